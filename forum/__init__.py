@@ -1,0 +1,53 @@
+"""Kotae: a support-community Q&A platform. `create_app(config)` builds the application."""
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: object) -> Flask:
+    """Build the app from a config object (see config.py); FORUM_* environment variables override it."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=False,
+    )
+    app.config.from_object(config)
+    app.config.from_prefixed_env("FORUM")
+    configure_extensions(app)
+    configure_blueprints(app)
+    configure_hooks(app)
+    return app
+
+
+def configure_extensions(app: Flask) -> None:
+    from . import database, i18n, passwords, templating
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    passwords.configure(app.config.get("PASSWORD_HASH_METHOD"))
+    login_manager.init_app(app)
+
+
+def configure_blueprints(app: Flask) -> None:
+    from . import cli
+    from .views import answers, auth, comments, errors, main, posts, questions, search, tags, users
+
+    for module in (main, auth, questions, answers, posts, comments, users, tags, search, errors):
+        app.register_blueprint(module.bp)
+    cli.init_app(app)
+
+
+def configure_hooks(app: Flask) -> None:
+    from . import security
+
+    security.init_app(app)

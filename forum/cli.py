@@ -1,0 +1,59 @@
+"""Command-line tools: `flask --app wsgi users create ...`, `flask --app wsgi demo load`."""
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .demo import loader
+from .extensions import db
+from .models import Role
+from .services import accounts
+from .services.errors import DomainError
+
+users_cli = AppGroup("users", help="Manage accounts.")
+demo_cli = AppGroup("demo", help="The bilingual demo community.")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--email", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", type=click.Choice(Role.ALL), default=Role.MEMBER, show_default=True)
+def create_user(username: str, email: str, password: str, role: str) -> None:
+    """Create an account, e.g. a staff member with --role admin."""
+    try:
+        user = accounts.register_user(username, email, password, role=role)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    click.echo(f"Created {user.role} {user.username} (id {user.id}).")
+
+
+@users_cli.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(Role.ALL))
+def set_role(username: str, role: str) -> None:
+    """Change an existing account's role."""
+    try:
+        user = accounts.set_role(username, role)
+        db.session.commit()
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from None
+    click.echo(f"{user.username} is now {user.role}.")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Only load when the database has no users (first start).")
+def load_demo(if_empty: bool) -> None:
+    """Replace all content with the demo community (or, with --if-empty, load it only on first start)."""
+    if if_empty and not loader.database_is_empty():
+        click.echo("The database already has content; leaving it as it is.")
+        return
+    summary = loader.load_demo()
+    db.session.commit()
+    click.echo(f"Loaded the demo community: {summary}. Every demo account's password is '{loader.DEMO_PASSWORD}'.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

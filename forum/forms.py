@@ -1,0 +1,66 @@
+"""Flask-WTF forms: they validate input shape and carry CSRF; services own the domain rules."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from .services.comments import COMMENT_MAX, COMMENT_MIN
+from .services.posts import ANSWER_MIN, BODY_MAX, BODY_MIN, TITLE_MAX, TITLE_MIN
+
+REQUIRED = _l("This field is required.")
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Username or e-mail"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=256)])
+    remember = BooleanField(_l("Keep me signed in"))
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(min=3, max=30)],
+                           description=_l("3-30 letters, digits, '.', '-' or '_'. Shown on your posts."))
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Email(_l("Enter a valid e-mail address.")),
+                                                  Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(min=8, max=256)],
+                             description=_l("At least 8 characters."))
+    confirm = PasswordField(_l("Repeat password"), validators=[
+        DataRequired(REQUIRED), EqualTo("password", _l("The passwords do not match."))])
+    next = HiddenField()
+
+
+class QuestionForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(min=TITLE_MIN, max=TITLE_MAX)],
+                        description=_l("Be specific and imagine you are asking another person."))
+    body = TextAreaField(_l("Body"), validators=[DataRequired(REQUIRED), Length(min=BODY_MIN, max=BODY_MAX)],
+                         description=_l("Describe what you tried and what you expected. Markdown is supported."))
+    tags = StringField(_l("Tags"), validators=[DataRequired(REQUIRED), Length(max=200)],
+                       description=_l("1-5 tags separated by spaces or commas, e.g. sync windows"))
+    summary = StringField(_l("Edit summary"), validators=[Optional(), Length(max=300)])
+
+
+class AnswerForm(FlaskForm):
+    body = TextAreaField(_l("Your answer"), validators=[DataRequired(REQUIRED), Length(min=ANSWER_MIN, max=BODY_MAX)])
+    summary = StringField(_l("Edit summary"), validators=[Optional(), Length(max=300)])
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(REQUIRED), Length(min=COMMENT_MIN, max=COMMENT_MAX)])
+
+
+class ProfileForm(FlaskForm):
+    about = TextAreaField(_l("About me"), validators=[Optional(), Length(max=3000)],
+                          description=_l("Markdown is supported."))
+    locale = SelectField(_l("Language"), choices=[
+        ("", _l("Browser default")), ("en", "English"), ("ja", "日本語")], validators=[Optional()])
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), Length(min=8, max=256)])
+    confirm = PasswordField(_l("Repeat new password"), validators=[
+        DataRequired(REQUIRED), EqualTo("new_password", _l("The passwords do not match."))])
+
+
+class ActionForm(FlaskForm):
+    """An empty form: a POST button that carries only the CSRF token."""

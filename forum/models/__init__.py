@@ -1,0 +1,10 @@
+"""Every model, imported so the metadata is complete for Alembic and the app."""
+from .base import utcnow
+from .comment import Comment
+from .post import Answer, Post, PostRevision, PostType, PostView, Question, Tag, question_tags, slugify
+from .user import Role, User, username_key
+
+__all__ = [
+    "Answer", "Comment", "Post", "PostRevision", "PostType", "PostView", "Question", "Role", "Tag", "User",
+    "question_tags", "slugify", "username_key", "utcnow",
+]

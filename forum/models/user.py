@@ -1,0 +1,55 @@
+"""Accounts and roles."""
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import utcnow
+
+
+class Role:
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+    ALL = (MEMBER, MODERATOR, ADMIN)
+    STAFF = (MODERATOR, ADMIN)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(30))
+    # Lower-cased copy, so "Aoi" and "aoi" cannot both register and login ignores case.
+    username_key: Mapped[str] = mapped_column(String(30), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER)
+    about_md: Mapped[str] = mapped_column(Text, default="")
+    about_html: Mapped[str] = mapped_column(Text, default="")
+    locale: Mapped[str | None] = mapped_column(String(8))
+    reputation: Mapped[int] = mapped_column(default=1, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_seen_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_users_reputation_id", "reputation", "id"),)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in Role.STAFF
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.username}>"
+
+
+def username_key(username: str) -> str:
+    return username.strip().lower()
+
+
+__all__ = ["Role", "User", "username_key"]

@@ -1,0 +1,47 @@
+"""Who may do what: pure predicates shared by services, views and templates."""
+from .models import Comment, Post, User
+
+
+def _is_signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def is_staff(user) -> bool:
+    return _is_signed_in(user) and user.is_staff
+
+
+def can_edit(user, post: Post) -> bool:
+    return _is_signed_in(user) and (post.author_id == user.id or user.is_staff) and not post.is_deleted
+
+
+def can_delete(user, post: Post) -> bool:
+    return _is_signed_in(user) and (post.author_id == user.id or user.is_staff) and not post.is_deleted
+
+
+def can_undelete(user, post: Post) -> bool:
+    return _is_signed_in(user) and post.is_deleted and (post.author_id == user.id or user.is_staff)
+
+
+def can_see(user, post: Post) -> bool:
+    """Soft-deleted posts stay visible to their author and to staff only."""
+    return not post.is_deleted or (_is_signed_in(user) and (post.author_id == user.id or user.is_staff))
+
+
+def can_answer(user, question: Post) -> bool:
+    return _is_signed_in(user) and not question.is_deleted
+
+
+def can_comment(user, post: Post) -> bool:
+    return _is_signed_in(user) and not post.is_deleted
+
+
+def can_delete_comment(user, comment: Comment) -> bool:
+    return _is_signed_in(user) and not comment.is_deleted and (comment.author_id == user.id or user.is_staff)
+
+
+def can_view_history(user, post: Post) -> bool:
+    return can_see(user, post)
+
+
+def is_self(user, other: User) -> bool:
+    return _is_signed_in(user) and user.id == other.id

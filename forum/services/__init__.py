@@ -1,0 +1,1 @@
+"""Domain functions: explicit arguments in, models or DomainError out. They flush; the request commits."""

@@ -1,0 +1,84 @@
+"""Registration, authentication and profile changes."""
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from ..extensions import db
+from ..markup import render_markdown
+from ..models import Role, User, username_key, utcnow
+from ..passwords import hash_password, verify_password
+from .errors import Conflict, Invalid, NotFound
+
+USERNAME_PATTERN = re.compile(r"^[\w.\-]{3,30}$", re.UNICODE)
+MIN_PASSWORD_LENGTH = 8
+
+
+def register_user(username: str, email: str, password: str, role: str = Role.MEMBER) -> User:
+    """Create an account; usernames and e-mail addresses are unique regardless of case."""
+    username = username.strip()
+    email = email.strip().lower()
+    if not USERNAME_PATTERN.match(username):
+        raise Invalid(_l("Use 3-30 letters, digits, '.', '-' or '_' for your username."), field="username")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(_l("Use at least %(n)d characters for your password.", n=MIN_PASSWORD_LENGTH), field="password")
+    if role not in Role.ALL:
+        raise Invalid(_l("Unknown role: %(role)s", role=role), field="role")
+    if db.session.scalar(select(User.id).where(User.username_key == username_key(username))):
+        raise Conflict(_l("That username is taken."), field="username")
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict(_l("An account with that e-mail address already exists."), field="email")
+    user = User(
+        username=username, username_key=username_key(username), email=email,
+        password_hash=hash_password(password), role=role,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """The user whose username or e-mail and password match, else None (callers give one generic message)."""
+    login = login.strip().lower()
+    user = db.session.scalar(select(User).where(or_(User.username_key == login, User.email == login)))
+    if user is None or not verify_password(user.password_hash, password):
+        return None
+    return user
+
+
+def update_profile(user: User, about: str, locale: str | None) -> User:
+    user.about_md = about.strip()
+    user.about_html = render_markdown(user.about_md) if user.about_md else ""
+    user.locale = locale or None
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise Invalid(_l("Your current password is not correct."), field="current_password")
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(_l("Use at least %(n)d characters for your password.", n=MIN_PASSWORD_LENGTH),
+                      field="new_password")
+    user.password_hash = hash_password(new_password)
+    db.session.flush()
+
+
+def set_role(username: str, role: str) -> User:
+    if role not in Role.ALL:
+        raise Invalid(_l("Unknown role: %(role)s", role=role))
+    user = db.session.scalar(select(User).where(User.username_key == username_key(username)))
+    if user is None:
+        raise NotFound(_l("No such user."))
+    user.role = role
+    db.session.flush()
+    return user
+
+
+def touch_last_seen(user: User, every_seconds: int = 300) -> bool:
+    """Record activity at most every few minutes, so page views do not each write a row."""
+    now = utcnow()
+    if user.last_seen_at and (now - user.last_seen_at).total_seconds() < every_seconds:
+        return False
+    user.last_seen_at = now
+    return True

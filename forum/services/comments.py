@@ -1,0 +1,37 @@
+"""Comments: short remarks under a question or an answer."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+
+from .. import permissions
+from ..extensions import db
+from ..markup import render_comment
+from ..models import Comment, Post, User, utcnow
+from .errors import Forbidden, Invalid
+
+COMMENT_MIN, COMMENT_MAX = 15, 600
+
+
+def add_comment(author: User, post: Post, body: str) -> Comment:
+    if not permissions.can_comment(author, post):
+        raise Forbidden(_l("You cannot comment on this post."))
+    body = " ".join((body or "").split())
+    if not COMMENT_MIN <= len(body) <= COMMENT_MAX:
+        raise Invalid(_l("Comments must be %(min)d-%(max)d characters; yours has %(n)d.",
+                         min=COMMENT_MIN, max=COMMENT_MAX, n=len(body)), field="body")
+    comment = Comment(post_id=post.id, author=author, body=body, body_html=render_comment(body), created_at=utcnow())
+    db.session.add(comment)
+    _adjust_count(post.id, +1)
+    db.session.flush()
+    return comment
+
+
+def delete_comment(actor: User, comment: Comment) -> None:
+    if not permissions.can_delete_comment(actor, comment):
+        raise Forbidden(_l("You can only delete your own comments."))
+    comment.deleted_at = utcnow()
+    _adjust_count(comment.post_id, -1)
+    db.session.flush()
+
+
+def _adjust_count(post_id: int, delta: int) -> None:
+    db.session.execute(update(Post).where(Post.id == post_id).values(comment_count=Post.comment_count + delta))

@@ -1,0 +1,161 @@
+"""Writing questions and answers: ask, answer, edit (with revisions), delete and undelete."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from .. import permissions
+from ..extensions import db
+from ..markup import excerpt, render_markdown
+from ..models import Answer, Post, PostRevision, Question, User, utcnow
+from . import tags as tag_service
+from .errors import Conflict, Forbidden, Invalid
+
+TITLE_MIN, TITLE_MAX = 15, 150
+BODY_MIN, BODY_MAX = 30, 30000
+ANSWER_MIN = 30
+
+
+def ask_question(author: User, title: str, body: str, tags_text: str) -> Question:
+    """Create a question with its first revision."""
+    title, body = _check_title(title), _check_body(body, BODY_MIN)
+    names = tag_service.parse_tags(tags_text)
+    now = utcnow()
+    question = Question(author=author, title=title, created_at=now, last_activity_at=now)
+    _set_body(question, body)
+    db.session.add(question)
+    tag_service.set_question_tags(question, names)
+    _add_revision(question, author, summary="", tags=names)
+    return question
+
+
+def post_answer(author: User, question: Question, body: str) -> Answer:
+    if not permissions.can_answer(author, question):
+        raise Forbidden(_l("This question no longer accepts answers."))
+    body = _check_body(body, ANSWER_MIN)
+    now = utcnow()
+    answer = Answer(author=author, question=question, created_at=now, last_activity_at=now)
+    _set_body(answer, body)
+    db.session.add(answer)
+    question.answer_count = Question.answer_count + 1
+    question.last_activity_at = now
+    db.session.flush()
+    _add_revision(answer, author, summary="")
+    return answer
+
+
+def edit_question(editor: User, question: Question, title: str, body: str, tags_text: str, summary: str = "") -> bool:
+    """Save a new revision if anything changed; returns whether it did."""
+    _require_edit(editor, question)
+    title, body = _check_title(title), _check_body(body, BODY_MIN)
+    names = tag_service.parse_tags(tags_text)
+    if title == question.title and body == question.body_md and names == [t.name for t in question.tags]:
+        return False
+    question.title = title
+    _set_body(question, body)
+    tag_service.set_question_tags(question, names)
+    _mark_edited(question, editor)
+    _add_revision(question, editor, summary=summary, tags=names)
+    return True
+
+
+def edit_answer(editor: User, answer: Answer, body: str, summary: str = "") -> bool:
+    _require_edit(editor, answer)
+    body = _check_body(body, ANSWER_MIN)
+    if body == answer.body_md:
+        return False
+    _set_body(answer, body)
+    _mark_edited(answer, editor)
+    answer.question.last_activity_at = answer.edited_at
+    _add_revision(answer, editor, summary=summary)
+    return True
+
+
+def delete_post(actor: User, post: Post) -> None:
+    """Soft delete: the row stays, others stop seeing it."""
+    if not permissions.can_delete(actor, post):
+        raise Forbidden(_l("You can only delete your own posts."))
+    if isinstance(post, Question) and not actor.is_staff and _answers_by_others(post):
+        raise Conflict(_l("This question has answers from other people, so it cannot be deleted. "
+                          "Edit it instead, or ask a moderator."))
+    post.deleted_at = utcnow()
+    post.deleted_by_id = actor.id
+    _count_deletion(post, -1)
+    db.session.flush()
+
+
+def undelete_post(actor: User, post: Post) -> None:
+    if not permissions.can_undelete(actor, post):
+        raise Forbidden(_l("You cannot undelete this post."))
+    post.deleted_at = None
+    post.deleted_by_id = None
+    _count_deletion(post, +1)
+    db.session.flush()
+
+
+def preview(body: str) -> str:
+    """The same renderer as the saved post, for the live preview."""
+    return render_markdown(body[:BODY_MAX])
+
+
+def _count_deletion(post: Post, delta: int) -> None:
+    if isinstance(post, Question):
+        tag_service.adjust_tag_counts(post, delta)
+    else:
+        db.session.execute(
+            update(Post).where(Post.id == post.question_id).values(answer_count=Post.answer_count + delta)
+        )
+        db.session.expire(post.question, ["answer_count"])
+
+
+def _answers_by_others(question: Question) -> int:
+    return db.session.scalar(
+        select(func.count(Post.id)).where(
+            Post.question_id == question.id, Post.deleted_at.is_(None), Post.author_id != question.author_id
+        )
+    )
+
+
+def _require_edit(editor: User, post: Post) -> None:
+    if not permissions.can_edit(editor, post):
+        raise Forbidden(_l("You can only edit your own posts."))
+
+
+def _check_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        raise Invalid(_l("The title must be %(min)d-%(max)d characters; yours has %(n)d.",
+                         min=TITLE_MIN, max=TITLE_MAX, n=len(title)), field="title")
+    return title
+
+
+def _check_body(body: str, minimum: int) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if len(body) < minimum:
+        raise Invalid(_l("The body must be at least %(min)d characters; yours has %(n)d.", min=minimum, n=len(body)),
+                      field="body")
+    if len(body) > BODY_MAX:
+        raise Invalid(_l("The body is limited to %(max)d characters; yours has %(n)d.", max=BODY_MAX, n=len(body)),
+                      field="body")
+    return body
+
+
+def _set_body(post: Post, body: str) -> None:
+    post.body_md = body
+    post.body_html = render_markdown(body)
+    post.excerpt = excerpt(post.body_html, 200)
+
+
+def _mark_edited(post: Post, editor: User) -> None:
+    post.edited_at = utcnow()
+    post.editor_id = editor.id
+    post.last_activity_at = post.edited_at
+
+
+def _add_revision(post: Post, author: User, summary: str, tags: list[str] | None = None) -> PostRevision:
+    db.session.flush()
+    number = (db.session.scalar(select(func.max(PostRevision.number)).where(PostRevision.post_id == post.id)) or 0) + 1
+    revision = PostRevision(
+        post_id=post.id, number=number, author_id=author.id, title=post.title, body_md=post.body_md,
+        tags=" ".join(tags) if tags is not None else None, summary=(summary or "").strip()[:300],
+    )
+    db.session.add(revision)
+    return revision

@@ -1,0 +1,1 @@
+"""Blueprints, one per area; each view reads input, calls one service, then redirects or renders."""

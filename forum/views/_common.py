@@ -1,0 +1,36 @@
+"""Small helpers shared by the views."""
+from flask import current_app, request
+from flask_login import current_user
+
+from ..extensions import db, limiter
+from ..services.errors import DomainError
+
+
+def rate_limit_key() -> str:
+    """Signed-in users are limited per account, visitors per address."""
+    if current_user and current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"ip:{request.remote_addr}"
+
+
+def limit(config_key: str):
+    """Rate-limit POSTs to a view with a limit read from configuration at request time."""
+    return limiter.limit(lambda: current_app.config[config_key], key_func=rate_limit_key, methods=["POST"])
+
+
+def attach_error(form, error: DomainError) -> None:
+    """Show a domain error next to the field it concerns, keeping what the user typed."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+    db.session.rollback()
+
+
+def page_number() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def paginate(query, per_page: int):
+    return db.paginate(query, page=page_number(), per_page=per_page, error_out=False, max_per_page=100)

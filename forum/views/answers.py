@@ -1,0 +1,72 @@
+"""Posting and editing answers."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import permissions
+from ..extensions import db
+from ..forms import ActionForm, AnswerForm, CommentForm
+from ..models import Answer
+from ..services import posts, threads
+from ..services.errors import DomainError
+from ._common import attach_error, limit
+
+bp = Blueprint("answers", __name__)
+
+
+@bp.post("/questions/<int:question_id>/answer")
+@login_required
+@limit("POST_RATE_LIMIT")
+def create(question_id: int):
+    """Answer a question; on a form error the question page is shown again with what was typed."""
+    question = threads.get_question(question_id, current_user)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            answer = posts.post_answer(current_user, question, form.body.data)
+            db.session.commit()
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Thank you for answering!"), "success")
+            return redirect(answer_url(answer))
+    thread = threads.load_thread(question, current_user)
+    return render_template("questions/detail.html", thread=thread, question=question, answer_form=form,
+                           comment_form=CommentForm(), action_form=ActionForm()), 400
+
+
+@bp.get("/answers/<int:answer_id>")
+def show(answer_id: int):
+    """A permanent link to an answer: its place in the thread."""
+    answer = threads.get_post(answer_id, current_user)
+    if not isinstance(answer, Answer):
+        abort(404)
+    return redirect(answer_url(answer))
+
+
+@bp.route("/answers/<int:answer_id>/edit", methods=["GET", "POST"])
+@login_required
+@limit("POST_RATE_LIMIT")
+def edit(answer_id: int):
+    answer = threads.get_post(answer_id, current_user)
+    if not isinstance(answer, Answer):
+        abort(404)
+    if not permissions.can_edit(current_user, answer):
+        abort(403)
+    form = AnswerForm(data={"body": answer.body_md})
+    if form.validate_on_submit():
+        try:
+            changed = posts.edit_answer(current_user, answer, form.body.data, form.summary.data or "")
+            db.session.commit()
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Your edit is saved.") if changed else _("Nothing changed."), "success" if changed else "info")
+            return redirect(answer_url(answer))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("answers/edit.html", form=form, answer=answer, question=answer.question), status
+
+
+def answer_url(answer: Answer) -> str:
+    question = answer.question
+    return url_for("questions.detail", question_id=question.id, slug=question.slug, _anchor=f"answer-{answer.id}")

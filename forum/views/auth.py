@@ -1,0 +1,62 @@
+"""Register, log in, log out."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db
+from ..forms import LoginForm, RegisterForm
+from ..security import safe_next
+from ..services import accounts
+from ..services.errors import DomainError
+from ._common import attach_error, limit
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limit("REGISTER_RATE_LIMIT")
+def register():
+    """Create an account and sign in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("questions.index"))
+    form = RegisterForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_user(form.username.data, form.email.data, form.password.data)
+            db.session.commit()
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            login_user(user)
+            flash(_("Welcome to the community, %(name)s!", name=user.username), "success")
+            return redirect(safe_next(form.next.data, url_for("questions.index")))
+    return render_template("auth/register.html", form=form), 400 if form.errors or form.form_errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limit("LOGIN_RATE_LIMIT")
+def login():
+    """Sign in with a username or e-mail address."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next"), url_for("questions.index")))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.login.data, form.password.data)
+        if user is None:
+            # One message for unknown user and wrong password, so accounts cannot be probed.
+            form.form_errors.append(_("Incorrect username, e-mail or password."))
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(form.next.data, url_for("questions.index")))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out (a POST with the CSRF token, so other sites cannot log people out)."""
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("questions.index"))
+

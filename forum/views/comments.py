@@ -1,0 +1,46 @@
+"""Adding and deleting comments."""
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..forms import CommentForm
+from ..models import Comment, Question
+from ..services import comments, threads
+from ..services.errors import Invalid
+from ._common import limit
+from .answers import answer_url
+
+bp = Blueprint("comments", __name__)
+
+
+@bp.post("/posts/<int:post_id>/comments")
+@login_required
+@limit("COMMENT_RATE_LIMIT")
+def create(post_id: int):
+    """Comment on a question or answer (the textarea checks the length in the browser first)."""
+    post = threads.get_post(post_id, current_user)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        raise Invalid(" ".join(str(e) for errors in form.errors.values() for e in errors), field="body")
+    comments.add_comment(current_user, post, form.body.data)
+    db.session.commit()
+    return redirect(_thread_url(post, anchor=f"comments-{post.id}"))
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@login_required
+def delete(comment_id: int):
+    comment = db.session.get(Comment, comment_id) or abort(404)
+    post = threads.get_post(comment.post_id, current_user)
+    comments.delete_comment(current_user, comment)
+    db.session.commit()
+    flash(_("The comment is deleted."), "info")
+    return redirect(_thread_url(post, anchor=f"comments-{post.id}"))
+
+
+def _thread_url(post, anchor: str) -> str:
+    if isinstance(post, Question):
+        return url_for("questions.detail", question_id=post.id, slug=post.slug, _anchor=anchor)
+    return answer_url(post).split("#")[0] + "#" + anchor
+

@@ -1,0 +1,53 @@
+"""Actions shared by questions and answers: delete, undelete, revision history, Markdown preview."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import Post, Question
+from ..services import posts, revisions, threads
+from .answers import answer_url
+
+bp = Blueprint("posts", __name__, url_prefix="/posts")
+
+
+@bp.post("/<int:post_id>/delete")
+@login_required
+def delete(post_id: int):
+    post = threads.get_post(post_id, current_user)
+    posts.delete_post(current_user, post)
+    db.session.commit()
+    flash(_("The post is deleted. Only you and the moderators can still see it."), "info")
+    return redirect(_post_url(post))
+
+
+@bp.post("/<int:post_id>/undelete")
+@login_required
+def undelete(post_id: int):
+    post = db.session.get(Post, post_id) or abort(404)
+    posts.undelete_post(current_user, post)
+    db.session.commit()
+    flash(_("The post is restored."), "success")
+    return redirect(_post_url(post))
+
+
+@bp.get("/<int:post_id>/revisions")
+def history(post_id: int):
+    """Every version of a post with what changed."""
+    post = threads.get_post(post_id, current_user)
+    question = post if isinstance(post, Question) else post.question
+    return render_template("posts/history.html", post=post, question=question, history=revisions.post_history(post))
+
+
+@bp.post("/preview")
+def preview():
+    """Render Markdown exactly as a saved post would be (used by the live preview)."""
+    body = request.form.get("body", "")
+    return jsonify(html=posts.preview(body))
+
+
+def _post_url(post: Post) -> str:
+    if isinstance(post, Question):
+        return url_for("questions.detail", question_id=post.id, slug=post.slug)
+    return answer_url(post)
+

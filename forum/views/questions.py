@@ -1,0 +1,97 @@
+"""Question list, tag pages, asking, the question page and editing a question."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import permissions
+from ..extensions import db
+from ..forms import ActionForm, AnswerForm, CommentForm, QuestionForm
+from ..models import Tag
+from ..services import posts, threads
+from ..services.errors import DomainError
+from ._common import attach_error, limit, paginate
+
+bp = Blueprint("questions", __name__, url_prefix="/questions")
+
+
+@bp.get("")
+def index():
+    """All questions, by tab."""
+    tab = request.args.get("tab", "newest")
+    if tab not in threads.TABS:
+        tab = "newest"
+    pagination = paginate(threads.questions_query(tab), current_app.config["QUESTIONS_PER_PAGE"])
+    return render_template("questions/index.html", pagination=pagination, tab=tab, tabs=threads.TAB_LABELS)
+
+
+@bp.get("/tagged/<tag_name>")
+def tagged(tag_name: str):
+    """Questions with one tag."""
+    tag = db.session.scalar(select(Tag).where(Tag.name == tag_name.lower())) or abort(404)
+    tab = request.args.get("tab", "newest")
+    if tab not in threads.TABS:
+        tab = "newest"
+    pagination = paginate(threads.questions_query(tab, tag=tag), current_app.config["QUESTIONS_PER_PAGE"])
+    return render_template("questions/index.html", pagination=pagination, tab=tab, tabs=threads.TAB_LABELS, tag=tag)
+
+
+@bp.route("/ask", methods=["GET", "POST"])
+@login_required
+@limit("POST_RATE_LIMIT")
+def ask():
+    """Ask a question."""
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            question = posts.ask_question(current_user, form.title.data, form.body.data, form.tags.data)
+            db.session.commit()
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Your question is posted. You will see answers here."), "success")
+            return redirect(url_for(".detail", question_id=question.id, slug=question.slug))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("questions/ask.html", form=form), status
+
+
+@bp.get("/<int:question_id>")
+@bp.get("/<int:question_id>/<path:slug>")
+def detail(question_id: int, slug: str | None = None):
+    """One thread: the question, its answers and comments, and the answer form."""
+    question = threads.get_question(question_id, current_user)
+    if slug != question.slug:
+        return redirect(url_for(".detail", question_id=question.id, slug=question.slug), code=301)
+    thread = threads.load_thread(question, current_user)
+    key = threads.viewer_key(current_user.get_id() and current_user.id, request.remote_addr,
+                             request.user_agent.string)
+    if threads.record_view(question, key):
+        db.session.commit()
+    return render_template(
+        "questions/detail.html", thread=thread, question=question,
+        answer_form=AnswerForm(), comment_form=CommentForm(), action_form=ActionForm(),
+    )
+
+
+@bp.route("/<int:question_id>/edit", methods=["GET", "POST"])
+@login_required
+@limit("POST_RATE_LIMIT")
+def edit(question_id: int):
+    """Edit a question; every saved change becomes a revision."""
+    question = threads.get_question(question_id, current_user)
+    if not permissions.can_edit(current_user, question):
+        abort(403)
+    form = QuestionForm(data={"title": question.title, "body": question.body_md,
+                              "tags": " ".join(tag.name for tag in question.tags)})
+    if form.validate_on_submit():
+        try:
+            changed = posts.edit_question(current_user, question, form.title.data, form.body.data, form.tags.data,
+                                          form.summary.data or "")
+            db.session.commit()
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Your edit is saved.") if changed else _("Nothing changed."), "success" if changed else "info")
+            return redirect(url_for(".detail", question_id=question.id, slug=question.slug))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("questions/edit.html", form=form, question=question), status

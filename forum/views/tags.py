@@ -1,0 +1,16 @@
+"""The tag directory."""
+from flask import Blueprint, current_app, render_template, request
+
+from ..services import tags
+from ._common import paginate
+
+bp = Blueprint("tags", __name__, url_prefix="/tags")
+
+
+@bp.get("")
+def index():
+    """Every tag in use with its question count, filterable."""
+    filter_text = request.args.get("filter", "")[:35]
+    sort = request.args.get("sort", "popular")
+    pagination = paginate(tags.tags_query(filter_text, sort), current_app.config["TAGS_PER_PAGE"])
+    return render_template("tags/index.html", pagination=pagination, filter_text=filter_text, sort=sort)

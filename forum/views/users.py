@@ -1,0 +1,69 @@
+"""The user directory, profiles and account settings."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..forms import PasswordForm, ProfileForm
+from ..models import User
+from ..services import accounts, threads, users
+from ..services.errors import DomainError
+from ._common import attach_error, paginate
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+
+
+@bp.get("")
+def index():
+    """Everyone, by reputation (or newest, or name), with a filter box."""
+    filter_text = request.args.get("filter", "")[:30]
+    sort = request.args.get("sort", "reputation")
+    pagination = paginate(users.users_query(filter_text, sort), current_app.config["USERS_PER_PAGE"])
+    return render_template("users/index.html", pagination=pagination, filter_text=filter_text, sort=sort)
+
+
+@bp.get("/<int:user_id>")
+@bp.get("/<int:user_id>/<path:_name>")
+def profile(user_id: int, _name: str | None = None):
+    """A member's profile: about, stats, top tags, recent questions and answers."""
+    user = db.session.get(User, user_id) or abort(404)
+    tab = request.args.get("tab", "activity")
+    questions = None
+    if tab == "questions":
+        questions = paginate(threads.questions_query("newest", author=user), 20)
+    return render_template(
+        "users/profile.html", user=user, tab=tab, stats=users.profile_stats(user), top_tags=users.top_tags(user),
+        recent_questions=users.recent_questions(user), recent_answers=users.recent_answers(user),
+        questions=questions,
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    """Edit your profile and language."""
+    form = ProfileForm(data={"about": current_user.about_md, "locale": current_user.locale or ""})
+    if form.validate_on_submit():
+        accounts.update_profile(current_user, form.about.data or "", form.locale.data)
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for(".profile", user_id=current_user.id))
+    status = 400 if form.errors else 200
+    return render_template("users/settings.html", form=form), status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+            db.session.commit()
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for(".profile", user_id=current_user.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("users/password.html", form=form), status
