@@ -1,7 +1,7 @@
 """Locale selection: the user's setting, else a language cookie, else the browser's Accept-Language."""
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
 from .extensions import babel
@@ -14,6 +14,8 @@ TIMEZONES = {"ja": "Asia/Tokyo"}
 
 def select_locale() -> str:
     supported = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
     cookie = request.cookies.get(LOCALE_COOKIE)

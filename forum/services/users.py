@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Answer, Comment, Post, Question, Tag, User, question_tags
@@ -54,7 +54,7 @@ def recent_answers(user: User, limit: int = 10) -> list[Answer]:
     return list(
         db.session.scalars(
             select(Answer).where(Answer.author_id == user.id, Answer.deleted_at.is_(None))
-            .options(joinedload(Answer.question))
+            .options(selectinload(Answer.question))
             .order_by(Answer.created_at.desc()).limit(limit)
         )
     )

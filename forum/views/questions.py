@@ -62,11 +62,11 @@ def detail(question_id: int, slug: str | None = None):
     question = threads.get_question(question_id, current_user)
     if slug != question.slug:
         return redirect(url_for(".detail", question_id=question.id, slug=question.slug), code=301)
-    thread = threads.load_thread(question, current_user)
     key = threads.viewer_key(current_user.get_id() and current_user.id, request.remote_addr,
                              request.user_agent.string)
     if threads.record_view(question, key):
-        db.session.commit()
+        db.session.commit()  # before loading the thread, so the commit does not expire what the page shows
+    thread = threads.load_thread(question, current_user)
     return render_template(
         "questions/detail.html", thread=thread, question=question,
         answer_form=AnswerForm(), comment_form=CommentForm(), action_form=ActionForm(),

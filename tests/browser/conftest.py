@@ -1,0 +1,75 @@
+"""Browser fixtures: the real app served on loopback from a migrated SQLite copy, and a headless Chromium.
+
+Playwright is imported inside the fixtures, so collecting this folder never fails when it is missing;
+the test modules skip themselves first (see test_ask_answer_comment.py).
+"""
+import shutil
+import threading
+from dataclasses import dataclass
+
+import pytest
+from werkzeug.serving import make_server
+
+from forum import create_app
+from forum.extensions import db
+from tests.conftest import make_config
+from tests.factories import make_user
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+    usernames: tuple[str, ...]
+
+
+@pytest.fixture(scope="module")
+def live_server(migrated_database, tmp_path_factory):
+    """The app with CSRF on, served by a threaded werkzeug server on a free port; two seeded members."""
+    database = tmp_path_factory.mktemp("browser") / "kotae.db"
+    shutil.copy(migrated_database, database)
+    app = create_app(make_config(database))
+    with app.app_context():
+        usernames = tuple(make_user(username=name).username for name in ("aoi", "ben"))
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app, usernames=usernames)
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if not executable:
+        pytest.skip("chromium is not installed")
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh context per test (own cookies); JavaScript errors are collected for the test to check."""
+    context = browser.new_context(locale="en-US")
+    context.set_default_timeout(5000)
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and page.js_errors.append(message.text))
+    yield page
+    context.close()

@@ -1,0 +1,67 @@
+"""Command-line tools a newcomer or an operator uses."""
+import json
+
+from sqlalchemy import func, select
+
+from forum.demo import loader
+from forum.extensions import db
+from forum.models import Answer, Comment, Question, Role, Tag, User
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_demo_load_fills_an_empty_database_with_a_bilingual_community(runner):
+    result = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    demo = json.loads(loader.DEMO_FILE.read_text(encoding="utf-8"))
+    assert count(User) == len(demo["users"]) >= 12
+    assert count(Question) == len(demo["questions"]) >= 40
+    assert count(Answer) > count(Question)
+    assert count(Comment) > 0 and count(Tag) > 10
+    titles = db.session.scalars(select(Question.title)).all()
+    assert any(any("\u3040" <= ch <= "\u30ff" for ch in title) for title in titles), "no Japanese question"
+    assert any(title.isascii() for title in titles), "no English question"
+    assert db.session.scalar(select(func.count()).where(User.role == Role.MODERATOR)) >= 1
+    assert db.session.scalar(select(func.count()).where(Question.body_html.contains('class="highlight"'))) > 0
+
+
+def test_demo_load_if_empty_leaves_existing_content_alone(runner, factories):
+    factories.question(title="A question that must survive the demo loader")
+    result = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert result.exit_code == 0 and "leaving it" in result.output
+    assert count(Question) == 1
+
+
+def test_demo_load_reloads_the_demo_replacing_content(runner):
+    runner.invoke(args=["demo", "load"])
+    first = count(Question)
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert count(Question) == first
+    # Tag counts are rebuilt, not doubled.
+    assert db.session.scalar(select(func.max(Tag.question_count))) <= first
+
+
+def test_demo_users_can_log_in_with_the_documented_password(runner, client):
+    runner.invoke(args=["demo", "load"])
+    staff = db.session.scalar(select(User).where(User.role == Role.MODERATOR))
+    from tests.helpers import login
+
+    login(client, staff, password=loader.DEMO_PASSWORD)
+
+
+def test_users_create_makes_staff_from_the_cli(runner):
+    result = runner.invoke(args=["users", "create", "boss", "--email", "boss@example.com", "--password",
+                                 "long enough", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "boss"))
+    assert user.role == Role.ADMIN and user.is_staff
+
+
+def test_users_create_reports_a_duplicate_clearly(runner, factories):
+    factories.user(username="taken")
+    result = runner.invoke(args=["users", "create", "Taken", "--email", "x@example.com", "--password", "long enough"])
+    assert result.exit_code != 0
+    assert "taken" in result.output.lower()

@@ -1,0 +1,85 @@
+"""Pages run a constant number of SQL statements, whatever the number of answers, comments and rows."""
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from forum.extensions import db
+from tests.factories import make_answer, make_comment, make_question, make_user
+from tests.helpers import login
+
+MAX_QUERIES_PER_QUESTION_PAGE = 8
+
+
+@contextmanager
+def counted_queries():
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def thread_with(answers: int):
+    """A question with `answers` answers by different people, each with a comment by someone else."""
+    question = make_question(commit=False)
+    make_comment(question, commit=False)
+    for _ in range(answers):
+        answer = make_answer(question, commit=False)
+        make_comment(answer, commit=False)
+    db.session.commit()
+    return question
+
+
+def page_queries(client, url: str) -> int:
+    client.get(url)  # the first view records the viewer; measure the steady state
+    with counted_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_question_page_queries_do_not_grow_with_answers(client, signed_in):
+    small, large = thread_with(1), thread_with(30)
+    if signed_in:
+        login(client, make_user())
+    small_count = page_queries(client, f"/questions/{small.id}/{small.slug}")
+    large_count = page_queries(client, f"/questions/{large.id}/{large.slug}")
+    assert small_count == large_count
+    assert large_count <= MAX_QUERIES_PER_QUESTION_PAGE
+
+
+def test_first_view_also_costs_the_same_with_1_or_30_answers(client):
+    """The first view writes the view record; that must not make the page reload every answer."""
+    counts = []
+    for answers in (1, 30):
+        question = thread_with(answers)
+        with counted_queries() as first:
+            client.get(f"/questions/{question.id}/{question.slug}")
+        counts.append(len(first))
+    assert counts[0] == counts[1] <= MAX_QUERIES_PER_QUESTION_PAGE + 6
+
+
+def test_question_list_queries_do_not_grow_with_rows(client):
+    author = make_user()
+    make_question(author=author)
+    few = page_queries(client, "/questions")
+    for n in range(60):
+        make_question(author=make_user(commit=False), tags=f"tag{n % 7} common", commit=False)
+    db.session.commit()
+    many = page_queries(client, "/questions?tab=newest")
+    assert few == many <= 5
+
+
+@pytest.mark.parametrize("url", ["/tags", "/users", "/questions/tagged/common", "/search?q=sync"])
+def test_directory_pages_have_constant_queries(client, url):
+    for n in range(30):
+        make_question(author=make_user(commit=False), tags=f"tag{n} common", commit=False)
+    db.session.commit()
+    assert page_queries(client, url) <= 5
