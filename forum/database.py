@@ -7,9 +7,6 @@ from .extensions import db
 
 def init_app(app: Flask) -> None:
     db.init_app(app)
-    # Flask-SQLAlchemy removes the session when the app context ends; sessions are per request (see
-    # extensions._session_scope), so end each request's session with the request.
-    app.teardown_request(lambda _exc: db.session.remove())
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _tune_sqlite)

@@ -1,6 +1,4 @@
 """Extension singletons, created unbound; `create_app` binds them."""
-from flask import has_request_context
-from flask.globals import _cv_app, _cv_request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,14 +23,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _session_scope() -> int:
-    """One session per request, even when a test keeps an app context open around many requests."""
-    if has_request_context():
-        return id(_cv_request.get())
-    return id(_cv_app.get(None))
-
-
-db = SQLAlchemy(model_class=Base, session_options={"scopefunc": _session_scope})
+db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

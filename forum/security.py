@@ -2,9 +2,11 @@
 from urllib.parse import urlsplit
 
 from flask import Flask, request
+from flask_login import current_user
 
 from .extensions import db, login_manager
 from .models import User
+from .services.accounts import touch_last_seen
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' https: http:; style-src 'self'; script-src 'self'; "
@@ -32,6 +34,14 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @app.before_request
+    def record_last_seen():
+        # At most one write every few minutes per user, never one per page view.
+        if request.endpoint == "static":
+            return
+        if current_user.is_authenticated and touch_last_seen(current_user):
+            db.session.commit()
 
     @app.after_request
     def set_security_headers(response):

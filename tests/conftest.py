@@ -37,13 +37,32 @@ def app_config():
 
 
 @pytest.fixture
-def app(migrated_database, tmp_path, app_config):
-    database = tmp_path / "kotae.db"
-    shutil.copy(migrated_database, database)
-    app = create_app(make_config(database, **app_config))
+def database_file(migrated_database, tmp_path):
+    path = tmp_path / "kotae.db"
+    shutil.copy(migrated_database, path)
+    return path
+
+
+@pytest.fixture
+def app(database_file, app_config):
+    """The test's own app, with an app context open for factories and direct database checks."""
+    app = create_app(make_config(database_file, **app_config))
     with app.app_context():
         yield app
         _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def served_app(app, database_file, app_config):
+    """A second instance of the app on the same database, as the server a browser talks to.
+
+    Requests to it push their own app context, so each request gets a fresh `g`, login state and
+    database session, exactly as under gunicorn (a request inside the test's context would share them).
+    """
+    served = create_app(make_config(database_file, **app_config))
+    yield served
+    with served.app_context():
         _db.engine.dispose()
 
 
@@ -53,8 +72,8 @@ def db(app):
 
 
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def client(served_app):
+    return served_app.test_client()
 
 
 @pytest.fixture

@@ -1,0 +1,417 @@
+"""Page benchmark: SQL statements per page (test client) and throughput under gunicorn + wrk.
+
+Run from the checkout: `.venv/bin/python bench/pages.py [--duration 10s]`. It builds a throw-away
+SQLite database in a temp directory (migrations, then seeding through the service functions), counts the
+SQL statements each page runs, serves the same database with gunicorn and loads it with wrk. Results are
+printed and written to bench/results/pages.json (git-ignored).
+"""
+import argparse
+import cProfile
+import http.cookiejar
+import json
+import os
+import platform
+import pstats
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # config.py sits at the top of the checkout, outside the package
+
+import flask_migrate  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+
+from config import Config  # noqa: E402
+from forum import create_app  # noqa: E402
+from forum.extensions import db  # noqa: E402
+from forum.services import accounts, comments, posts  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "pages.json"
+PASSWORD = "bench password 123"
+USER_AGENT = "kotae-bench/1"  # the same for login and wrk, so Flask-Login's session protection stays quiet
+SECRET_KEY = "bench-only-secret-key"
+TARGETS = {"question_signed_in_rps": 200, "questions_rps": 300, "question_max_queries": 8}
+TAGS = ["sync", "windows", "macos", "linux", "android", "ios", "billing", "login", "backup", "sharing",
+        "offline", "api", "webhooks", "export", "import", "notifications", "security", "sso", "desktop", "mobile"]
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+# --------------------------------------------------------------------------- database
+
+def bench_config(database: Path) -> Config:
+    config = Config()
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
+    config.SECRET_KEY = SECRET_KEY
+    config.RATELIMIT_ENABLED = False
+    config.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # seeding speed only; verification reads the hash
+    return config
+
+
+def seed(rng: random.Random) -> dict:
+    """40 members, one 30-answer/30-comment thread, 200 more tagged questions; returns what the runs need."""
+    users = [accounts.register_user(f"member{n:02d}", f"member{n:02d}@example.com", PASSWORD) for n in range(40)]
+    question = posts.ask_question(
+        users[0], "Sync stops after ten minutes with error E1023 on every platform",
+        "Since the last update the client stops syncing.\n\n```python\nclient.sync(folder='Documents')\n"
+        "# SyncError: E1023 (quota check failed)\n```\n\nI restarted, re-installed and cleared the cache.",
+        "sync windows macos",
+    )
+    answers = [
+        posts.post_answer(author, question, f"Answer {n}: open **Settings > Advanced**, clear the cache, then "
+                          f"run `client.sync()` again.\n\n```bash\nkotae-sync --reset --verbose {n}\n```\n")
+        for n, author in enumerate(users[1:31], start=1)
+    ]
+    targets = [question] + answers
+    commenters = users[30:40]
+    for n in range(30):
+        post = targets[0] if n % 3 == 0 else rng.choice(answers)
+        comments.add_comment(commenters[n % len(commenters)], post, f"Comment {n}: which version are you on?")
+    for n in range(200):
+        other = posts.ask_question(
+            rng.choice(users), f"Question {n:03d} about {rng.choice(TAGS)} and {rng.choice(TAGS)} settings",
+            f"Body of question {n}: what I tried, what I expected and the error code E{1000 + n}.",
+            " ".join(rng.sample(TAGS, rng.randint(1, 4))),
+        )
+        if n % 3 == 0:
+            posts.post_answer(rng.choice(users), other, f"An answer to question {n} with enough characters.")
+    db.session.commit()
+    return {"question_path": f"/questions/{question.id}/{question.slug}", "viewer": users[35].username,
+            "wrk_user": users[39].username}
+
+
+def build_database(database: Path) -> dict:
+    app = create_app(bench_config(database))
+    with app.app_context():
+        flask_migrate.upgrade()
+        seeded = seed(random.Random(1234))
+        db.session.remove()
+        db.engine.dispose()
+    return seeded
+
+
+# --------------------------------------------------------------------------- SQL statements per page
+
+@contextmanager
+def counting(engine):
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_client_login(client, username: str) -> None:
+    html = client.get("/login").get_data(as_text=True)
+    token = _csrf_token(html)
+    response = client.post("/login", data={"login": username, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, f"test-client login failed: {response.status_code}"
+
+
+def count_queries(database: Path, seeded: dict, show_sql: bool) -> dict:
+    """Statements per page; the question page is counted on its first view (view write) and after."""
+    app = create_app(bench_config(database))
+    page = seeded["question_path"]
+    with app.app_context():
+        engine = db.engine
+    plan = [("question_anonymous_first", page, False), ("question_anonymous", page, False),
+            ("questions", "/questions", False), ("healthz", "/healthz", False),
+            ("question_signed_in_first", page, True), ("question_signed_in", page, True)]
+    anonymous, member = app.test_client(), app.test_client()
+    test_client_login(member, seeded["viewer"])
+    counts = {}
+    for name, url, signed_in in plan:
+        with counting(engine) as statements:
+            response = (member if signed_in else anonymous).get(url)
+        assert response.status_code == 200, f"{url}: {response.status_code}"
+        counts[name] = len(statements)
+        if show_sql:
+            print(f"\n-- {name} ({url}): {len(statements)} statements")
+            for statement in statements:
+                print("   ", " ".join(statement.split())[:160])
+    with app.app_context():
+        db.engine.dispose()
+    return counts
+
+
+def profile_page(database: Path, seeded: dict, renders: int, top: int) -> None:
+    """cProfile the signed-in question page rendered `renders` times by the test client."""
+    app = create_app(bench_config(database))
+    client = app.test_client()
+    test_client_login(client, seeded["viewer"])
+    client.get(seeded["question_path"])  # the view write and template compilation are not steady state
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for _ in range(renders):
+        client.get(seeded["question_path"])
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    print(f"\nProfile: {renders} signed-in renders of the question page, {elapsed / renders * 1000:.1f} ms each")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+
+
+# --------------------------------------------------------------------------- gunicorn and HTTP
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(database: Path, port: int, workers: int, log_path: Path) -> subprocess.Popen:
+    # development, not production: production sets SESSION_COOKIE_SECURE, which plain http would drop.
+    env = dict(os.environ, FORUM_ENV="development", DATABASE_URL=f"sqlite:///{database}",
+               SECRET_KEY=SECRET_KEY, RATELIMIT_ENABLED="0")
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
+               "--bind", f"127.0.0.1:{port}", "wsgi:app"]
+    log = open(log_path, "wb")
+    try:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    finally:
+        log.close()
+
+
+def wait_until_up(process: subprocess.Popen, base_url: str, log_path: Path, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    raise RuntimeError(f"gunicorn did not answer within {timeout}s:\n{log_path.read_text()[-3000:]}")
+
+
+def http_get(url: str, cookie: str | None = None):
+    """GET without following redirects; returns (status, headers, body)."""
+    headers = {"User-Agent": USER_AGENT}
+    if cookie:
+        headers["Cookie"] = f"session={cookie}"
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers), timeout=10) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode(errors="replace")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def log_in_over_http(base_url: str, username: str) -> str:
+    """GET /login for the token and cookie, POST the form; returns the signed-in session cookie."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    with opener.open(f"{base_url}/login", timeout=10) as response:
+        token = _csrf_token(response.read().decode())
+    form = urllib.parse.urlencode({"login": username, "password": PASSWORD, "csrf_token": token}).encode()
+    try:
+        opener.open(f"{base_url}/login", data=form, timeout=10)
+        raise RuntimeError("login did not redirect (wrong password or CSRF token?)")
+    except urllib.error.HTTPError as error:
+        if error.code != 302:
+            raise RuntimeError(f"login answered {error.code}") from None
+    cookie = next((c.value for c in jar if c.name == "session"), None)
+    if not cookie:
+        raise RuntimeError("login set no session cookie")
+    return cookie
+
+
+def anonymous_cookies(base_url: str, paths: list[str]) -> dict:
+    """Set-Cookie headers a first-time anonymous visitor receives on each page."""
+    return {path: http_get(base_url + path)[1].get_all("Set-Cookie") or [] for path in paths}
+
+
+def _csrf_token(html: str) -> str:
+    match = _TOKEN.search(html)
+    if not match:
+        raise RuntimeError("no CSRF token on the login page")
+    return match.group(1) or match.group(2)
+
+
+# --------------------------------------------------------------------------- wrk
+
+def run_wrk(url: str, args, cookie: str | None = None) -> dict:
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}", "--latency",
+               "-H", f"User-Agent: {USER_AGENT}"]
+    if cookie:
+        command += ["-H", f"Cookie: session={cookie}"]
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> dict:
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"^\s*50%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    total = re.search(r"(\d+) requests in", output)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors:(.*)", output)
+    if not (rps and p50 and p99):
+        raise RuntimeError(f"could not parse wrk output:\n{output}")
+    return {
+        "rps": float(rps.group(1)), "p50_ms": _ms(*p50.groups()), "p99_ms": _ms(*p99.groups()),
+        "requests": int(total.group(1)) if total else None, "non_2xx_3xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(1).strip() if errors else "",
+    }
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+# --------------------------------------------------------------------------- report
+
+def check_page(base_url: str, path: str, cookie: str | None, signed_in: bool) -> None:
+    """Refuse to benchmark a redirect or the wrong state; also records the view before wrk starts."""
+    status, _headers, body = http_get(base_url + path, cookie)
+    if status != 200 or ("Log out" in body) != signed_in:
+        raise RuntimeError(f"{path} answered {status}, signed in: {'Log out' in body}, expected {signed_in}")
+
+
+def print_table(rows: list[dict]) -> None:
+    header = f"{'page':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'SQL':>4}  target"
+    print("\n" + header + "\n" + "-" * len(header))
+    for row in rows:
+        sql = "" if row["sql"] is None else str(row["sql"])
+        print(f"{row['name']:<34} {row['rps']:>8.1f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} {sql:>4}  "
+              f"{row['target']}")
+        if row["non_2xx_3xx"] or row["socket_errors"]:
+            print(f"{'':<34} !! non-2xx/3xx: {row['non_2xx_3xx']}  socket errors: {row['socket_errors']}")
+
+
+def verdicts(rows: dict, counts: dict) -> dict:
+    limit = TARGETS["question_max_queries"]
+    return {
+        "question_signed_in_rps": rows["question_signed_in"]["rps"] >= TARGETS["question_signed_in_rps"],
+        "questions_rps": rows["questions"]["rps"] >= TARGETS["questions_rps"],
+        "question_max_queries": max(counts["question_anonymous"], counts["question_signed_in"]) <= limit,
+    }
+
+
+def benchmark(base_url: str, seeded: dict, counts: dict, args) -> list[dict]:
+    cookie = log_in_over_http(base_url, seeded["wrk_user"])
+    page = seeded["question_path"]
+    plan = [
+        ("/healthz (framework floor)", "/healthz", None, counts["healthz"], "-"),
+        ("/questions", "/questions", None, counts["questions"], f">= {TARGETS['questions_rps']} req/s"),
+        ("question, 30 answers, anonymous", page, None, counts["question_anonymous"],
+         f"<= {TARGETS['question_max_queries']} SQL"),
+        ("question, 30 answers, signed in", page, cookie, counts["question_signed_in"],
+         f">= {TARGETS['question_signed_in_rps']} req/s, <= {TARGETS['question_max_queries']} SQL"),
+    ]
+    rows = []
+    for name, path, session, sql, target in plan:
+        if path != "/healthz":
+            check_page(base_url, path, session, signed_in=session is not None)
+        print(f"wrk {args.duration} on {name} ...", flush=True)
+        rows.append({"name": name, "url": path, "signed_in": session is not None, "sql": sql, "target": target,
+                     **run_wrk(base_url + path, args, session)})
+    return rows
+
+
+def write_json(rows: list[dict], counts: dict, cookies: dict, args, passed: dict) -> None:
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "wrk": {"threads": args.threads, "connections": args.connections, "duration": args.duration},
+        "gunicorn": {"workers": args.workers, "worker_class": "sync"},
+        "targets": TARGETS, "targets_met": passed,
+        "sql_statements": counts, "anonymous_set_cookie": cookies, "pages": rows,
+    }, indent=2) + "\n")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", default="10s", help="wrk duration per page (default 10s)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--show-sql", action="store_true", help="print every statement each page runs")
+    parser.add_argument("--profile", type=int, metavar="N", default=0,
+                        help="also cProfile N signed-in renders of the question page (e.g. 200)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp directory (database, gunicorn log)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if not shutil.which("wrk"):
+        print("wrk is not installed. Install it with:  apt-get install -y wrk", file=sys.stderr)
+        return 2
+    workdir = Path(tempfile.mkdtemp(prefix="kotae-bench-"))
+    database, log_path = workdir / "bench.db", workdir / "gunicorn.log"
+    process = None
+    try:
+        print(f"Seeding {database} ...", flush=True)
+        seeded = build_database(database)
+        counts = count_queries(database, seeded, args.show_sql)
+        print("\nSQL statements per page (test client):")
+        for name, count in counts.items():
+            print(f"  {name:<26} {count}")
+        if args.profile:
+            profile_page(database, seeded, args.profile, top=30)
+
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        process = start_gunicorn(database, port, args.workers, log_path)
+        wait_until_up(process, base_url, log_path)
+        print(f"\ngunicorn ({args.workers} sync workers) on {base_url}", flush=True)
+
+        cookies = anonymous_cookies(base_url, ["/healthz", "/questions", seeded["question_path"]])
+        print("Set-Cookie on anonymous views (should be none):")
+        for path, values in cookies.items():
+            print(f"  {path:<70} {values or 'none'}")
+
+        rows = benchmark(base_url, seeded, counts, args)
+        passed = verdicts({key: row for key, row in zip(
+            ["healthz", "questions", "question_anonymous", "question_signed_in"], rows)}, counts)
+        print_table(rows)
+        print("\nTargets: " + ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in passed.items()))
+        if not cookies or any(cookies.values()):
+            print("Note: some anonymous views set a cookie (see above).")
+        write_json(rows, counts, cookies, args, passed)
+        print(f"Wrote {RESULTS.relative_to(ROOT)}")
+        return 0
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if args.keep:
+            print(f"Kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
