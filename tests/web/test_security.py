@@ -90,7 +90,7 @@ class ActiveContent(HTMLParser):
         attrs = dict(attrs)
         if tag == "script" and not (attrs.get("src") or "").startswith("/static/"):
             self.found.append(f"<script {attrs}>")
-        if tag in {"iframe", "object", "embed", "svg", "math", "base", "form"} and tag != "form":
+        if tag in {"iframe", "object", "embed", "svg", "math", "base"}:
             self.found.append(f"<{tag}>")
         for name, value in attrs.items():
             if name.startswith("on"):
