@@ -32,5 +32,12 @@ def page_number() -> int:
     return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
-def paginate(query, per_page: int):
+PAGE_SIZES = (15, 30, 50)
+
+
+def paginate(query, per_page: int, resizable: bool = False):
+    """A page of results; lists that offer it accept ?pagesize=15|30|50 as Stack Overflow does."""
+    if resizable:
+        requested = request.args.get("pagesize", type=int)
+        per_page = requested if requested in PAGE_SIZES else per_page
     return db.paginate(query, page=page_number(), per_page=per_page, error_out=False, max_per_page=100)

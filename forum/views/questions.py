@@ -21,7 +21,7 @@ def index():
     tab = request.args.get("tab", "newest")
     if tab not in threads.TABS:
         tab = "newest"
-    pagination = paginate(threads.questions_query(tab), current_app.config["QUESTIONS_PER_PAGE"])
+    pagination = paginate(threads.questions_query(tab), current_app.config["QUESTIONS_PER_PAGE"], resizable=True)
     return render_template("questions/index.html", pagination=pagination, tab=tab, tabs=threads.TAB_LABELS)
 
 
@@ -32,7 +32,8 @@ def tagged(tag_name: str):
     tab = request.args.get("tab", "newest")
     if tab not in threads.TABS:
         tab = "newest"
-    pagination = paginate(threads.questions_query(tab, tag=tag), current_app.config["QUESTIONS_PER_PAGE"])
+    pagination = paginate(threads.questions_query(tab, tag=tag), current_app.config["QUESTIONS_PER_PAGE"],
+                          resizable=True)
     return render_template("questions/index.html", pagination=pagination, tab=tab, tabs=threads.TAB_LABELS, tag=tag)
 
 
