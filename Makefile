@@ -37,7 +37,7 @@ translations: install $(COMPILED)
 
 # Re-extract user-facing strings after changing templates or code, then translate forum/translations/ja.
 extract-messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project Kotae --no-location -o forum/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project Kotae --no-location --ignore-dirs '.*' -o forum/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching
 
 # Browser tests drive Debian's Chromium; install it when missing and we may (CI runs as root).

@@ -18,6 +18,12 @@ TABS = {
     "votes": (Question.score.desc(), Question.created_at.desc()),
     "unanswered": (Question.created_at.desc(),),
 }
+TAB_TITLES = {
+    "newest": _l("Newest questions"),
+    "active": _l("Recently active questions"),
+    "votes": _l("Highest scored questions"),
+    "unanswered": _l("Unanswered questions"),
+}
 TAB_LABELS = {
     "newest": _l("Newest"),
     "active": _l("Active"),

@@ -22,7 +22,8 @@ def index():
     if tab not in threads.TABS:
         tab = "newest"
     pagination = paginate(threads.questions_query(tab), current_app.config["QUESTIONS_PER_PAGE"], resizable=True)
-    return render_template("questions/index.html", pagination=pagination, tab=tab, tabs=threads.TAB_LABELS)
+    return render_template("questions/index.html", pagination=pagination, tab=tab, tabs=threads.TAB_LABELS,
+                           titles=threads.TAB_TITLES)
 
 
 @bp.get("/tagged/<tag_name>")
@@ -34,7 +35,8 @@ def tagged(tag_name: str):
         tab = "newest"
     pagination = paginate(threads.questions_query(tab, tag=tag), current_app.config["QUESTIONS_PER_PAGE"],
                           resizable=True)
-    return render_template("questions/index.html", pagination=pagination, tab=tab, tabs=threads.TAB_LABELS, tag=tag)
+    return render_template("questions/index.html", pagination=pagination, tab=tab, tabs=threads.TAB_LABELS,
+                           titles=threads.TAB_TITLES, tag=tag)
 
 
 @bp.route("/ask", methods=["GET", "POST"])
