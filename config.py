@@ -33,6 +33,14 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
+    # Reputation needed for each privilege: Stack Overflow's thresholds ("standard") or the "small" community preset;
+    # PRIVILEGE_THRESHOLDS overrides single values, e.g. {"create_tags": 100}.
+    PRIVILEGE_PRESET = os.environ.get("PRIVILEGE_PRESET", "standard")
+    PRIVILEGE_THRESHOLDS: dict = {}
+    # Reputation amounts (Stack Overflow's defaults), e.g. {"daily_cap": 300}; see forum/services/reputation.py.
+    REPUTATION_RULES: dict = {}
+    DAILY_VOTE_LIMIT = 40
+
     QUESTIONS_PER_PAGE = 20
     USERS_PER_PAGE = 36
     TAGS_PER_PAGE = 60
@@ -45,6 +53,7 @@ class Config:
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per hour")
     POST_RATE_LIMIT = os.environ.get("POST_RATE_LIMIT", "6 per minute;60 per hour")
     COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "10 per minute;100 per hour")
+    VOTE_RATE_LIMIT = os.environ.get("VOTE_RATE_LIMIT", "30 per minute")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

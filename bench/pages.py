@@ -124,8 +124,9 @@ def test_client_login(client, username: str) -> None:
     assert response.status_code == 302, f"test-client login failed: {response.status_code}"
 
 
-def count_queries(database: Path, seeded: dict, show_sql: bool) -> dict:
-    """Statements per page; the question page is counted on its first view (view write) and after."""
+def count_queries(database: Path, seeded: dict, show_sql: bool) -> tuple[dict, dict]:
+    """Statements per page (the question page on its first view, with the view write, and after) and the
+    in-process CPU time per steady request, which other load on the machine disturbs less than wrk."""
     app = create_app(bench_config(database))
     page = seeded["question_path"]
     with app.app_context():
@@ -135,38 +136,54 @@ def count_queries(database: Path, seeded: dict, show_sql: bool) -> dict:
             ("question_signed_in_first", page, True), ("question_signed_in", page, True)]
     anonymous, member = app.test_client(), app.test_client()
     test_client_login(member, seeded["viewer"])
-    counts = {}
+    counts, cpu_ms = {}, {}
     for name, url, signed_in in plan:
+        client = member if signed_in else anonymous
         with counting(engine) as statements:
-            response = (member if signed_in else anonymous).get(url)
+            response = client.get(url)
         assert response.status_code == 200, f"{url}: {response.status_code}"
         counts[name] = len(statements)
+        if not name.endswith("_first"):
+            cpu_ms[name] = cpu_per_request(client, url)
         if show_sql:
             print(f"\n-- {name} ({url}): {len(statements)} statements")
             for statement in statements:
                 print("   ", " ".join(statement.split())[:160])
     with app.app_context():
         db.engine.dispose()
-    return counts
+    return counts, cpu_ms
 
 
-def profile_page(database: Path, seeded: dict, renders: int, top: int) -> None:
-    """cProfile the signed-in question page rendered `renders` times by the test client."""
+def cpu_per_request(client, url: str, rounds: int = 5, per_round: int = 10) -> float:
+    """Best-of-rounds process CPU milliseconds per request through the test client."""
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        for _ in range(per_round):
+            client.get(url)
+        best = min(best, (time.process_time() - started) / per_round * 1000)
+    return round(best, 2)
+
+
+def profile_pages(database: Path, seeded: dict, renders: int, top: int) -> None:
+    """cProfile `renders` test-client requests of the signed-in question page, then of /questions."""
     app = create_app(bench_config(database))
     client = app.test_client()
     test_client_login(client, seeded["viewer"])
-    client.get(seeded["question_path"])  # the view write and template compilation are not steady state
-    profiler = cProfile.Profile()
-    started = time.perf_counter()
-    profiler.enable()
-    for _ in range(renders):
-        client.get(seeded["question_path"])
-    profiler.disable()
-    elapsed = time.perf_counter() - started
-    print(f"\nProfile: {renders} signed-in renders of the question page, {elapsed / renders * 1000:.1f} ms each")
-    stats = pstats.Stats(profiler)
-    stats.sort_stats("cumulative").print_stats(top)
-    stats.sort_stats("tottime").print_stats(top)
+    for path in (seeded["question_path"], "/questions"):
+        client.get(path)  # the view write and template compilation are not steady state
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for _ in range(renders):
+            client.get(path)
+        profiler.disable()
+        elapsed = time.perf_counter() - started
+        print(f"\nProfile of {path} signed in: {renders} requests, {elapsed / renders * 1000:.1f} ms each "
+              "under the profiler")
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
 
 
 # --------------------------------------------------------------------------- gunicorn and HTTP
@@ -294,58 +311,64 @@ def check_page(base_url: str, path: str, cookie: str | None, signed_in: bool) ->
         raise RuntimeError(f"{path} answered {status}, signed in: {'Log out' in body}, expected {signed_in}")
 
 
-def print_table(rows: list[dict]) -> None:
-    header = f"{'page':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'SQL':>4}  target"
-    print("\n" + header + "\n" + "-" * len(header))
-    for row in rows:
-        sql = "" if row["sql"] is None else str(row["sql"])
-        print(f"{row['name']:<34} {row['rps']:>8.1f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} {sql:>4}  "
-              f"{row['target']}")
+def benchmark(base_url: str, seeded: dict, counts: dict, cpu_ms: dict, args) -> dict[str, dict]:
+    """wrk on each page; rows keyed like `counts`."""
+    cookie = log_in_over_http(base_url, seeded["wrk_user"])
+    page = seeded["question_path"]
+    queries = f"<= {TARGETS['question_max_queries']} SQL"
+    plan = [
+        ("healthz", "/healthz (framework floor)", "/healthz", None, "-"),
+        ("questions", "/questions", "/questions", None, f">= {TARGETS['questions_rps']} req/s"),
+        ("question_anonymous", "question, 30 answers, anonymous", page, None, queries),
+        ("question_signed_in", "question, 30 answers, signed in", page, cookie,
+         f">= {TARGETS['question_signed_in_rps']} req/s, {queries}"),
+    ]
+    rows = {}
+    for key, name, path, session, target in plan:
+        if path != "/healthz":
+            check_page(base_url, path, session, signed_in=session is not None)
+        print(f"wrk {args.duration} on {name} ...", flush=True)
+        rows[key] = {"name": name, "url": path, "signed_in": session is not None, "sql": counts[key],
+                     "cpu_ms": cpu_ms[key], "target": target, **run_wrk(base_url + path, args, session)}
+    return rows
+
+
+def print_table(rows: dict[str, dict]) -> None:
+    header = f"{'page':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'SQL':>4} {'CPU ms':>7}  target"
+    print("\n" + header + "\n" + "-" * (len(header) + 30))
+    for row in rows.values():
+        print(f"{row['name']:<34} {row['rps']:>8.1f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['sql']:>4} "
+              f"{row['cpu_ms']:>7.2f}  {row['target']}")
         if row["non_2xx_3xx"] or row["socket_errors"]:
             print(f"{'':<34} !! non-2xx/3xx: {row['non_2xx_3xx']}  socket errors: {row['socket_errors']}")
+    print("(CPU ms: one request through the test client, in process; wrk shares the CPUs with gunicorn)")
 
 
-def verdicts(rows: dict, counts: dict) -> dict:
+def verdicts(rows: dict[str, dict]) -> dict[str, bool]:
     limit = TARGETS["question_max_queries"]
     return {
         "question_signed_in_rps": rows["question_signed_in"]["rps"] >= TARGETS["question_signed_in_rps"],
         "questions_rps": rows["questions"]["rps"] >= TARGETS["questions_rps"],
-        "question_max_queries": max(counts["question_anonymous"], counts["question_signed_in"]) <= limit,
+        "question_max_queries": max(rows["question_anonymous"]["sql"], rows["question_signed_in"]["sql"]) <= limit,
     }
 
 
-def benchmark(base_url: str, seeded: dict, counts: dict, args) -> list[dict]:
-    cookie = log_in_over_http(base_url, seeded["wrk_user"])
-    page = seeded["question_path"]
-    plan = [
-        ("/healthz (framework floor)", "/healthz", None, counts["healthz"], "-"),
-        ("/questions", "/questions", None, counts["questions"], f">= {TARGETS['questions_rps']} req/s"),
-        ("question, 30 answers, anonymous", page, None, counts["question_anonymous"],
-         f"<= {TARGETS['question_max_queries']} SQL"),
-        ("question, 30 answers, signed in", page, cookie, counts["question_signed_in"],
-         f">= {TARGETS['question_signed_in_rps']} req/s, <= {TARGETS['question_max_queries']} SQL"),
-    ]
-    rows = []
-    for name, path, session, sql, target in plan:
-        if path != "/healthz":
-            check_page(base_url, path, session, signed_in=session is not None)
-        print(f"wrk {args.duration} on {name} ...", flush=True)
-        rows.append({"name": name, "url": path, "signed_in": session is not None, "sql": sql, "target": target,
-                     **run_wrk(base_url + path, args, session)})
-    return rows
-
-
-def write_json(rows: list[dict], counts: dict, cookies: dict, args, passed: dict) -> None:
+def write_json(report: dict) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "wrk": {"threads": args.threads, "connections": args.connections, "duration": args.duration},
-        "gunicorn": {"workers": args.workers, "worker_class": "sync"},
-        "targets": TARGETS, "targets_met": passed,
-        "sql_statements": counts, "anonymous_set_cookie": cookies, "pages": rows,
-    }, indent=2) + "\n")
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
 
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def warn_if_busy(load: float) -> None:
+    if load > 0.5 * (os.cpu_count() or 1):
+        print(f"Warning: load average {load} on {os.cpu_count()} CPUs before the run; other processes compete "
+              "with gunicorn and wrk, so req/s will read low.")
+
+
+# --------------------------------------------------------------------------- main
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -355,9 +378,48 @@ def parse_args(argv=None):
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument("--show-sql", action="store_true", help="print every statement each page runs")
     parser.add_argument("--profile", type=int, metavar="N", default=0,
-                        help="also cProfile N signed-in renders of the question page (e.g. 200)")
+                        help="also cProfile N signed-in requests of the question page and /questions (e.g. 200)")
     parser.add_argument("--keep", action="store_true", help="keep the temp directory (database, gunicorn log)")
     return parser.parse_args(argv)
+
+
+def measure_in_process(database: Path, seeded: dict, args) -> tuple[dict, dict]:
+    counts, cpu_ms = count_queries(database, seeded, args.show_sql)
+    print("\nThrough the test client: SQL statements per page, CPU ms per steady request")
+    for name, count in counts.items():
+        print(f"  {name:<26} {count:>3}   {cpu_ms.get(name, '')}")
+    if args.profile:
+        profile_pages(database, seeded, args.profile, top=30)
+    return counts, cpu_ms
+
+
+def measure_served(database: Path, log_path: Path, seeded: dict, counts: dict, cpu_ms: dict, args) -> dict:
+    """Serve the database with gunicorn, check anonymous cookies, run wrk; returns the report."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    process = start_gunicorn(database, port, args.workers, log_path)
+    try:
+        wait_until_up(process, base_url, log_path)
+        print(f"\ngunicorn ({args.workers} sync workers) on {base_url}", flush=True)
+        cookies = anonymous_cookies(base_url, ["/healthz", "/questions", seeded["question_path"]])
+        print("Set-Cookie on anonymous first views (should be none):")
+        for path, values in cookies.items():
+            print(f"  {path:<72} {'; '.join(v.split(';')[0][:40] + '...' for v in values) or 'none'}")
+        load_before = load_average()
+        warn_if_busy(load_before)
+        rows = benchmark(base_url, seeded, counts, cpu_ms, args)
+    finally:
+        stop(process)
+    return {"anonymous_set_cookie": cookies, "rows": rows, "load_average": [load_before, load_average()]}
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def main(argv=None) -> int:
@@ -367,46 +429,30 @@ def main(argv=None) -> int:
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="kotae-bench-"))
     database, log_path = workdir / "bench.db", workdir / "gunicorn.log"
-    process = None
     try:
         print(f"Seeding {database} ...", flush=True)
         seeded = build_database(database)
-        counts = count_queries(database, seeded, args.show_sql)
-        print("\nSQL statements per page (test client):")
-        for name, count in counts.items():
-            print(f"  {name:<26} {count}")
-        if args.profile:
-            profile_page(database, seeded, args.profile, top=30)
-
-        port = free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        process = start_gunicorn(database, port, args.workers, log_path)
-        wait_until_up(process, base_url, log_path)
-        print(f"\ngunicorn ({args.workers} sync workers) on {base_url}", flush=True)
-
-        cookies = anonymous_cookies(base_url, ["/healthz", "/questions", seeded["question_path"]])
-        print("Set-Cookie on anonymous views (should be none):")
-        for path, values in cookies.items():
-            print(f"  {path:<70} {values or 'none'}")
-
-        rows = benchmark(base_url, seeded, counts, args)
-        passed = verdicts({key: row for key, row in zip(
-            ["healthz", "questions", "question_anonymous", "question_signed_in"], rows)}, counts)
+        counts, cpu_ms = measure_in_process(database, seeded, args)
+        served = measure_served(database, log_path, seeded, counts, cpu_ms, args)
+        rows = served["rows"]
+        passed = verdicts(rows)
         print_table(rows)
-        print("\nTargets: " + ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in passed.items()))
-        if not cookies or any(cookies.values()):
-            print("Note: some anonymous views set a cookie (see above).")
-        write_json(rows, counts, cookies, args, passed)
+        print(f"load average before/after wrk: {served['load_average']}")
+        print("Targets: " + ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in passed.items()))
+        if any(served["anonymous_set_cookie"].values()):
+            print("Note: an anonymous first view set a session cookie (see above); every new visitor gets one.")
+        write_json({
+            "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                        "platform": platform.platform(), "load_average_before_after": served["load_average"]},
+            "wrk": {"threads": args.threads, "connections": args.connections, "duration": args.duration},
+            "gunicorn": {"workers": args.workers, "worker_class": "sync"},
+            "targets": TARGETS, "targets_met": passed, "sql_statements": counts, "cpu_ms_per_request": cpu_ms,
+            "anonymous_set_cookie": served["anonymous_set_cookie"], "pages": list(rows.values()),
+        })
         print(f"Wrote {RESULTS.relative_to(ROOT)}")
         return 0
     finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
         if args.keep:
             print(f"Kept {workdir}")
         else:

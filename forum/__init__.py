@@ -17,10 +17,21 @@ def create_app(config: object) -> Flask:
     )
     app.config.from_object(config)
     app.config.from_prefixed_env("FORUM")
+    configure_domain(app)
     configure_extensions(app)
     configure_blueprints(app)
     configure_hooks(app)
     return app
+
+
+def configure_domain(app: Flask) -> None:
+    """Turn configuration into the plain objects services take (privilege thresholds, reputation rules)."""
+    from .services.privileges import thresholds_from_config
+    from .services.reputation import ReputationRules
+
+    app.config["PRIVILEGES"] = thresholds_from_config(app.config)
+    app.config["REPUTATION"] = ReputationRules.from_config(app.config)
+    app.config.setdefault("DAILY_VOTE_LIMIT", 40)
 
 
 def configure_extensions(app: Flask) -> None:
@@ -40,9 +51,9 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from . import cli
-    from .views import answers, auth, comments, errors, main, posts, questions, search, tags, users
+    from .views import answers, auth, comments, errors, main, posts, questions, search, tags, users, votes
 
-    for module in (main, auth, questions, answers, posts, comments, users, tags, search, errors):
+    for module in (main, auth, questions, answers, posts, votes, comments, users, tags, search, errors):
         app.register_blueprint(module.bp)
     cli.init_app(app)
 

@@ -10,8 +10,13 @@ def is_staff(user) -> bool:
     return _is_signed_in(user) and user.is_staff
 
 
-def can_edit(user, post: Post) -> bool:
-    return _is_signed_in(user) and (post.author_id == user.id or user.is_staff) and not post.is_deleted
+def can_edit(user, post: Post, thresholds: dict | None = None) -> bool:
+    """Authors and staff; with `thresholds`, also users who earned the edit privilege."""
+    if not _is_signed_in(user) or post.is_deleted:
+        return False
+    if post.author_id == user.id or user.is_staff:
+        return True
+    return thresholds is not None and user.reputation >= thresholds["edit"]
 
 
 def can_delete(user, post: Post) -> bool:

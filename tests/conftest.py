@@ -32,8 +32,12 @@ def migrated_database(tmp_path_factory):
 
 @pytest.fixture
 def app_config():
-    """Override in a test module to change settings (e.g. turn rate limits on)."""
-    return {}
+    """Override in a test module to change settings (e.g. turn rate limits on).
+
+    Most tests run as a small community (everyone may comment, vote up and create tags), so they can focus on
+    their subject; the privilege tests override this with the standard Stack Overflow thresholds.
+    """
+    return {"PRIVILEGE_PRESET": "small"}
 
 
 @pytest.fixture

@@ -30,7 +30,8 @@ class User(UserMixin, db.Model):
     about_md: Mapped[str] = mapped_column(Text, default="")
     about_html: Mapped[str] = mapped_column(Text, default="")
     locale: Mapped[str | None] = mapped_column(String(8))
-    reputation: Mapped[int] = mapped_column(default=1, index=True)
+    reputation: Mapped[int] = mapped_column(default=1, index=True)  # max(1, reputation_total), for display and sorting
+    reputation_total: Mapped[int] = mapped_column(default=0)  # sum of live ledger events, not floored
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     last_seen_at: Mapped[datetime | None]
 

@@ -5,15 +5,19 @@ from sqlalchemy import update
 from .. import permissions
 from ..extensions import db
 from ..markup import render_comment
-from ..models import Comment, Post, User, utcnow
+from ..models import Comment, Post, Question, User, utcnow
+from . import privileges
 from .errors import Forbidden, Invalid
 
 COMMENT_MIN, COMMENT_MAX = 15, 600
 
 
-def add_comment(author: User, post: Post, body: str) -> Comment:
+def add_comment(author: User, post: Post, body: str, thresholds: dict | None = None) -> Comment:
+    """Comment on a post; with `thresholds`, commenting on other people's posts needs the privilege."""
     if not permissions.can_comment(author, post):
         raise Forbidden(_l("You cannot comment on this post."))
+    if thresholds is not None and not _is_own_thread(author, post):
+        privileges.require(author, "comment", thresholds)
     body = " ".join((body or "").split())
     if not COMMENT_MIN <= len(body) <= COMMENT_MAX:
         raise Invalid(_l("Comments must be %(min)d-%(max)d characters; yours has %(n)d.",
@@ -31,6 +35,14 @@ def delete_comment(actor: User, comment: Comment) -> None:
     comment.deleted_at = utcnow()
     _adjust_count(comment.post_id, -1)
     db.session.flush()
+
+
+def _is_own_thread(user: User, post: Post) -> bool:
+    """Everyone may comment on their own posts and on answers to their own questions."""
+    if post.author_id == user.id:
+        return True
+    question = post if isinstance(post, Question) else post.question
+    return question.author_id == user.id
 
 
 def _adjust_count(post_id: int, delta: int) -> None:

@@ -6,18 +6,22 @@ from .. import permissions
 from ..extensions import db
 from ..markup import excerpt, render_markdown
 from ..models import Answer, Post, PostRevision, Question, User, utcnow
+from . import privileges, votes
 from . import tags as tag_service
 from .errors import Conflict, Forbidden, Invalid
+from .reputation import ReputationRules
 
 TITLE_MIN, TITLE_MAX = 15, 150
 BODY_MIN, BODY_MAX = 30, 30000
 ANSWER_MIN = 30
 
 
-def ask_question(author: User, title: str, body: str, tags_text: str) -> Question:
-    """Create a question with its first revision."""
+def ask_question(author: User, title: str, body: str, tags_text: str, thresholds: dict | None = None) -> Question:
+    """Create a question with its first revision. With `thresholds`, creating a new tag needs the privilege."""
     title, body = _check_title(title), _check_body(body, BODY_MIN)
     names = tag_service.parse_tags(tags_text)
+    if thresholds is not None:
+        tag_service.check_new_tags(author, names, thresholds)
     now = utcnow()
     question = Question(author=author, title=title, created_at=now, last_activity_at=now)
     _set_body(question, body)
@@ -42,11 +46,14 @@ def post_answer(author: User, question: Question, body: str) -> Answer:
     return answer
 
 
-def edit_question(editor: User, question: Question, title: str, body: str, tags_text: str, summary: str = "") -> bool:
+def edit_question(editor: User, question: Question, title: str, body: str, tags_text: str, summary: str = "",
+                  thresholds: dict | None = None) -> bool:
     """Save a new revision if anything changed; returns whether it did."""
-    _require_edit(editor, question)
+    require_edit(editor, question, thresholds)
     title, body = _check_title(title), _check_body(body, BODY_MIN)
     names = tag_service.parse_tags(tags_text)
+    if thresholds is not None:
+        tag_service.check_new_tags(editor, names, thresholds)
     if title == question.title and body == question.body_md and names == [t.name for t in question.tags]:
         return False
     question.title = title
@@ -57,8 +64,8 @@ def edit_question(editor: User, question: Question, title: str, body: str, tags_
     return True
 
 
-def edit_answer(editor: User, answer: Answer, body: str, summary: str = "") -> bool:
-    _require_edit(editor, answer)
+def edit_answer(editor: User, answer: Answer, body: str, summary: str = "", thresholds: dict | None = None) -> bool:
+    require_edit(editor, answer, thresholds)
     body = _check_body(body, ANSWER_MIN)
     if body == answer.body_md:
         return False
@@ -69,8 +76,8 @@ def edit_answer(editor: User, answer: Answer, body: str, summary: str = "") -> b
     return True
 
 
-def delete_post(actor: User, post: Post) -> None:
-    """Soft delete: the row stays, others stop seeing it."""
+def delete_post(actor: User, post: Post, rules: ReputationRules | None = None) -> None:
+    """Soft delete: the row stays, others stop seeing it, and its votes' reputation is taken back."""
     if not permissions.can_delete(actor, post):
         raise Forbidden(_l("You can only delete your own posts."))
     if isinstance(post, Question) and not actor.is_staff and _answers_by_others(post):
@@ -80,15 +87,17 @@ def delete_post(actor: User, post: Post) -> None:
     post.deleted_by_id = actor.id
     _count_deletion(post, -1)
     db.session.flush()
+    votes.post_deleted(post, rules or ReputationRules())
 
 
-def undelete_post(actor: User, post: Post) -> None:
+def undelete_post(actor: User, post: Post, rules: ReputationRules | None = None) -> None:
     if not permissions.can_undelete(actor, post):
         raise Forbidden(_l("You cannot undelete this post."))
     post.deleted_at = None
     post.deleted_by_id = None
     _count_deletion(post, +1)
     db.session.flush()
+    votes.post_undeleted(post, rules or ReputationRules())
 
 
 def preview(body: str) -> str:
@@ -114,9 +123,13 @@ def _answers_by_others(question: Question) -> int:
     )
 
 
-def _require_edit(editor: User, post: Post) -> None:
-    if not permissions.can_edit(editor, post):
-        raise Forbidden(_l("You can only edit your own posts."))
+def require_edit(editor: User, post: Post, thresholds: dict | None) -> None:
+    """Raise the reason this user may not edit this post (a privilege they lack, or not theirs)."""
+    if permissions.can_edit(editor, post, thresholds):
+        return
+    if thresholds is not None and not post.is_deleted:
+        privileges.require(editor, "edit", thresholds)
+    raise Forbidden(_l("You can only edit your own posts."))
 
 
 def _check_title(title: str) -> str:

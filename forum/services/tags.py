@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import Question, Tag
+from . import privileges
 from .errors import Invalid
 
 MAX_TAGS = 5
@@ -38,6 +39,17 @@ def parse_tags(text: str) -> list[str]:
         if not _TAG_PATTERN.match(name) or not any(ch.isalnum() for ch in name):
             raise Invalid(_l("Tag '%(tag)s' may only use letters, digits and + # . -", tag=name), field="tags")
     return names
+
+
+def check_new_tags(user, names: list[str], thresholds: dict) -> None:
+    """Creating a tag that does not exist yet is a privilege."""
+    if privileges.has_privilege(user, "create_tags", thresholds):
+        return
+    known = set(db.session.scalars(select(Tag.name).where(Tag.name.in_(names))))
+    new = [name for name in names if name not in known]
+    if new:
+        raise Invalid(_l("You need %(needed)d reputation to create the new tag '%(tag)s'. Please use existing tags.",
+                         needed=thresholds["create_tags"], tag=new[0]), field="tags")
 
 
 def set_question_tags(question: Question, names: list[str]) -> None:

@@ -11,6 +11,7 @@ from .. import permissions
 from ..extensions import db
 from ..models import Answer, Comment, Post, PostView, Question, Tag, User
 from .errors import NotFound
+from .votes import votes_by
 
 TABS = {
     "newest": (Question.created_at.desc(),),
@@ -37,6 +38,10 @@ class Thread:
     question: Question
     answers: list[Answer]
     comments: dict[int, list[Comment]] = field(default_factory=dict)
+    my_votes: dict[int, int] = field(default_factory=dict)
+
+    def my_vote(self, post: Post) -> int:
+        return self.my_votes.get(post.id, 0)
 
     def comments_for(self, post: Post) -> list[Comment]:
         return self.comments.get(post.id, [])
@@ -93,7 +98,7 @@ def load_thread(question: Question, viewer) -> Thread:
         .order_by(Comment.created_at, Comment.id)
     ):
         comments.setdefault(comment.post_id, []).append(comment)
-    return Thread(question=question, answers=answers, comments=comments)
+    return Thread(question=question, answers=answers, comments=comments, my_votes=votes_by(viewer, post_ids))
 
 
 def viewer_key(user_id: int | None, remote_addr: str | None, user_agent: str | None) -> str:

@@ -4,6 +4,19 @@ from flask_login import current_user
 
 from ..extensions import db, limiter
 from ..services.errors import DomainError
+from ..services.votes import VotePolicy
+
+
+def thresholds() -> dict:
+    return current_app.config["PRIVILEGES"]
+
+
+def rules():
+    return current_app.config["REPUTATION"]
+
+
+def vote_policy():
+    return VotePolicy(rules=rules(), thresholds=thresholds(), daily_limit=current_app.config["DAILY_VOTE_LIMIT"])
 
 
 def rate_limit_key() -> str:

@@ -3,13 +3,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import permissions
 from ..extensions import db
 from ..forms import ActionForm, AnswerForm, CommentForm
 from ..models import Answer
 from ..services import posts, threads
 from ..services.errors import DomainError
-from ._common import attach_error, limit
+from ._common import attach_error, limit, thresholds
 
 bp = Blueprint("answers", __name__)
 
@@ -51,12 +50,12 @@ def edit(answer_id: int):
     answer = threads.get_post(answer_id, current_user)
     if not isinstance(answer, Answer):
         abort(404)
-    if not permissions.can_edit(current_user, answer):
-        abort(403)
+    posts.require_edit(current_user, answer, thresholds())
     form = AnswerForm(data={"body": answer.body_md})
     if form.validate_on_submit():
         try:
-            changed = posts.edit_answer(current_user, answer, form.body.data, form.summary.data or "")
+            changed = posts.edit_answer(current_user, answer, form.body.data, form.summary.data or "",
+                                        thresholds())
             db.session.commit()
         except DomainError as error:
             attach_error(form, error)

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..models import Post, Question
 from ..services import posts, revisions, threads
+from ._common import rules
 from .answers import answer_url
 
 bp = Blueprint("posts", __name__, url_prefix="/posts")
@@ -15,7 +16,7 @@ bp = Blueprint("posts", __name__, url_prefix="/posts")
 @login_required
 def delete(post_id: int):
     post = threads.get_post(post_id, current_user)
-    posts.delete_post(current_user, post)
+    posts.delete_post(current_user, post, rules())
     db.session.commit()
     flash(_("The post is deleted. Only you and the moderators can still see it."), "info")
     return redirect(_post_url(post))
@@ -25,7 +26,7 @@ def delete(post_id: int):
 @login_required
 def undelete(post_id: int):
     post = db.session.get(Post, post_id) or abort(404)
-    posts.undelete_post(current_user, post)
+    posts.undelete_post(current_user, post, rules())
     db.session.commit()
     flash(_("The post is restored."), "success")
     return redirect(_post_url(post))

@@ -4,13 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import permissions
 from ..extensions import db
 from ..forms import ActionForm, AnswerForm, CommentForm, QuestionForm
 from ..models import Tag
 from ..services import posts, threads
 from ..services.errors import DomainError
-from ._common import attach_error, limit, paginate
+from ._common import attach_error, limit, paginate, thresholds
 
 bp = Blueprint("questions", __name__, url_prefix="/questions")
 
@@ -47,7 +46,8 @@ def ask():
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            question = posts.ask_question(current_user, form.title.data, form.body.data, form.tags.data)
+            question = posts.ask_question(current_user, form.title.data, form.body.data, form.tags.data,
+                                          thresholds())
             db.session.commit()
         except DomainError as error:
             attach_error(form, error)
@@ -82,14 +82,13 @@ def detail(question_id: int, slug: str | None = None):
 def edit(question_id: int):
     """Edit a question; every saved change becomes a revision."""
     question = threads.get_question(question_id, current_user)
-    if not permissions.can_edit(current_user, question):
-        abort(403)
+    posts.require_edit(current_user, question, thresholds())
     form = QuestionForm(data={"title": question.title, "body": question.body_md,
                               "tags": " ".join(tag.name for tag in question.tags)})
     if form.validate_on_submit():
         try:
             changed = posts.edit_question(current_user, question, form.title.data, form.body.data, form.tags.data,
-                                          form.summary.data or "")
+                                          form.summary.data or "", thresholds())
             db.session.commit()
         except DomainError as error:
             attach_error(form, error)

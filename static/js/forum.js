@@ -57,6 +57,59 @@
 
   document.querySelectorAll(".editor[data-preview-url]").forEach(setUpPreview);
 
+  // Votes without a reload: update at once, then confirm with the server or roll back with its explanation.
+  function setUpVoting(form) {
+    var score = form.querySelector(".score");
+    var message = form.parentNode.querySelector(".vote-message");
+    var buttons = form.querySelectorAll("button.vote");
+    function state() {
+      return { score: score.textContent, classes: Array.prototype.map.call(buttons, function (b) { return b.className; }),
+               values: Array.prototype.map.call(buttons, function (b) { return b.value; }) };
+    }
+    function restore(saved) {
+      score.textContent = saved.score;
+      buttons.forEach(function (b, i) { b.className = saved.classes[i]; b.value = saved.values[i];
+                                        b.setAttribute("aria-pressed", b.classList.contains("on")); });
+    }
+    function show(vote, newScore) {
+      score.textContent = newScore;
+      buttons.forEach(function (b) {
+        var up = b.classList.contains("vote-up");
+        var on = (up && vote === 1) || (!up && vote === -1);
+        b.classList.toggle("on", on);
+        b.setAttribute("aria-pressed", on);
+        b.value = on ? "0" : (up ? "1" : "-1");
+      });
+    }
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (!button || !window.fetch) return; // plain form post
+      event.preventDefault();
+      var saved = state();
+      var value = parseInt(button.value, 10);
+      var current = form.querySelector("button.vote.on");
+      var before = current ? (current.classList.contains("vote-up") ? 1 : -1) : 0;
+      show(value, parseInt(saved.score, 10) - before + value);
+      if (message) message.hidden = true;
+      var data = new FormData(form);
+      data.set("value", String(value));
+      fetch(form.action, { method: "POST", body: data, credentials: "same-origin",
+                           headers: { "Accept": "application/json", "X-CSRFToken": csrfToken(form) } })
+        .then(function (response) {
+          return response.json().then(function (json) { return { ok: response.ok, json: json }; });
+        })
+        .then(function (result) {
+          if (!result.ok) throw new Error(result.json.message || result.json.error);
+          show(result.json.vote, result.json.score);
+        })
+        .catch(function (error) {
+          restore(saved);
+          if (message) { message.textContent = error.message || "Error"; message.hidden = false; }
+        });
+    });
+  }
+  document.querySelectorAll(".vote-form").forEach(setUpVoting);
+
   // Open the comment box when its link is followed (e.g. after a failed post).
   if (location.hash.indexOf("#comments-") === 0) {
     var details = document.querySelector(location.hash + " details");

@@ -1,0 +1,51 @@
+"""Voting on posts and accepting answers: JSON for the page's script, redirects for plain forms."""
+from flask import Blueprint, abort, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import Answer, Question
+from ..services import threads, votes
+from ..services.errors import Invalid
+from ._common import limit, rules, vote_policy
+from .answers import answer_url
+from .errors import wants_json
+
+bp = Blueprint("votes", __name__)
+
+
+@bp.post("/posts/<int:post_id>/vote")
+@login_required
+@limit("VOTE_RATE_LIMIT")
+def vote(post_id: int):
+    """value=1 up, -1 down, 0 retract."""
+    post = threads.get_post(post_id, current_user)
+    try:
+        value = int(request.form.get("value", ""))
+    except ValueError:
+        raise Invalid(_("A vote is 1 (up), -1 (down) or 0 (retract).")) from None
+    result = votes.cast_vote(current_user, post, value, vote_policy())
+    db.session.commit()
+    if wants_json():
+        return jsonify(score=result.score, vote=result.vote)
+    return redirect(_post_url(post))
+
+
+@bp.post("/answers/<int:answer_id>/accept")
+@login_required
+def accept(answer_id: int):
+    """The asker accepts this answer, or un-accepts it when it is already accepted."""
+    answer = threads.get_post(answer_id, current_user)
+    if not isinstance(answer, Answer):
+        abort(404)
+    accepted = votes.accept_answer(current_user, answer, rules())
+    db.session.commit()
+    if wants_json():
+        return jsonify(accepted=accepted, accepted_answer_id=answer.question.accepted_answer_id)
+    return redirect(answer_url(answer))
+
+
+def _post_url(post) -> str:
+    if isinstance(post, Question):
+        return url_for("questions.detail", question_id=post.id, slug=post.slug, _anchor="question")
+    return answer_url(post)
