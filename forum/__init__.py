@@ -51,9 +51,9 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from . import cli
-    from .views import answers, auth, comments, errors, main, posts, questions, search, tags, users, votes
+    from .views import answers, auth, comments, errors, help, main, posts, questions, search, tags, users, votes
 
-    for module in (main, auth, questions, answers, posts, votes, comments, users, tags, search, errors):
+    for module in (main, auth, questions, answers, posts, votes, comments, users, tags, search, help, errors):
         app.register_blueprint(module.bp)
     cli.init_app(app)
 

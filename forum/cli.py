@@ -1,15 +1,16 @@
 """Command-line tools: `flask --app wsgi users create ...`, `flask --app wsgi demo load`."""
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .demo import loader
 from .extensions import db
 from .models import Role
-from .services import accounts
+from .services import accounts, audit
 from .services.errors import DomainError
 
 users_cli = AppGroup("users", help="Manage accounts.")
+reputation_cli = AppGroup("reputation", help="Audit the reputation ledger.")
 demo_cli = AppGroup("demo", help="The bilingual demo community.")
 
 
@@ -49,11 +50,37 @@ def load_demo(if_empty: bool) -> None:
     if if_empty and not loader.database_is_empty():
         click.echo("The database already has content; leaving it as it is.")
         return
-    summary = loader.load_demo()
+    summary = loader.load_demo(rules=current_app.config["REPUTATION"])
     db.session.commit()
     click.echo(f"Loaded the demo community: {summary}. Every demo account's password is '{loader.DEMO_PASSWORD}'.")
 
 
+@reputation_cli.command("recompute")
+@click.option("--check", "mode", flag_value="check", default=True, help="Report drift only (the default).")
+@click.option("--fix", "mode", flag_value="fix", help="Repair drifted users from the votes and accepts.")
+def recompute_reputation(mode: str) -> None:
+    """Replay every vote and accept, compare with the ledger and the users table, report (and repair) drift."""
+    rules = current_app.config["REPUTATION"]
+    drifts = audit.find_drift(rules)
+    for drift in drifts:
+        click.echo(f"{drift.username} (id {drift.user_id}): expected {drift.expected}, ledger {drift.ledger}, "
+                   f"stored {drift.stored}, shown {drift.displayed}")
+    if not drifts:
+        click.echo("No drift: every user's reputation matches the votes and accepts.")
+        return
+    if mode == "fix":
+        audit.fix_drift(drifts, rules)
+        db.session.commit()
+        remaining = audit.find_drift(rules)
+        click.echo(f"Repaired {len(drifts)} user(s); {len(remaining)} still drifting.")
+        if remaining:
+            raise SystemExit(1)
+    else:
+        click.echo(f"{len(drifts)} user(s) drift; run with --fix to repair.")
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(reputation_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

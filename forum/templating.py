@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from flask import Flask, request, url_for
-from flask_babel import format_datetime, format_decimal, format_timedelta, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
 
 from . import permissions
 from .models import utcnow
@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         time_ago=time_ago, compact=compact_number, iso=iso,
         datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
-        decimal=format_decimal,
+        decimal=format_decimal, date_format=lambda value, fmt="medium": format_date(value, fmt) if value else "",
     )
     app.jinja_env.globals.update(
         permissions=permissions, url_with=url_with, current_path=current_path,

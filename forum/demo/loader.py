@@ -7,9 +7,11 @@ from sqlalchemy import delete, func, select
 
 from ..extensions import db
 from ..markup import render_markdown
-from ..models import Post, PostRevision, User, username_key, utcnow
+from ..models import Answer, Post, PostRevision, Question, User, username_key, utcnow
 from ..passwords import hash_password
 from ..services import comments, posts
+from ..services.reputation import ReputationRules
+from . import activity
 
 DEMO_FILE = Path(__file__).resolve().parent / "community.json"
 DEMO_PASSWORD = "kotae-demo"
@@ -25,7 +27,7 @@ def clear_database() -> None:
         db.session.execute(delete(table))
 
 
-def load_demo(path: Path = DEMO_FILE) -> str:
+def load_demo(path: Path = DEMO_FILE, rules: ReputationRules | None = None) -> str:
     data = json.loads(path.read_text(encoding="utf-8"))
     clear_database()
     now = utcnow()
@@ -33,8 +35,8 @@ def load_demo(path: Path = DEMO_FILE) -> str:
     users = {entry["username"]: _make_user(entry, password_hash, now) for entry in data["users"]}
     db.session.flush()
     counts = {"users": len(users), "questions": 0, "answers": 0, "comments": 0}
-    for entry in data["questions"]:
-        _load_question(entry, users, now, counts)
+    threads = [_load_question(entry, users, now, counts) for entry in data["questions"]]
+    counts.update(activity.add_activity(threads, list(users.values()), rules or ReputationRules()))
     return ", ".join(f"{n} {name}" for name, n in counts.items())
 
 
@@ -50,7 +52,7 @@ def _make_user(entry: dict, password_hash: str, now) -> User:
     return user
 
 
-def _load_question(entry: dict, users: dict[str, User], now, counts: dict) -> None:
+def _load_question(entry: dict, users: dict[str, User], now, counts: dict) -> tuple[Question, list[Answer]]:
     asked = now - timedelta(days=entry["days_ago"])
     question = posts.ask_question(users[entry["author"]], entry["title"], entry["body"], " ".join(entry["tags"]))
     _backdate(question, asked)
@@ -58,15 +60,18 @@ def _load_question(entry: dict, users: dict[str, User], now, counts: dict) -> No
     counts["questions"] += 1
     _load_comments(question, entry.get("comments", []), users, asked, counts)
     last_activity = asked
+    answers = []
     for answer_entry in entry.get("answers", []):
         answered = asked + timedelta(hours=answer_entry["hours_after"])
         answer = posts.post_answer(users[answer_entry["author"]], question, answer_entry["body"])
         _backdate(answer, answered)
+        answers.append(answer)
         last_activity = max(last_activity, answered)
         counts["answers"] += 1
         _load_comments(answer, answer_entry.get("comments", []), users, asked, counts)
     question.last_activity_at = last_activity
     db.session.flush()
+    return question, answers
 
 
 def _load_comments(post: Post, entries: list[dict], users: dict[str, User], asked, counts: dict) -> None:

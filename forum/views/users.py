@@ -15,11 +15,15 @@ bp = Blueprint("users", __name__, url_prefix="/users")
 
 @bp.get("")
 def index():
-    """Everyone, by reputation (or newest, or name), with a filter box."""
+    """Everyone, by reputation (all time or gained this week/month/year), newest, or name; with a filter box."""
     filter_text = request.args.get("filter", "")[:30]
     sort = request.args.get("sort", "reputation")
-    pagination = paginate(users.users_query(filter_text, sort), current_app.config["USERS_PER_PAGE"])
-    return render_template("users/index.html", pagination=pagination, filter_text=filter_text, sort=sort)
+    period = request.args.get("period", "all")
+    period = period if period in users.PERIODS else "all"
+    pagination = paginate(users.users_query(filter_text, sort, period), current_app.config["USERS_PER_PAGE"])
+    gains = users.period_gains(pagination.items, period) if sort == "reputation" else {}
+    return render_template("users/index.html", pagination=pagination, filter_text=filter_text, sort=sort,
+                           period=period, gains=gains)
 
 
 @bp.get("/<int:user_id>")
@@ -28,14 +32,20 @@ def profile(user_id: int, _name: str | None = None):
     """A member's profile: about, stats, top tags, recent questions and answers."""
     user = db.session.get(User, user_id) or abort(404)
     tab = request.args.get("tab", "activity")
-    questions = None
+    is_self = current_user.is_authenticated and current_user.id == user.id
+    if tab == "votes" and not is_self:
+        abort(403)  # the votes someone cast are private
+    context = {"stats": users.profile_stats(user), "top_tags": users.top_tags(user)}
     if tab == "questions":
-        questions = paginate(threads.questions_query("newest", author=user), 20)
-    return render_template(
-        "users/profile.html", user=user, tab=tab, stats=users.profile_stats(user), top_tags=users.top_tags(user),
-        recent_questions=users.recent_questions(user), recent_answers=users.recent_answers(user),
-        questions=questions,
-    )
+        context["questions"] = paginate(threads.questions_query("newest", author=user), 20)
+    elif tab == "reputation":
+        context["history"] = users.reputation_history(user)
+    elif tab == "votes":
+        context["votes"] = users.votes_cast(user)
+    else:
+        tab = "activity"
+        context.update(recent_questions=users.recent_questions(user), recent_answers=users.recent_answers(user))
+    return render_template("users/profile.html", user=user, tab=tab, is_self=is_self, **context)
 
 
 @bp.route("/settings", methods=["GET", "POST"])

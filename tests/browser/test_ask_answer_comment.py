@@ -32,7 +32,7 @@ def log_in(page, base_url: str, username: str) -> None:
 
 def log_out(page) -> None:
     page.locator(".topbar").get_by_role("button", name="Log out").click()
-    expect(page.locator(".flash")).to_contain_text("You have logged out.")
+    expect(page.locator(".flash", has_text="You have logged out.")).to_be_visible()
     expect(page.locator(".topbar").get_by_role("link", name="Log in")).to_be_visible()
 
 
@@ -49,7 +49,7 @@ def ask_question(page) -> None:
     page.fill("#tags", "sync desktop")
     page.get_by_role("button", name="Post your question").click()
     expect(page.locator("h1")).to_have_text(TITLE)
-    expect(page.locator(".flash")).to_contain_text("Your question is posted.")
+    expect(page.locator(".flash", has_text="Your question is posted.")).to_be_visible()
     expect(page.locator("#question .post-body div.highlight")).to_contain_text("SyncError: E1023")
     expect(page.locator("#question .tags")).to_contain_text("desktop")
 
@@ -61,7 +61,7 @@ def answer_question(page, base_url: str) -> None:
     expect(page.locator("#answers h2")).to_have_text("0 answers")
     page.fill("#body", ANSWER)
     page.get_by_role("button", name="Post your answer").click()
-    expect(page.locator(".flash")).to_contain_text("Thank you for answering!")
+    expect(page.locator(".flash", has_text="Thank you for answering!")).to_be_visible()
     expect(page.locator("#answers h2")).to_have_text("1 answer")
     answer = page.locator(".post.answer")
     expect(answer.locator(".post-body")).to_contain_text("Clear the sync cache")
@@ -87,14 +87,17 @@ def delete_own_comment(page) -> None:
 
     def answer_dialog(dialog):
         dialogs.append((dialog.type, dialog.message))
-        dialog.dismiss() if len(dialogs) == 1 else dialog.accept()
+        if len(dialogs) == 1:
+            dialog.dismiss()
+        else:
+            dialog.accept()
 
     page.on("dialog", answer_dialog)
     delete = page.locator("#question .comment").get_by_role("button", name="delete")
     delete.click()
     expect(page.locator("#question .comment-body")).to_have_text(COMMENT)  # dismissed: nothing was posted
     delete.click()
-    expect(page.locator(".flash")).to_contain_text("The comment is deleted.")
+    expect(page.locator(".flash", has_text="The comment is deleted.")).to_be_visible()
     expect(page.locator("#question .comment")).to_have_count(0)
     assert dialogs == [("confirm", "Delete this comment?")] * 2
     page.remove_listener("dialog", answer_dialog)
