@@ -1,8 +1,8 @@
-"""Page benchmark: SQL statements per page (test client) and throughput under gunicorn + wrk.
+"""Page benchmark: SQL queries per page (test client) and throughput under gunicorn + wrk.
 
 Run from the checkout: `.venv/bin/python bench/pages.py [--duration 10s]`. It builds a throw-away
 SQLite database in a temp directory (migrations, then seeding through the service functions), counts the
-SQL statements each page runs, serves the same database with gunicorn and loads it with wrk. Results are
+SQL queries each page runs, serves the same database with gunicorn and loads it with wrk. Results are
 printed and written to bench/results/pages.json (git-ignored).
 """
 import argparse
@@ -45,6 +45,7 @@ SECRET_KEY = "bench-only-secret-key"
 TARGETS = {"question_signed_in_rps": 200, "questions_rps": 300, "question_max_queries": 8}
 TAGS = ["sync", "windows", "macos", "linux", "android", "ios", "billing", "login", "backup", "sharing",
         "offline", "api", "webhooks", "export", "import", "notifications", "security", "sso", "desktop", "mobile"]
+_TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
@@ -124,9 +125,10 @@ def test_client_login(client, username: str) -> None:
     assert response.status_code == 302, f"test-client login failed: {response.status_code}"
 
 
-def count_queries(database: Path, seeded: dict, show_sql: bool) -> tuple[dict, dict]:
-    """Statements per page (the question page on its first view, with the view write, and after) and the
-    in-process CPU time per steady request, which other load on the machine disturbs less than wrk."""
+def count_queries(database: Path, seeded: dict, show_sql: bool) -> tuple[dict, dict, dict]:
+    """Queries per page (the question page on its first view, with the view write, and after), the
+    transaction-control statements (BEGIN, SAVEPOINT...) counted apart, and the in-process CPU time per
+    steady request, which other load on the machine disturbs less than wrk does."""
     app = create_app(bench_config(database))
     page = seeded["question_path"]
     with app.app_context():
@@ -136,13 +138,14 @@ def count_queries(database: Path, seeded: dict, show_sql: bool) -> tuple[dict, d
             ("question_signed_in_first", page, True), ("question_signed_in", page, True)]
     anonymous, member = app.test_client(), app.test_client()
     test_client_login(member, seeded["viewer"])
-    counts, cpu_ms = {}, {}
+    counts, control, cpu_ms = {}, {}, {}
     for name, url, signed_in in plan:
         client = member if signed_in else anonymous
         with counting(engine) as statements:
             response = client.get(url)
         assert response.status_code == 200, f"{url}: {response.status_code}"
-        counts[name] = len(statements)
+        control[name] = sum(1 for statement in statements if _TRANSACTION_CONTROL.match(statement))
+        counts[name] = len(statements) - control[name]
         if not name.endswith("_first"):
             cpu_ms[name] = cpu_per_request(client, url)
         if show_sql:
@@ -151,7 +154,7 @@ def count_queries(database: Path, seeded: dict, show_sql: bool) -> tuple[dict, d
                 print("   ", " ".join(statement.split())[:160])
     with app.app_context():
         db.engine.dispose()
-    return counts, cpu_ms
+    return counts, control, cpu_ms
 
 
 def cpu_per_request(client, url: str, rounds: int = 5, per_round: int = 10) -> float:
@@ -341,7 +344,8 @@ def print_table(rows: dict[str, dict]) -> None:
               f"{row['cpu_ms']:>7.2f}  {row['target']}")
         if row["non_2xx_3xx"] or row["socket_errors"]:
             print(f"{'':<34} !! non-2xx/3xx: {row['non_2xx_3xx']}  socket errors: {row['socket_errors']}")
-    print("(CPU ms: one request through the test client, in process; wrk shares the CPUs with gunicorn)")
+    print("(SQL: queries per steady view, BEGIN/SAVEPOINT/RELEASE not counted. CPU ms: one request through the\n"
+          " test client, in process; under wrk, wrk itself shares the CPUs with gunicorn.)")
 
 
 def verdicts(rows: dict[str, dict]) -> dict[str, bool]:
@@ -383,14 +387,14 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def measure_in_process(database: Path, seeded: dict, args) -> tuple[dict, dict]:
-    counts, cpu_ms = count_queries(database, seeded, args.show_sql)
-    print("\nThrough the test client: SQL statements per page, CPU ms per steady request")
+def measure_in_process(database: Path, seeded: dict, args) -> tuple[dict, dict, dict]:
+    counts, control, cpu_ms = count_queries(database, seeded, args.show_sql)
+    print("\nThrough the test client: SQL queries per page (+ BEGIN/SAVEPOINT/...), CPU ms per steady request")
     for name, count in counts.items():
-        print(f"  {name:<26} {count:>3}   {cpu_ms.get(name, '')}")
+        print(f"  {name:<26} {count:>3} (+{control[name]})   {cpu_ms.get(name, '')}")
     if args.profile:
         profile_pages(database, seeded, args.profile, top=30)
-    return counts, cpu_ms
+    return counts, control, cpu_ms
 
 
 def measure_served(database: Path, log_path: Path, seeded: dict, counts: dict, cpu_ms: dict, args) -> dict:
@@ -432,7 +436,7 @@ def main(argv=None) -> int:
     try:
         print(f"Seeding {database} ...", flush=True)
         seeded = build_database(database)
-        counts, cpu_ms = measure_in_process(database, seeded, args)
+        counts, control, cpu_ms = measure_in_process(database, seeded, args)
         served = measure_served(database, log_path, seeded, counts, cpu_ms, args)
         rows = served["rows"]
         passed = verdicts(rows)
@@ -447,7 +451,8 @@ def main(argv=None) -> int:
                         "platform": platform.platform(), "load_average_before_after": served["load_average"]},
             "wrk": {"threads": args.threads, "connections": args.connections, "duration": args.duration},
             "gunicorn": {"workers": args.workers, "worker_class": "sync"},
-            "targets": TARGETS, "targets_met": passed, "sql_statements": counts, "cpu_ms_per_request": cpu_ms,
+            "targets": TARGETS, "targets_met": passed, "sql_queries": counts,
+            "transaction_control_statements": control, "cpu_ms_per_request": cpu_ms,
             "anonymous_set_cookie": served["anonymous_set_cookie"], "pages": list(rows.values()),
         })
         print(f"Wrote {RESULTS.relative_to(ROOT)}")

@@ -25,12 +25,14 @@ def create_app(config: object) -> Flask:
 
 
 def configure_domain(app: Flask) -> None:
-    """Turn configuration into the plain objects services take (privilege thresholds, reputation rules)."""
+    """Turn configuration into the plain objects services take (privilege thresholds, reputation rules, badges)."""
+    from .services import badges
     from .services.privileges import thresholds_from_config
     from .services.reputation import ReputationRules
 
     app.config["PRIVILEGES"] = thresholds_from_config(app.config)
     app.config["REPUTATION"] = ReputationRules.from_config(app.config)
+    app.config["BADGES"] = badges.thresholds_from_config(app.config)
     app.config.setdefault("DAILY_VOTE_LIMIT", 40)
 
 
@@ -51,9 +53,9 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from . import cli
-    from .views import answers, auth, comments, errors, help, main, posts, questions, search, tags, users, votes
+    from .views import answers, auth, badges, comments, errors, help, main, posts, questions, search, tags, users, votes
 
-    for module in (main, auth, questions, answers, posts, votes, comments, users, tags, search, help, errors):
+    for module in (main, auth, questions, answers, posts, votes, comments, users, badges, tags, search, help, errors):
         app.register_blueprint(module.bp)
     cli.init_app(app)
 

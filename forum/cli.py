@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app wsgi users create ...`, `flask --app wsgi demo load`."""
+"""Command-line tools: `flask --app wsgi users create ...`, `flask --app wsgi demo load`, `... badges award --all`."""
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -6,12 +6,13 @@ from flask.cli import AppGroup
 from .demo import loader
 from .extensions import db
 from .models import Role
-from .services import accounts, audit
+from .services import accounts, audit, badges
 from .services.errors import DomainError
 
 users_cli = AppGroup("users", help="Manage accounts.")
 reputation_cli = AppGroup("reputation", help="Audit the reputation ledger.")
 demo_cli = AppGroup("demo", help="The bilingual demo community.")
+badges_cli = AppGroup("badges", help="Award badges.")
 
 
 @users_cli.command("create")
@@ -51,6 +52,7 @@ def load_demo(if_empty: bool) -> None:
         click.echo("The database already has content; leaving it as it is.")
         return
     summary = loader.load_demo(rules=current_app.config["REPUTATION"])
+    summary += f", {sum(badges.award_all().values())} badges"  # after the demo's votes, so badges match them
     db.session.commit()
     click.echo(f"Loaded the demo community: {summary}. Every demo account's password is '{loader.DEMO_PASSWORD}'.")
 
@@ -80,7 +82,27 @@ def recompute_reputation(mode: str) -> None:
         raise SystemExit(1)
 
 
+@badges_cli.command("award")
+@click.option("--all", "everything", is_flag=True, help="Back-fill every badge.")
+@click.option("--badge", "keys", multiple=True, type=click.Choice(sorted(badges.BADGES)), help="Back-fill this badge.")
+def award_badges(everything: bool, keys: tuple[str, ...]) -> None:
+    """Award every badge whose criterion is met now; safe to re-run (nobody gets a badge twice)."""
+    if not everything and not keys:
+        raise click.UsageError("Pass --all, or --badge KEY for some badges.")
+    selected = list(keys) or [badge.key for badge in badges.BADGE_LIST]
+    with click.progressbar(length=len(selected), label="Awarding badges") as bar:
+        counts = badges.award_all(selected, progress=lambda key: bar.update(1))
+    db.session.commit()
+    awarded = {key: count for key, count in counts.items() if count}
+    if not awarded:
+        click.echo("No new badges: everyone already holds what they have earned.")
+        return
+    details = ", ".join(f"{count} {badges.BADGES[key].name}" for key, count in awarded.items())
+    click.echo(f"Awarded {sum(awarded.values())} new badge(s): {details}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(reputation_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(badges_cli)

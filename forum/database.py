@@ -1,8 +1,10 @@
-"""Database wiring: SQLite tuned for several workers, one commit per request."""
-from flask import Flask
+"""Database wiring: SQLite tuned for several gunicorn workers writing at once."""
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
 from .extensions import db
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def init_app(app: Flask) -> None:
@@ -10,6 +12,7 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _tune_sqlite)
+            event.listen(db.engine, "begin", _begin_sqlite)
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
@@ -22,3 +25,13 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _begin_sqlite(connection) -> None:
+    """POST requests take the write lock up front (BEGIN IMMEDIATE).
+
+    Otherwise a request that reads and then writes could fail at once with "database is locked" when another
+    worker committed in between (SQLite cannot upgrade a stale read snapshot to a write); taking the lock first
+    makes a concurrent writer wait for the busy timeout instead. Everything else keeps the driver's default
+    (reads outside a transaction, BEGIN before the first write), so page views never queue behind writers.
+    """
+    if has_request_context() and request.method not in READ_METHODS:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

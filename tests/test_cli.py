@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from forum.demo import loader
 from forum.extensions import db
-from forum.models import Answer, Comment, Question, Role, Tag, User
+from forum.models import Answer, Comment, Question, Role, Tag, User, UserBadge
 
 
 def count(model) -> int:
@@ -25,6 +25,7 @@ def test_demo_load_fills_an_empty_database_with_a_bilingual_community(runner):
     assert any(title.isascii() for title in titles), "no English question"
     assert db.session.scalar(select(func.count()).where(User.role == Role.MODERATOR)) >= 1
     assert db.session.scalar(select(func.count()).where(Question.body_html.contains('class="highlight"'))) > 0
+    assert count(UserBadge) > 0 and "badges" in result.output  # back-filled after the demo's votes
 
 
 def test_demo_load_if_empty_leaves_existing_content_alone(runner, factories):
@@ -65,3 +66,22 @@ def test_users_create_reports_a_duplicate_clearly(runner, factories):
     result = runner.invoke(args=["users", "create", "Taken", "--email", "x@example.com", "--password", "long enough"])
     assert result.exit_code != 0
     assert "taken" in result.output.lower()
+
+
+def test_badges_award_all_backfills_and_is_safe_to_rerun(runner, factories):
+    writer = factories.user()
+    writer.about_md = "Written before badges existed."  # no hook ran: only the back-fill can notice
+    db.session.commit()
+    result = runner.invoke(args=["badges", "award", "--all"])
+    assert result.exit_code == 0, result.output
+    assert "Awarded 1 new badge(s): 1 Autobiographer." in result.output
+    assert db.session.scalar(select(UserBadge.badge).where(UserBadge.user_id == writer.id)) == "autobiographer"
+    again = runner.invoke(args=["badges", "award", "--all"])
+    assert again.exit_code == 0 and "No new badges" in again.output
+
+
+def test_badges_award_needs_all_or_a_badge(runner):
+    result = runner.invoke(args=["badges", "award"])
+    assert result.exit_code == 2 and "--all" in result.output
+    assert runner.invoke(args=["badges", "award", "--badge", "autobiographer"]).exit_code == 0
+    assert runner.invoke(args=["badges", "award", "--badge", "nonsense"]).exit_code == 2

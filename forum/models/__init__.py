@@ -3,10 +3,11 @@ from .base import utcnow
 from .comment import Comment
 from .post import Answer, Post, PostRevision, PostType, PostView, Question, Tag, question_tags, slugify
 from .reputation import Reason, ReputationEvent, UserBadge, Vote
+from .search import SearchOutbox
 from .user import Role, User, username_key
 
 __all__ = [
     "Answer", "Comment", "Post", "PostRevision", "PostType", "PostView", "Question", "Reason", "ReputationEvent",
-    "Role", "Tag", "User", "UserBadge", "Vote",
+    "Role", "SearchOutbox", "Tag", "User", "UserBadge", "Vote",
     "question_tags", "slugify", "username_key", "utcnow",
 ]

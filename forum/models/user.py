@@ -1,4 +1,5 @@
 """Accounts and roles."""
+import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -50,7 +51,7 @@ class User(UserMixin, db.Model):
 
 
 def username_key(username: str) -> str:
-    return username.strip().lower()
+    return unicodedata.normalize("NFKC", username).strip().lower()
 
 
 __all__ = ["Role", "User", "username_key"]

@@ -1,5 +1,6 @@
 """Registration, authentication and profile changes."""
 import re
+import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -8,6 +9,7 @@ from ..extensions import db
 from ..markup import render_markdown
 from ..models import Role, User, username_key, utcnow
 from ..passwords import hash_password, verify_password
+from . import badges
 from .errors import Conflict, Invalid, NotFound
 
 USERNAME_PATTERN = re.compile(r"^[\w.\-]{3,30}$", re.UNICODE)
@@ -16,8 +18,9 @@ MIN_PASSWORD_LENGTH = 8
 
 def register_user(username: str, email: str, password: str, role: str = Role.MEMBER) -> User:
     """Create an account; usernames and e-mail addresses are unique regardless of case."""
-    username = username.strip()
-    email = email.strip().lower()
+    # NFKC folds full-width and other look-alike forms, so "ａｄｍｉｎ" cannot sit beside "admin".
+    username = unicodedata.normalize("NFKC", username).strip()
+    email = unicodedata.normalize("NFKC", email).strip().lower()
     if not USERNAME_PATTERN.match(username):
         raise Invalid(_l("Use 3-30 letters, digits, '.', '-' or '_' for your username."), field="username")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -39,7 +42,7 @@ def register_user(username: str, email: str, password: str, role: str = Role.MEM
 
 def authenticate(login: str, password: str) -> User | None:
     """The user whose username or e-mail and password match, else None (callers give one generic message)."""
-    login = login.strip().lower()
+    login = unicodedata.normalize("NFKC", login).strip().lower()
     user = db.session.scalar(select(User).where(or_(User.username_key == login, User.email == login)))
     if user is None or not verify_password(user.password_hash, password):
         return None
@@ -51,6 +54,7 @@ def update_profile(user: User, about: str, locale: str | None) -> User:
     user.about_html = render_markdown(user.about_md) if user.about_md else ""
     user.locale = locale or None
     db.session.flush()
+    badges.on_profile_updated(user)
     return user
 
 
@@ -81,4 +85,5 @@ def touch_last_seen(user: User, every_seconds: int = 300) -> bool:
     if user.last_seen_at and (now - user.last_seen_at).total_seconds() < every_seconds:
         return False
     user.last_seen_at = now
+    badges.on_user_seen(user)
     return True

@@ -6,7 +6,7 @@ from .. import permissions
 from ..extensions import db
 from ..markup import render_comment
 from ..models import Comment, Post, Question, User, utcnow
-from . import privileges
+from . import badges, privileges
 from .errors import Forbidden, Invalid
 
 COMMENT_MIN, COMMENT_MAX = 15, 600
@@ -26,6 +26,7 @@ def add_comment(author: User, post: Post, body: str, thresholds: dict | None = N
     db.session.add(comment)
     _adjust_count(post.id, +1)
     db.session.flush()
+    badges.on_comment(author)
     return comment
 
 

@@ -6,7 +6,7 @@ from .. import permissions
 from ..extensions import db
 from ..markup import excerpt, render_markdown
 from ..models import Answer, Post, PostRevision, Question, User, utcnow
-from . import privileges, votes
+from . import badges, privileges, votes
 from . import tags as tag_service
 from .errors import Conflict, Forbidden, Invalid
 from .reputation import ReputationRules
@@ -43,6 +43,7 @@ def post_answer(author: User, question: Question, body: str) -> Answer:
     question.last_activity_at = now
     db.session.flush()
     _add_revision(answer, author, summary="")
+    badges.on_answer_posted(answer)
     return answer
 
 
@@ -54,13 +55,14 @@ def edit_question(editor: User, question: Question, title: str, body: str, tags_
     names = tag_service.parse_tags(tags_text)
     if thresholds is not None:
         tag_service.check_new_tags(editor, names, thresholds)
-    if title == question.title and body == question.body_md and names == [t.name for t in question.tags]:
+    if title == question.title and body == question.body_md and sorted(names) == sorted(t.name for t in question.tags):
         return False
     question.title = title
     _set_body(question, body)
     tag_service.set_question_tags(question, names)
     _mark_edited(question, editor)
     _add_revision(question, editor, summary=summary, tags=names)
+    badges.on_edit(editor)
     return True
 
 
@@ -73,6 +75,7 @@ def edit_answer(editor: User, answer: Answer, body: str, summary: str = "", thre
     _mark_edited(answer, editor)
     answer.question.last_activity_at = answer.edited_at
     _add_revision(answer, editor, summary=summary)
+    badges.on_edit(editor)
     return True
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import permissions
 from ..extensions import db
 from ..models import Answer, Comment, Post, PostView, Question, Tag, User
+from . import badges
 from .errors import NotFound
 from .votes import votes_by
 
@@ -120,4 +121,5 @@ def record_view(question: Question, key: str) -> bool:
         return False
     # The ORM update also refreshes question.view_count in memory for the page being rendered.
     db.session.execute(update(Post).where(Post.id == question.id).values(view_count=Post.view_count + 1))
+    badges.on_question_viewed(question)
     return True

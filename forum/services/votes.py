@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Answer, Post, Question, Reason, ReputationEvent, User, Vote, utcnow
-from . import privileges
+from . import badges, privileges
 from . import reputation as ledger
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .reputation import ReputationRules
@@ -48,6 +48,7 @@ def cast_vote(voter: User, post: Post, value: int, policy: VotePolicy) -> VoteRe
         _add_vote(voter, post, value, policy.rules)
     db.session.flush()
     db.session.refresh(post, ["score"])
+    badges.on_vote(post, voter, value)
     return VoteResult(score=post.score, vote=value)
 
 
@@ -71,6 +72,7 @@ def accept_answer(actor: User, answer: Answer, rules: ReputationRules) -> bool:
         ledger.record(question.author_id, Reason.ACCEPTED_AN_ANSWER, rules.accepted_an_answer, post_id=answer.id,
                       actor_id=actor.id, when=now)
     db.session.flush()
+    badges.on_accept(answer)
     return True
 
 

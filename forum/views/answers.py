@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..forms import ActionForm, AnswerForm, CommentForm
+from ..forms import AnswerForm, CommentForm
 from ..models import Answer
 from ..services import posts, threads
 from ..services.errors import DomainError
@@ -31,7 +31,7 @@ def create(question_id: int):
             return redirect(answer_url(answer))
     thread = threads.load_thread(question, current_user)
     return render_template("questions/detail.html", thread=thread, question=question, answer_form=form,
-                           comment_form=CommentForm(), action_form=ActionForm()), 400
+                           comment_form=CommentForm()), 400
 
 
 @bp.get("/answers/<int:answer_id>")

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..forms import ActionForm, AnswerForm, CommentForm, QuestionForm
+from ..forms import AnswerForm, CommentForm, QuestionForm
 from ..models import Tag
 from ..services import posts, threads
 from ..services.errors import DomainError
@@ -70,9 +70,12 @@ def detail(question_id: int, slug: str | None = None):
     if threads.record_view(question, key):
         db.session.commit()  # before loading the thread, so the commit does not expire what the page shows
     thread = threads.load_thread(question, current_user)
+    # Forms carry a CSRF token, which lives in the session: build them only for signed-in readers, so
+    # anonymous page views set no cookie (and stay cacheable).
+    signed_in = current_user.is_authenticated
     return render_template(
         "questions/detail.html", thread=thread, question=question,
-        answer_form=AnswerForm(), comment_form=CommentForm(), action_form=ActionForm(),
+        answer_form=AnswerForm() if signed_in else None, comment_form=CommentForm() if signed_in else None,
     )
 
 

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..forms import PasswordForm, ProfileForm
 from ..models import User
-from ..services import accounts, threads, users
+from ..services import accounts, badges, threads, users
 from ..services.errors import DomainError
 from ._common import attach_error, paginate
 
@@ -44,7 +44,8 @@ def profile(user_id: int, _name: str | None = None):
         context["votes"] = users.votes_cast(user)
     else:
         tab = "activity"
-        context.update(recent_questions=users.recent_questions(user), recent_answers=users.recent_answers(user))
+        context.update(recent_questions=users.recent_questions(user), recent_answers=users.recent_answers(user),
+                       badges=badges.profile_badges(user))
     return render_template("users/profile.html", user=user, tab=tab, is_self=is_self, **context)
 
 

@@ -13,7 +13,9 @@ from werkzeug.serving import make_server
 from forum import create_app
 from forum.extensions import db
 from tests.conftest import make_config
-from tests.factories import make_user
+from tests.factories import make_question, make_user
+
+EXISTING_TAGS = "sync desktop"  # members below the tag-creation reputation may only use existing tags
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -30,12 +32,17 @@ class LiveServer:
 
 @pytest.fixture(scope="module")
 def live_server(migrated_database, tmp_path_factory):
-    """The app with CSRF on, served by a threaded werkzeug server on a free port; two seeded members."""
+    """The app with CSRF on, served by a threaded werkzeug server on a free port. Seeded: two members
+    (the second with enough reputation to comment) and an older question, so the tags used already exist."""
     database = tmp_path_factory.mktemp("browser") / "kotae.db"
     shutil.copy(migrated_database, database)
     app = create_app(make_config(database))
     with app.app_context():
-        usernames = tuple(make_user(username=name).username for name in ("aoi", "ben"))
+        asker, helper = make_user(username="aoi"), make_user(username="ben")
+        # ben comments on aoi's question: that takes the "comment everywhere" reputation.
+        helper.reputation = app.config["PRIVILEGES"]["comment"]
+        make_question(tags=EXISTING_TAGS)
+        usernames = (asker.username, helper.username)
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)

@@ -4,7 +4,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
 from forum.models import Role, User
 from tests.factories import PASSWORD
 from tests.helpers import csrf_token, login, post_form, text

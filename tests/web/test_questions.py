@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Post, Question
-from tests.factories import make_answer, make_comment, make_question, make_user
+from tests.factories import make_answer, make_question, make_user
 from tests.helpers import login, post_form, text
 
 TITLE = "Sync stops after five minutes on Windows"
@@ -51,7 +51,7 @@ def test_ask_redirects_to_the_new_question_which_is_listed_and_tagged(client, fa
 def test_ask_in_japanese_keeps_a_readable_slug(client, factories):
     login(client, factories.user())
     response = ask(client, title="同期が五分で止まってしまいます。どうすればいいですか？",
-                   body="デスクトップアプリの同期が五分ほどで止まり、エラー E1023 が表示されます。何か方法はありますか？",
+                   body="デスクトップアプリの同期が五分ほどで止まり、エラー E1023 が表示されます。対処法はありますか？",
                    tags="同期 windows")
     assert response.status_code == 302
     page = client.get(response.headers["Location"])

@@ -1,0 +1,286 @@
+"""Text analysis for the index, for queries and for highlighting: one tokenizer, Japanese and English.
+
+1. NFKC (full-width letters and digits, half-width kana, ideographic spaces) keeping a map from every
+   normalised character back to the original text, so highlights land on the characters the user typed.
+2. Runs of kana and kanji go to Sudachi (`SplitMode.A`, `normalized_form()`): `できません` becomes `出来る`,
+   `サーバ` becomes `サーバー`. Only content words are kept (nouns, verbs, adjectives, prefixes...), minus
+   light verbs such as する/いる/ある/なる, so `ログインできない` and `ログインができません` index the same terms.
+3. Latin words are lower-cased; plain words lose stop words and are Porter-stemmed (`passwords` -> `password`).
+   Code identifiers are kept whole (`keyerror`, `os.path.join`, `c#`, `c++`, `.net`) and, when indexing, also
+   split at dots, underscores, case changes and letter/digit boundaries (`key`, `error`), at the same position.
+
+Whoosh pickles the schema, and with it this tokenizer, into the index: the class must stay importable from
+`forum.search.analysis` and holds no Sudachi object (each process and thread makes its own, lazily).
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import unicodedata
+from collections import OrderedDict
+
+from whoosh.analysis import STOP_WORDS, Token, Tokenizer
+from whoosh.lang.porter import stem
+
+__all__ = ["KotaeTokenizer", "analyzer", "terms", "normalize"]
+
+# Hiragana, katakana (with ー), CJK ideographs and extensions, 々〆〇, katakana phonetic extensions.
+_CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005-\u3007"
+_W = rf"[^\W{_CJK}]"  # a word character that is not Japanese
+_TOKENS = re.compile(
+    rf"(?P<cjk>[{_CJK}]+)"
+    rf"|(?P<word>(?:(?<![\w.])\.(?={_W}))?{_W}+(?:(?:[.\-/]|::){_W}+)*(?:\+\+|#(?![\w#]))?)"
+)
+# Parts of an identifier: camelCase humps, ALLCAPS runs, numbers (3.11 stays whole), other letters.
+_PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+(?:\.\d+)*|[^\W\d_A-Za-z]+")
+_PLAIN = re.compile(r"[^\W\d_]+")  # letters only
+
+STOP = frozenset(STOP_WORDS) | frozenset(
+    "am was were been being do does did doing has had having i me my mine our ours he him his she her hers they "
+    "them their theirs its it's i'm what which who whom whose how why where there here than then so but too very "
+    "just also into about over under again once only own same such no nor other some any each both few more most "
+    "these those would should could shall might must".split())
+# Sudachi part-of-speech heads that carry meaning; particles, auxiliaries, symbols and pronouns are dropped.
+_KEEP_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "接頭辞", "接尾辞"})
+# Normalised forms too common or too light to search for (する, いる, ある, なる, こと, もの, ため...).
+_JA_STOP = frozenset({"為る", "居る", "有る", "在る", "成る", "事", "物", "為", "様", "所", "仕舞う", "呉れる",
+                      "貰う", "さん", "等", "的", "達"})
+_MAX_SUDACHI_CHARS = 8000  # Sudachi refuses inputs over 49,149 bytes (3 bytes a character here)
+
+
+class _Local(threading.local):
+    tokenizer = None
+    keep = None
+    pid = None
+
+
+_local = _Local()
+_dictionary_lock = threading.Lock()
+_dictionary = None
+_dictionary_pid = None
+
+
+def _sudachi():
+    """This thread's Sudachi tokenizer and the ids of the parts of speech to keep (made on first use)."""
+    global _dictionary, _dictionary_pid
+    if _local.tokenizer is None or _local.pid != os.getpid():
+        from sudachipy import Dictionary, SplitMode
+
+        with _dictionary_lock:
+            if _dictionary is None or _dictionary_pid != os.getpid():
+                _dictionary, _dictionary_pid = Dictionary(), os.getpid()
+            dictionary = _dictionary
+        _local.tokenizer = dictionary.tokenizer(mode=SplitMode.A, fields={"pos", "normalized_form"})
+        _local.keep = _keep_pos_ids(dictionary)
+        _local.pid = os.getpid()
+    return _local.tokenizer, _local.keep
+
+
+def _keep_pos_ids(dictionary) -> frozenset:
+    keep, pos_id = set(), 0
+    while (pos := dictionary.pos_of(pos_id)) is not None:
+        if pos[0] in _KEEP_POS:
+            keep.add(pos_id)
+        pos_id += 1
+    return frozenset(keep)
+
+
+class _RunCache:
+    """Analysed kana/kanji runs. Short runs (です, ありがとうございます, ログインできません) repeat a lot."""
+
+    def __init__(self, size: int = 20000):
+        self.size, self.items, self.hits, self.misses = size, OrderedDict(), 0, 0
+        self.lock = threading.Lock()
+
+    def get(self, run: str):
+        with self.lock:
+            found = self.items.get(run)
+            if found is not None:
+                self.items.move_to_end(run)
+                self.hits += 1
+            else:
+                self.misses += 1
+            return found
+
+    def put(self, run: str, value) -> None:
+        with self.lock:
+            self.items[run] = value
+            if len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+RUN_CACHE = _RunCache(size=int(os.environ.get("KOTAE_SUDACHI_CACHE", "20000")))
+
+
+def _japanese_terms(run: str) -> tuple:
+    """(term, start, end) for the content words of a kana/kanji run; offsets are within the run."""
+    cached = RUN_CACHE.get(run) if RUN_CACHE.size else None
+    if cached is not None:
+        return cached
+    tokenizer, keep = _sudachi()
+    found = []
+    for offset in range(0, len(run), _MAX_SUDACHI_CHARS):
+        for morpheme in tokenizer.tokenize(run[offset:offset + _MAX_SUDACHI_CHARS]):
+            if morpheme.part_of_speech_id() in keep:
+                form = morpheme.normalized_form()
+                if form not in _JA_STOP:
+                    found.append((form, offset + morpheme.begin(), offset + morpheme.end()))
+    result = tuple(found)
+    if RUN_CACHE.size and len(run) <= 64:
+        RUN_CACHE.put(run, result)
+    return result
+
+
+_stems: dict[str, str] = {}
+
+
+def _stem(word: str) -> str:
+    found = _stems.get(word)
+    if found is None:
+        found = stem(word)
+        if len(_stems) < 200000:
+            _stems[word] = found
+    return found
+
+
+def _plain_term(lower: str, morph: bool) -> str | None:
+    """A plain word's term: None for stop words and single letters."""
+    if lower in STOP or (len(lower) < 2 and not lower.isdigit()):
+        return None
+    return _stem(lower) if morph and lower.isascii() else lower
+
+
+def _word_terms(word: str, split: bool, morph: bool) -> list[str]:
+    """Terms for one Latin word: plain words are stemmed; identifiers kept whole and (when indexing) split."""
+    lower = word.lower()
+    if _PLAIN.fullmatch(word) and (word.islower() or word.isupper() or word.istitle()):
+        term = _plain_term(lower, morph)
+        return [term] if term else []
+    if word.isdigit():
+        return [word]
+    whole = lower.strip("-/")
+    found = [whole] if whole else []
+    if split:
+        for part in _PARTS.findall(word):
+            term = _plain_term(part.lower(), morph)
+            if term and term not in found:
+                found.append(term)
+    return found
+
+
+_unstable = None
+
+
+def _unstable_chars() -> re.Pattern:
+    """A cluster to normalise: a character plus combining marks, or any character NFKC changes."""
+    global _unstable
+    if _unstable is None:
+        marks, changed = [], []
+        for cp in range(0x20000):
+            ch = chr(cp)
+            if unicodedata.combining(ch) or ch in "\uff9e\uff9f":
+                marks.append(cp)
+            elif unicodedata.normalize("NFKC", ch) != ch:
+                changed.append(cp)
+        marks_class, changed_class = _char_class(marks), _char_class(changed)
+        _unstable = re.compile(rf"[^{marks_class}]?[{marks_class}]+|[{changed_class}]", re.DOTALL)
+    return _unstable
+
+
+def _char_class(codepoints: list[int]) -> str:
+    ranges: list[list[int]] = []
+    for cp in codepoints:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+
+
+def normalize(text: str) -> tuple[str, list[int] | None, list[int] | None]:
+    """NFKC text plus, when it differs, the start and end in `text` of each normalised character."""
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return text, None, None
+    parts, starts, ends, last = [], [], [], 0
+    for match in _unstable_chars().finditer(text):
+        begin, end = match.span()
+        if begin > last:
+            parts.append(text[last:begin])
+            starts.extend(range(last, begin))
+            ends.extend(range(last + 1, begin + 1))
+        normalised = unicodedata.normalize("NFKC", match.group())
+        parts.append(normalised)
+        starts.extend([begin] * len(normalised))
+        ends.extend([end] * len(normalised))
+        last = end
+    parts.append(text[last:])
+    starts.extend(range(last, len(text)))
+    ends.extend(range(last + 1, len(text) + 1))
+    return "".join(parts), starts, ends
+
+
+class KotaeTokenizer(Tokenizer):
+    """The whole analysis chain in one Whoosh tokenizer (faster than a chain of filters)."""
+
+    is_morph = True
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __hash__(self):
+        return hash(self.__class__.__name__)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", no_morph=False, **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost, token.stopped = 1.0, False
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        text, starts, ends = normalize(value or "")
+        split = mode != "query"
+        pos = start_pos
+        for match in _TOKENS.finditer(text):
+            begin = match.start()
+            if match.lastgroup == "cjk":
+                if no_morph:  # spelling suggestions are for Latin words only
+                    continue
+                found = [(term, begin + a, begin + b) for term, a, b in _japanese_terms(match.group())]
+            else:
+                end = match.end()
+                found = [(term, begin, end) for term in _word_terms(match.group(), split, not no_morph)]
+                if len(found) > 1:  # identifier parts share the whole word's position
+                    found = [found[0]] + [(term, None, None) for term, _, _ in found[1:]]
+            for term, a, b in found:
+                token.text, token.boost, token.stopped = term, 1.0, False
+                if keeporiginal:
+                    token.original = term
+                if a is not None and positions:
+                    pos_now = pos
+                    pos += 1
+                if positions:
+                    token.pos = pos_now
+                if chars:
+                    if a is not None:
+                        start, stop = (a, b) if starts is None else (starts[a], ends[b - 1])
+                        start, stop = start + start_char, stop + start_char
+                    token.startchar, token.endchar = start, stop
+                yield token
+
+
+def analyzer() -> KotaeTokenizer:
+    return KotaeTokenizer()
+
+
+_ANALYZER = KotaeTokenizer()
+
+
+def terms(text: str, mode: str = "query") -> list[str]:
+    """The terms a text analyses to (query mode: identifiers whole, not split)."""
+    return [token.text for token in _ANALYZER(text, mode=mode)]
