@@ -1,7 +1,8 @@
 """Locale selection: the user's setting, else a language cookie, else the browser's Accept-Language."""
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import get_translations
 from flask_login import current_user
 
 from .extensions import babel
@@ -31,3 +32,17 @@ def select_timezone() -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # A question page translates a few hundred strings; look the catalog up once per request, not per string
+    # (Flask-Babel's own template callables resolve the domain, locale and catalog on every call).
+    app.jinja_env.install_gettext_callables(
+        lambda string: request_translations().gettext(string),
+        lambda singular, plural, n: request_translations().ngettext(singular, plural, n),
+        newstyle=True,
+    )
+
+
+def request_translations():
+    translations = g.get("_translations")
+    if translations is None:
+        translations = g._translations = get_translations()
+    return translations

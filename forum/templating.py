@@ -1,17 +1,53 @@
-"""Jinja filters and globals: relative times, compact numbers, permissions."""
-from datetime import datetime
+"""Jinja filters and globals: relative times, compact numbers, permissions.
 
-from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
+Pages show dozens of times and counts, so the filters here avoid Babel's pattern formatting per call.
+"""
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+
+from flask import Flask, current_app, g, request, url_for
+from babel.dates import format_timedelta
+from flask_babel import format_date, format_decimal, get_locale, get_timezone
+from flask_login import current_user
 
 from . import permissions
 from .models import utcnow
+from .services import privileges
+
+# Babel's own steps for "3 hours ago": the largest unit the delta reaches (with a 1.1 threshold), rounded.
+_UNITS = (("year", 31_536_000), ("month", 2_592_000), ("week", 604_800), ("day", 86_400), ("hour", 3_600),
+          ("minute", 60), ("second", 1))
+_THRESHOLD = 1.1
 
 
 def time_ago(value: datetime | None) -> str:
     if value is None:
         return ""
-    return format_timedelta(value - utcnow(), add_direction=True, threshold=1.1)
+    seconds = (value - utcnow()).total_seconds()
+    for _unit, unit_seconds in _UNITS:
+        amount = abs(seconds) / unit_seconds
+        if amount >= _THRESHOLD:
+            rounded = max(1, round(amount)) * unit_seconds
+            break
+    else:
+        rounded = 0
+    return _formatted_delta(int(rounded if seconds >= 0 else -rounded), str(get_locale() or "en"))
+
+
+@lru_cache(maxsize=2048)
+def _formatted_delta(seconds: int, locale: str) -> str:
+    return format_timedelta(timedelta(seconds=seconds), add_direction=True, threshold=_THRESHOLD, locale=locale)
+
+
+def local_datetime(value: datetime | None) -> str:
+    """'2026-11-22 20:05 JST': the absolute time in the reader's zone, for tooltips."""
+    if value is None:
+        return ""
+    zone = g.get("_tz")
+    if zone is None:
+        zone = g._tz = get_timezone()
+    local = value.replace(tzinfo=timezone.utc).astimezone(zone)
+    return local.strftime("%Y-%m-%d %H:%M %Z")
 
 
 def compact_number(value: int) -> str:
@@ -40,15 +76,21 @@ def current_path() -> str:
     return request.full_path.rstrip("?")
 
 
+def has_privilege(key: str) -> bool:
+    return privileges.has_privilege(current_user, key, current_app.config["PRIVILEGES"])
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        time_ago=time_ago, compact=compact_number, iso=iso,
-        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        time_ago=time_ago, compact=compact_number, iso=iso, datetime=local_datetime,
         decimal=format_decimal, date_format=lambda value, fmt="medium": format_date(value, fmt) if value else "",
     )
+    # current_user as a global (not only a context variable), so macros imported without context see it
+    # and Jinja can cache the imported macro modules.
     app.jinja_env.globals.update(
-        permissions=permissions, url_with=url_with, current_path=current_path,
-        current_locale=lambda: str(get_locale() or "en"),
+        permissions=permissions, url_with=url_with, current_path=current_path, current_user=current_user,
+        current_locale=lambda: str(get_locale() or "en"), has_privilege=has_privilege,
+        privilege_thresholds=lambda: app.config["PRIVILEGES"],
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -3,8 +3,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import presenters
 from ..extensions import db
-from ..forms import AnswerForm, CommentForm
+from ..forms import AnswerForm
 from ..models import Answer
 from ..services import posts, threads
 from ..services.errors import DomainError
@@ -30,8 +31,9 @@ def create(question_id: int):
             flash(_("Thank you for answering!"), "success")
             return redirect(answer_url(answer))
     thread = threads.load_thread(question, current_user)
+    viewer, post_views = presenters.present_thread(thread, current_user, thresholds())
     return render_template("questions/detail.html", thread=thread, question=question, answer_form=form,
-                           comment_form=CommentForm()), 400
+                           viewer=viewer, posts=post_views), 400
 
 
 @bp.get("/answers/<int:answer_id>")

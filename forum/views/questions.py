@@ -4,8 +4,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import presenters
 from ..extensions import db
-from ..forms import AnswerForm, CommentForm, QuestionForm
+from ..forms import AnswerForm, QuestionForm
 from ..models import Tag
 from ..services import posts, threads
 from ..services.errors import DomainError
@@ -73,9 +74,10 @@ def detail(question_id: int, slug: str | None = None):
     # Forms carry a CSRF token, which lives in the session: build them only for signed-in readers, so
     # anonymous page views set no cookie (and stay cacheable).
     signed_in = current_user.is_authenticated
+    viewer, post_views = presenters.present_thread(thread, current_user, thresholds())
     return render_template(
-        "questions/detail.html", thread=thread, question=question,
-        answer_form=AnswerForm() if signed_in else None, comment_form=CommentForm() if signed_in else None,
+        "questions/detail.html", thread=thread, question=question, viewer=viewer, posts=post_views,
+        answer_form=AnswerForm() if signed_in else None,
     )
 
 
