@@ -12,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from . import permissions
 from .models import Answer, Comment, Post, Question
 from .services.threads import Thread
+from .templating import Stamp, StampMaker
 
 _ID = 987654321  # a placeholder id: build a URL once per endpoint, then substitute each post's id
 
@@ -39,6 +40,7 @@ class Viewer:
 class CommentView:
     comment: Comment
     delete_url: str | None
+    created: Stamp
 
 
 @dataclass
@@ -56,6 +58,8 @@ class PostView:
     accept_url: str | None
     comment_url: str | None
     comment_needs_reputation: bool
+    created: Stamp
+    edited: Stamp | None
     comments: list[CommentView] = field(default_factory=list)
 
 
@@ -87,12 +91,13 @@ def present_thread(thread: Thread, user, thresholds: dict) -> tuple[Viewer, list
         "delete_comment": _UrlPattern("comments.delete", comment_id=None),
     }
     question = thread.question
-    return viewer, [_present(post, question, thread, user, viewer, thresholds, urls)
+    stamp = StampMaker()
+    return viewer, [_present(post, question, thread, user, viewer, thresholds, urls, stamp)
                     for post in [question, *thread.answers]]
 
 
 def _present(post: Post, question: Question, thread: Thread, user, viewer: Viewer, thresholds: dict,
-             urls: dict) -> PostView:
+             urls: dict, stamp: StampMaker) -> PostView:
     signed_in = viewer.id is not None
     own = signed_in and post.author_id == viewer.id
     is_answer = isinstance(post, Answer)
@@ -115,9 +120,12 @@ def _present(post: Post, question: Question, thread: Thread, user, viewer: Viewe
                     if is_answer and signed_in and question.author_id == viewer.id and not post.is_deleted else None),
         comment_url=urls["comment"](post.id) if can_comment and (own_thread or viewer.can_comment_everywhere) else None,
         comment_needs_reputation=can_comment and not own_thread and not viewer.can_comment_everywhere,
+        created=stamp(post.created_at),
+        edited=stamp(post.edited_at),
         comments=[
             CommentView(comment, urls["delete_comment"](comment.id)
-                        if signed_in and (comment.author_id == viewer.id or viewer.is_staff) else None)
+                        if signed_in and (comment.author_id == viewer.id or viewer.is_staff) else None,
+                        stamp(comment.created_at))
             for comment in thread.comments_for(post)
         ],
     )

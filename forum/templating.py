@@ -20,10 +20,10 @@ _UNITS = (("year", 31_536_000), ("month", 2_592_000), ("week", 604_800), ("day",
 _THRESHOLD = 1.1
 
 
-def time_ago(value: datetime | None) -> str:
+def time_ago(value: datetime | None, now: datetime | None = None, locale: str | None = None) -> str:
     if value is None:
         return ""
-    seconds = (value - utcnow()).total_seconds()
+    seconds = (value - (now or utcnow())).total_seconds()
     for _unit, unit_seconds in _UNITS:
         amount = abs(seconds) / unit_seconds
         if amount >= _THRESHOLD:
@@ -31,7 +31,7 @@ def time_ago(value: datetime | None) -> str:
             break
     else:
         rounded = 0
-    return _formatted_delta(int(rounded if seconds >= 0 else -rounded), str(get_locale() or "en"))
+    return _formatted_delta(int(rounded if seconds >= 0 else -rounded), locale or str(get_locale() or "en"))
 
 
 @lru_cache(maxsize=2048)
@@ -39,15 +39,37 @@ def _formatted_delta(seconds: int, locale: str) -> str:
     return format_timedelta(timedelta(seconds=seconds), add_direction=True, threshold=_THRESHOLD, locale=locale)
 
 
-def local_datetime(value: datetime | None) -> str:
+def local_datetime(value: datetime | None, zone=None) -> str:
     """'2026-11-22 20:05 JST': the absolute time in the reader's zone, for tooltips."""
     if value is None:
         return ""
-    zone = g.get("_tz")
     if zone is None:
-        zone = g._tz = get_timezone()
+        zone = g.get("_tz")
+        if zone is None:
+            zone = g._tz = get_timezone()
     local = value.replace(tzinfo=timezone.utc).astimezone(zone)
     return local.strftime("%Y-%m-%d %H:%M %Z")
+
+
+class Stamp:
+    """A time shown as <time datetime=iso title=absolute>relative</time>, formatted in Python."""
+
+    __slots__ = ("iso", "title", "ago")
+
+    def __init__(self, value: datetime, now: datetime, locale: str, zone):
+        self.iso = iso(value)
+        self.title = local_datetime(value, zone)
+        self.ago = time_ago(value, now, locale)
+
+
+class StampMaker:
+    """Formats many times for one page with a single look-up of the reader's locale and time zone."""
+
+    def __init__(self):
+        self.now, self.locale, self.zone = utcnow(), str(get_locale() or "en"), get_timezone()
+
+    def __call__(self, value: datetime | None) -> Stamp | None:
+        return Stamp(value, self.now, self.locale, self.zone) if value is not None else None
 
 
 def compact_number(value: int) -> str:
