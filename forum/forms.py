@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from .services.comments import COMMENT_MAX, COMMENT_MIN
@@ -52,7 +53,8 @@ class ProfileForm(FlaskForm):
     about = TextAreaField(_l("About me"), validators=[Optional(), Length(max=3000)],
                           description=_l("Markdown is supported."))
     locale = SelectField(_l("Language"), choices=[
-        ("", _l("Browser default")), ("en", "English"), ("ja", "日本語")], validators=[Optional()])
+        SelectChoice("", _l("Browser default")), SelectChoice("en", "English"), SelectChoice("ja", "日本語")],
+        validators=[Optional()])
 
 
 class PasswordForm(FlaskForm):
