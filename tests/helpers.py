@@ -1,5 +1,10 @@
 """HTTP helpers: lift the CSRF token from a real page, log in through the login form."""
 import re
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from forum.extensions import db
 
 from tests.factories import PASSWORD
 
@@ -28,3 +33,18 @@ def login(client, user, password: str = PASSWORD):
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+@contextmanager
+def counted_statements():
+    """Collect the SQL statements the engine runs inside the block."""
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

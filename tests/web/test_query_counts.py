@@ -1,28 +1,11 @@
 """Pages run a constant number of SQL statements, whatever the number of answers, comments and rows."""
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from forum.extensions import db
 from tests.factories import make_answer, make_comment, make_question, make_user
-from tests.helpers import login, text
+from tests.helpers import counted_statements, login, text
 
 MAX_QUERIES_PER_QUESTION_PAGE = 8
-
-
-@contextmanager
-def counted_queries():
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def thread_with(answers: int):
@@ -38,7 +21,7 @@ def thread_with(answers: int):
 
 def page_queries(client, url: str) -> int:
     client.get(url)  # the first view records the viewer; measure the steady state
-    with counted_queries() as statements:
+    with counted_statements() as statements:
         response = client.get(url)
     assert response.status_code == 200
     return len(statements)
@@ -60,7 +43,7 @@ def test_first_view_also_costs_the_same_with_1_or_30_answers(client):
     counts = []
     for answers in (1, 30):
         question = thread_with(answers)
-        with counted_queries() as first:
+        with counted_statements() as first:
             client.get(f"/questions/{question.id}/{question.slug}")
         counts.append(len(first))
     assert counts[0] == counts[1] <= MAX_QUERIES_PER_QUESTION_PAGE + 6

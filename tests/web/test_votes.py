@@ -1,15 +1,13 @@
 """Voting and accepting through HTTP, as the page's script and plain forms do."""
 import threading
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Reason, ReputationEvent, Vote
 from forum.services import reputation as ledger
 from tests.factories import make_answer, make_question, make_user
-from tests.helpers import csrf_token, login, post_form, text
+from tests.helpers import counted_statements, csrf_token, login, post_form, text
 
 JSON = {"Accept": "application/json"}
 
@@ -142,17 +140,6 @@ def test_the_same_vote_from_two_threads_at_once_counts_once(served_app):
     events = db.session.scalar(select(func.count(ReputationEvent.id)).where(
         ReputationEvent.reason == Reason.QUESTION_UPVOTED, ReputationEvent.reversed_at.is_(None)))
     assert events == 1
-
-
-@contextmanager
-def counted_statements():
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def test_casting_a_vote_costs_a_bounded_number_of_statements(client):
