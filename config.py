@@ -39,6 +39,8 @@ class Config:
     PRIVILEGE_THRESHOLDS: dict = {}
     # Reputation amounts (Stack Overflow's defaults), e.g. {"daily_cap": 300}; see forum/services/reputation.py.
     REPUTATION_RULES: dict = {}
+    # Badge thresholds (Stack Overflow's defaults), e.g. {"nice_answer": 5}; see forum/services/badges.py.
+    BADGE_THRESHOLDS: dict = {}
     DAILY_VOTE_LIMIT = 40
 
     QUESTIONS_PER_PAGE = 20

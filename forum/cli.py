@@ -90,9 +90,11 @@ def award_badges(everything: bool, keys: tuple[str, ...]) -> None:
     if not everything and not keys:
         raise click.UsageError("Pass --all, or --badge KEY for some badges.")
     selected = list(keys) or [badge.key for badge in badges.BADGE_LIST]
-    with click.progressbar(length=len(selected), label="Awarding badges") as bar:
-        counts = badges.award_all(selected, progress=lambda key: bar.update(1))
-    db.session.commit()
+    counts = {}
+    with click.progressbar(selected, label="Awarding badges") as bar:
+        for key in bar:
+            counts.update(badges.award_all([key]))
+            db.session.commit()  # a transaction per badge keeps write locks short while the site is live
     awarded = {key: count for key, count in counts.items() if count}
     if not awarded:
         click.echo("No new badges: everyone already holds what they have earned.")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app, has_app_context
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_decimal, lazy_gettext as _l
 from sqlalchemy import String, cast, exists, func, insert, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -46,14 +46,16 @@ class Badge:
     tier: str
     category: str
     name: object  # lazy string
-    criterion: object  # lazy string; its %(...)d placeholders are filled from the thresholds via `params`
+    criterion: object  # lazy string; its %(...)s placeholders get the thresholds named in `params`
     per_post: bool = False
     params: dict = field(default_factory=dict)  # placeholder -> threshold key
 
     def describe(self, thresholds: dict) -> str:
-        """The criterion with this site's numbers, in the current language."""
+        """The criterion with this site's numbers ("1,000 views"), in the current language."""
         text = str(self.criterion)
-        return text % {name: thresholds[key] for name, key in self.params.items()} if self.params else text
+        if not self.params:
+            return text
+        return text % {name: format_decimal(thresholds[key]) for name, key in self.params.items()}
 
     @property
     def tier_label(self):
@@ -62,55 +64,55 @@ class Badge:
 
 BADGE_LIST = (
     Badge("student", BRONZE, "question", _l("Student"),
-          _l("Asked a question with a score of %(score)d or more."), params={"score": "student"}),
+          _l("Asked a question with a score of %(score)s or more."), params={"score": "student"}),
     Badge("scholar", BRONZE, "question", _l("Scholar"), _l("Asked a question and accepted an answer.")),
     Badge("tumbleweed", BRONZE, "question", _l("Tumbleweed"),
-          _l("Asked a question that kept a score of 0, no answers, no comments and fewer than %(views)d views "
-             "for %(days)d days."), params={"views": "tumbleweed_views", "days": "tumbleweed_days"}),
+          _l("Asked a question that kept a score of 0, no answers, no comments and fewer than %(views)s views "
+             "for %(days)s days."), params={"views": "tumbleweed_views", "days": "tumbleweed_days"}),
     Badge("nice_question", BRONZE, "question", _l("Nice Question"),
-          _l("Question score of %(score)d or more."), per_post=True, params={"score": "nice_question"}),
+          _l("Question score of %(score)s or more."), per_post=True, params={"score": "nice_question"}),
     Badge("good_question", SILVER, "question", _l("Good Question"),
-          _l("Question score of %(score)d or more."), per_post=True, params={"score": "good_question"}),
+          _l("Question score of %(score)s or more."), per_post=True, params={"score": "good_question"}),
     Badge("great_question", GOLD, "question", _l("Great Question"),
-          _l("Question score of %(score)d or more."), per_post=True, params={"score": "great_question"}),
+          _l("Question score of %(score)s or more."), per_post=True, params={"score": "great_question"}),
     Badge("popular_question", BRONZE, "question", _l("Popular Question"),
-          _l("Asked a question with %(views)d views."), per_post=True, params={"views": "popular_question"}),
+          _l("Asked a question with %(views)s views."), per_post=True, params={"views": "popular_question"}),
     Badge("notable_question", SILVER, "question", _l("Notable Question"),
-          _l("Asked a question with %(views)d views."), per_post=True, params={"views": "notable_question"}),
+          _l("Asked a question with %(views)s views."), per_post=True, params={"views": "notable_question"}),
     Badge("famous_question", GOLD, "question", _l("Famous Question"),
-          _l("Asked a question with %(views)d views."), per_post=True, params={"views": "famous_question"}),
+          _l("Asked a question with %(views)s views."), per_post=True, params={"views": "famous_question"}),
     Badge("teacher", BRONZE, "answer", _l("Teacher"),
-          _l("Answered a question with a score of %(score)d or more."), params={"score": "teacher"}),
+          _l("Answered a question with a score of %(score)s or more."), params={"score": "teacher"}),
     Badge("self_learner", BRONZE, "answer", _l("Self-Learner"),
-          _l("Answered your own question with a score of %(score)d or more."), params={"score": "self_learner"}),
+          _l("Answered your own question with a score of %(score)s or more."), params={"score": "self_learner"}),
     Badge("nice_answer", BRONZE, "answer", _l("Nice Answer"),
-          _l("Answer score of %(score)d or more."), per_post=True, params={"score": "nice_answer"}),
+          _l("Answer score of %(score)s or more."), per_post=True, params={"score": "nice_answer"}),
     Badge("good_answer", SILVER, "answer", _l("Good Answer"),
-          _l("Answer score of %(score)d or more."), per_post=True, params={"score": "good_answer"}),
+          _l("Answer score of %(score)s or more."), per_post=True, params={"score": "good_answer"}),
     Badge("great_answer", GOLD, "answer", _l("Great Answer"),
-          _l("Answer score of %(score)d or more."), per_post=True, params={"score": "great_answer"}),
+          _l("Answer score of %(score)s or more."), per_post=True, params={"score": "great_answer"}),
     Badge("enlightened", SILVER, "answer", _l("Enlightened"),
-          _l("First to answer and accepted with a score of %(score)d or more."), per_post=True,
+          _l("First to answer and accepted with a score of %(score)s or more."), per_post=True,
           params={"score": "enlightened"}),
     Badge("guru", SILVER, "answer", _l("Guru"),
-          _l("Accepted answer with a score of %(score)d or more."), per_post=True, params={"score": "guru"}),
+          _l("Accepted answer with a score of %(score)s or more."), per_post=True, params={"score": "guru"}),
     Badge("necromancer", SILVER, "answer", _l("Necromancer"),
-          _l("Answered a question more than %(days)d days after it was asked, with a score of %(score)d or more."),
+          _l("Answered a question more than %(days)s days after it was asked, with a score of %(score)s or more."),
           per_post=True, params={"days": "necromancer_days", "score": "necromancer"}),
     Badge("faq_author", SILVER, "answer", _l("FAQ Author"),
           _l("Wrote an answer that the staff added to the FAQ."), per_post=True),
     Badge("autobiographer", BRONZE, "participation", _l("Autobiographer"),
           _l("Completed the “About me” section of the profile.")),
     Badge("commentator", BRONZE, "participation", _l("Commentator"),
-          _l("Left %(count)d comments."), params={"count": "commentator"}),
+          _l("Left %(count)s comments."), params={"count": "commentator"}),
     Badge("yearling", SILVER, "participation", _l("Yearling"),
-          _l("Active member for a year, earning at least %(reputation)d reputation."),
+          _l("Active member for a year, earning at least %(reputation)s reputation."),
           params={"reputation": "yearling"}),
     Badge("supporter", BRONZE, "moderation", _l("Supporter"), _l("First up vote.")),
     Badge("critic", BRONZE, "moderation", _l("Critic"), _l("First down vote.")),
     Badge("editor", BRONZE, "moderation", _l("Editor"), _l("First edit.")),
     Badge("civic_duty", SILVER, "moderation", _l("Civic Duty"),
-          _l("Voted %(count)d or more times."), params={"count": "civic_duty"}),
+          _l("Voted %(count)s or more times."), params={"count": "civic_duty"}),
 )
 BADGES = {badge.key: badge for badge in BADGE_LIST}
 QUESTION_VOTE_BADGES = ("student", "nice_question", "good_question", "great_question")
@@ -164,8 +166,10 @@ def _insert(user_id: int, badge: Badge, post_id: int | None, dedup: str) -> User
     try:
         with db.session.begin_nested():
             db.session.add(row)
-    except IntegrityError:  # another transaction awarded it a moment ago
-        return None
+    except IntegrityError:
+        if _holds(user_id, badge.key, dedup):  # another transaction awarded it a moment ago
+            return None
+        raise  # not a duplicate: e.g. the user or post does not exist
     db.session.info.setdefault(NEW_BADGES, []).append((user_id, badge.key))
     return row
 
@@ -259,15 +263,13 @@ def _could_be_tumbleweed(question: Question, t: dict) -> bool:
             and question.created_at <= utcnow() - timedelta(days=t["tumbleweed_days"]))
 
 
-def award_all(keys: list[str] | None = None, progress=None) -> dict[str, int]:
-    """Back-fill: award every badge whose criterion is met now; returns how many of each were new."""
+def award_all(keys: list[str] | None = None) -> dict[str, int]:
+    """Back-fill: award every badge (or these) whose criterion is met now; returns how many of each were new."""
     t = thresholds()
     counts = {}
     for key in keys or [badge.key for badge in BADGE_LIST]:
         if key in RULES:  # FAQ Author has no rule: the FAQ awards it
             counts[key] = _insert_many(BADGES[key], db.session.execute(_unheld(key, RULES[key](t, Scope()))).all())
-        if progress is not None:
-            progress(key)
     return counts
 
 

@@ -40,8 +40,9 @@ def test_vote_up_updates_in_place_and_persists(page, live_server, thread):
     page.goto(live_server.url + thread["url"])
     page.evaluate("window.__notReloaded = true")
     widget = page.locator(f"#question .votes")
-    widget.locator("button.vote-up").click()
-    expect(widget.locator(".score")).to_have_text("1")
+    with page.expect_response(lambda response: response.url.endswith("/vote")):  # reload only once it is saved
+        widget.locator("button.vote-up").click()
+        expect(widget.locator(".score")).to_have_text("1")
     expect(widget.locator("button.vote-up")).to_have_class("vote vote-up on")
     assert page.evaluate("window.__notReloaded === true"), "the page reloaded"
     page.reload()

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, event, func, select
+from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.models import Reason, UserBadge, utcnow
@@ -16,8 +17,8 @@ from forum.services.reputation import ReputationRules
 from tests.factories import make_answer, make_comment, make_question, make_user
 
 pytestmark = pytest.mark.usefixtures("app")
-RULES_ = ReputationRules()
-POLICY = votes.VotePolicy(rules=RULES_, thresholds=SMALL_COMMUNITY_THRESHOLDS, daily_limit=1000)
+REPUTATION = ReputationRules()
+POLICY = votes.VotePolicy(rules=REPUTATION, thresholds=SMALL_COMMUNITY_THRESHOLDS, daily_limit=1000)
 # Small numbers keep the tests quick; the defaults (Stack Overflow's) are checked on their own.
 THRESHOLDS = {
     "nice_question": 2, "good_question": 3, "great_question": 4, "nice_answer": 2, "good_answer": 3, "great_answer": 4,
@@ -118,11 +119,11 @@ def test_accepting_gives_scholar_and_enlightened_only_to_the_first_answer():
     question = make_question()
     first, later = make_answer(question), make_answer(question)
     upvote(later, 2)
-    votes.accept_answer(question.author, later, RULES_)
+    votes.accept_answer(question.author, later, REPUTATION)
     assert keys_of(question.author) == {"scholar"}
     assert "enlightened" not in keys_of(later.author)  # accepted with the score, but not the first to answer
     upvote(first, 2)
-    votes.accept_answer(question.author, first, RULES_)
+    votes.accept_answer(question.author, first, REPUTATION)
     assert ("enlightened", f"post:{first.id}") in held(first.author)
 
 
@@ -130,7 +131,7 @@ def test_guru_when_an_accepted_answer_reaches_the_score():
     question = make_question()
     answer = make_answer(question)
     upvote(answer, 2)
-    votes.accept_answer(question.author, answer, RULES_)
+    votes.accept_answer(question.author, answer, REPUTATION)
     assert "guru" not in keys_of(answer.author)
     upvote(answer, 1)  # the vote after the accept earns it
     assert ("guru", f"post:{answer.id}") in held(answer.author)
@@ -249,11 +250,17 @@ def test_a_duplicate_from_a_racing_transaction_is_absorbed_by_the_savepoint(monk
     user = make_user()
     badges.award(user.id, "supporter")
     question = make_question(commit=False)
-    monkeypatch.setattr(badges, "_holds", lambda *args: False)  # the check ran before the other commit
+    original, stale = badges._holds, [False]  # the first check ran before the other transaction committed
+    monkeypatch.setattr(badges, "_holds", lambda *args: stale.pop() if stale else original(*args))
     assert badges.award(user.id, "supporter") is None
     db.session.commit()
     assert db.session.get(type(question), question.id) is not None
     assert held(user) == {("supporter", "once")}
+
+
+def test_an_award_for_a_missing_user_is_an_error_not_a_duplicate():
+    with pytest.raises(IntegrityError):
+        badges.award(987654, "supporter")
 
 
 def test_two_requests_racing_on_a_file_database_award_once(app):
@@ -293,7 +300,7 @@ def build_community():
     votes.cast_vote(critic, question, 1, POLICY)
     votes.cast_vote(critic, first, 1, POLICY)
     votes.cast_vote(critic, second, -1, POLICY)
-    votes.accept_answer(asker, first, RULES_)
+    votes.accept_answer(asker, first, REPUTATION)
     own = make_answer(question, author=asker)
     upvote(own, 2)
     old = make_question()
@@ -329,7 +336,7 @@ def test_backfill_awards_exactly_what_the_hooks_did():
 def test_backfill_skips_deleted_posts():
     question = make_question()
     upvote(question, 2)
-    posts.delete_post(question.author, question, RULES_)
+    posts.delete_post(question.author, question, REPUTATION)
     db.session.execute(delete(UserBadge))
     badges.award_all(["nice_question", "student"])
     assert keys_of(question.author) == set()

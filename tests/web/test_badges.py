@@ -50,7 +50,7 @@ def test_badges_page_lists_every_badge_with_its_tier_criterion_and_holders(clien
     assert "Answer score of 10 or more." in nice and "badge-bronze" in nice
     assert "2 holders" in nice  # two people, though three awards
     assert "0 holders" in row(listing, "great_answer") and "badge-gold" in row(listing, "great_answer")
-    assert "Asked a question with 1000 views." in row(listing, "popular_question")
+    assert "Asked a question with 1,000 views." in row(listing, "popular_question")
 
 
 def test_badges_page_counts_holders_in_one_query(client):
