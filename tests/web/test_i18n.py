@@ -1,25 +1,7 @@
 """The UI speaks Japanese and English: user setting, then language cookie, then Accept-Language."""
-import pytest
 
 from forum.extensions import db
 from tests.helpers import login, text
-
-
-@pytest.fixture(autouse=True)
-def compiled_catalogs(app):
-    """`make test` compiles the catalogs; compile here too so `pytest` alone works."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    from forum.i18n import TRANSLATIONS
-
-    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
-            with po_path.open("rb") as po_file:
-                catalog = read_po(po_file)
-            with mo_path.open("wb") as mo_file:
-                write_mo(mo_file, catalog)
 
 
 def test_english_is_the_default(client):
