@@ -16,6 +16,7 @@ COMPILED := $(CATALOGS:.po=.mo)
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
+	$(FLASK) search reindex --if-missing
 	@echo "Kotae is serving on http://$(HOST):$(PORT)"
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 

@@ -37,7 +37,7 @@ def configure_domain(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from . import database, i18n, passwords, templating
+    from . import database, i18n, passwords, search, templating
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -49,6 +49,7 @@ def configure_extensions(app: Flask) -> None:
     templating.init_app(app)
     passwords.configure(app.config.get("PASSWORD_HASH_METHOD"))
     login_manager.init_app(app)
+    search.init_app(app)
 
 
 def configure_blueprints(app: Flask) -> None:

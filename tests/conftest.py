@@ -1,5 +1,6 @@
 """Fixtures: an app on a migrated SQLite file per test, a client with CSRF on, and factories."""
 import shutil
+from pathlib import Path
 
 import flask_migrate
 import pytest
@@ -14,6 +15,7 @@ pytest_plugins = ["tests.factories"]
 def make_config(database_path, **overrides) -> TestConfig:
     config = TestConfig()
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database_path}"
+    config.SEARCH_INDEX_DIR = str(Path(database_path).parent / "search-index")  # each test its own index
     for key, value in overrides.items():
         setattr(config, key, value)
     return config

@@ -1,0 +1,108 @@
+"""Full-text search over question threads (Whoosh + Sudachi): the public API.
+
+`init_app(app)` binds the index (``SEARCH_INDEX_DIR``, default ``instance/search-index``), listens to the
+database session so every commit that touches a thread updates its document, adds the `flask search ...`
+commands and the `search_related()` template helper. The rest of the app calls the functions below.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import Flask, current_app, url_for
+
+from ..models import slugify
+from . import hooks, indexer, searching
+from .cli import search_cli
+from .index import SearchIndex
+from .indexer import CheckReport, ReindexReport
+from .searching import SORTS, SearchResults
+
+__all__ = ["init_app", "search", "similar", "related", "reindex_all", "check", "retry_pending",
+           "indexing_deferred", "SearchResults", "CheckReport", "ReindexReport", "SORTS"]
+
+log = logging.getLogger(__name__)
+
+
+class SearchService:
+    """The app's search settings and index (stored in ``app.extensions["kotae_search"]``)."""
+
+    def __init__(self, app: Flask):
+        path = app.config.get("SEARCH_INDEX_DIR") or str(Path(app.instance_path) / "search-index")
+        self.index = SearchIndex.for_path(path)
+        self.write_timeout = float(app.config.get("SEARCH_WRITE_TIMEOUT", 2.0))
+        self.reindex_timeout = float(app.config.get("SEARCH_REINDEX_TIMEOUT", 60.0))
+        self.retry_after = float(app.config.get("SEARCH_RETRY_AFTER", 60.0))
+        self._deferred = threading.local()
+
+    @property
+    def deferred(self) -> bool:
+        return getattr(self._deferred, "on", False)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["kotae_search"] = SearchService(app)
+    hooks.register()
+    app.cli.add_command(search_cli)
+    app.jinja_env.globals["search_related"] = _related_for_template
+
+
+def _service() -> SearchService:
+    return current_app.extensions["kotae_search"]
+
+
+def search(text: str | None, sort: str = "relevance", page: int = 1, per_page: int = 20,
+           viewer_id: int | None = None, fetch=None) -> SearchResults:
+    """One page of threads matching `text`; `fetch(ids)` loads the questions to show, in one query."""
+    return searching.search(_service(), text, sort=sort, page=page, per_page=per_page, viewer_id=viewer_id,
+                            fetch=fetch)
+
+
+def similar(title: str, limit: int = 5) -> list[dict]:
+    """Up to `limit` questions like a title being typed: id, title, score, answer_count, accepted, tags."""
+    return searching.similar(_service(), title, limit=limit)
+
+
+def related(question, limit: int = 5) -> list[dict]:
+    """Up to `limit` threads like this question (more like this), from stored fields: no SQL."""
+    return searching.related(_service(), question, limit=limit)
+
+
+def _related_for_template(question, limit: int = 5) -> list[dict]:
+    try:
+        found = related(question, limit)
+        for item in found:
+            item["url"] = url_for("questions.detail", question_id=item["id"], slug=slugify(item["title"]))
+        return found
+    except Exception:  # noqa: BLE001 -- a sidebar must never break the question page
+        log.exception("search: related questions failed for %s", getattr(question, "id", "?"))
+        return []
+
+
+def reindex_all(progress=None, procs: int | None = None) -> ReindexReport:
+    """Rebuild the index from the database (`progress(n)` is called as threads are read)."""
+    return indexer.reindex_all(_service(), progress=progress, procs=procs)
+
+
+def check() -> CheckReport:
+    """Documents missing from, stale in, or extra in the index compared with the database."""
+    return indexer.check(_service())
+
+
+def retry_pending() -> int:
+    """Index every thread left in the outbox by failed or deferred updates; returns how many."""
+    return indexer.drain_outbox(_service())
+
+
+@contextmanager
+def indexing_deferred():
+    """Within this block commits only queue threads in the outbox (bulk imports); reindex or retry after."""
+    service = _service()
+    previous = service.deferred
+    service._deferred.on = True
+    try:
+        yield
+    finally:
+        service._deferred.on = previous

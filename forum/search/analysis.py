@@ -2,9 +2,10 @@
 
 1. NFKC (full-width letters and digits, half-width kana, ideographic spaces) keeping a map from every
    normalised character back to the original text, so highlights land on the characters the user typed.
-2. Runs of kana and kanji go to Sudachi (`SplitMode.A`, `normalized_form()`): `できません` becomes `出来る`,
+2. Runs of kana and kanji go to Sudachi (`SplitMode.A`, `normalized_form()`): `起動しません` becomes `起動`,
    `サーバ` becomes `サーバー`. Only content words are kept (nouns, verbs, adjectives, prefixes...), minus
-   light verbs such as する/いる/ある/なる, so `ログインできない` and `ログインができません` index the same terms.
+   light verbs such as する/いる/なる/できる, so `ログインできない` and `ログインができません` index the same terms.
+   Analysed runs and Latin words are cached: support text repeats the same short phrases.
 3. Latin words are lower-cased; plain words lose stop words and are Porter-stemmed (`passwords` -> `password`).
    Code identifiers are kept whole (`keyerror`, `os.path.join`, `c#`, `c++`, `.net`) and, when indexing, also
    split at dots, underscores, case changes and letter/digit boundaries (`key`, `error`), at the same position.
@@ -20,10 +21,16 @@ import threading
 import unicodedata
 from collections import OrderedDict
 
+from sudachipy import Dictionary, SplitMode
 from whoosh.analysis import STOP_WORDS, Token, Tokenizer
 from whoosh.lang.porter import stem
 
-__all__ = ["KotaeTokenizer", "analyzer", "terms", "normalize"]
+__all__ = ["KotaeTokenizer", "terms", "normalize", "TITLE_MARK", "TITLE_BOOST"]
+
+# In a field value, the words before TITLE_MARK weigh TITLE_BOOST times as much (the `question` field holds the
+# title and the body, so a word costs one posting list, not two, at query time).
+TITLE_MARK = "\x1e"
+TITLE_BOOST = 3.0
 
 # Hiragana, katakana (with ー), CJK ideographs and extensions, 々〆〇, katakana phonetic extensions.
 _CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005-\u3007"
@@ -43,9 +50,13 @@ STOP = frozenset(STOP_WORDS) | frozenset(
     "these those would should could shall might must".split())
 # Sudachi part-of-speech heads that carry meaning; particles, auxiliaries, symbols and pronouns are dropped.
 _KEEP_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "接頭辞", "接尾辞"})
-# Normalised forms too common or too light to search for (する, いる, ある, なる, こと, もの, ため...).
-_JA_STOP = frozenset({"為る", "居る", "有る", "在る", "成る", "事", "物", "為", "様", "所", "仕舞う", "呉れる",
-                      "貰う", "さん", "等", "的", "達"})
+# Normalised forms too common or too light to search for: する, いる, ある, なる, こと, もの, ため, ください,
+# いただく, 思う, いい, ございます, ない... and できる. "Can" is in nearly every support question (ログインできない,
+# 保存できません): keeping it made the commonest Japanese query shape intersect two of the longest posting lists
+# (3x the latency) while ranking by the content word alone finds the same threads.
+_JA_STOP = frozenset({"為る", "居る", "有る", "在る", "成る", "出来る", "事", "物", "為", "様", "所", "仕舞う",
+                      "呉れる", "貰う", "下さる", "頂く", "戴く", "思う", "良い", "御", "御座る", "致す", "申す",
+                      "無い", "さん", "等", "的", "達"})
 _MAX_SUDACHI_CHARS = 8000  # Sudachi refuses inputs over 49,149 bytes (3 bytes a character here)
 
 
@@ -65,8 +76,6 @@ def _sudachi():
     """This thread's Sudachi tokenizer and the ids of the parts of speech to keep (made on first use)."""
     global _dictionary, _dictionary_pid
     if _local.tokenizer is None or _local.pid != os.getpid():
-        from sudachipy import Dictionary, SplitMode
-
         with _dictionary_lock:
             if _dictionary is None or _dictionary_pid != os.getpid():
                 _dictionary, _dictionary_pid = Dictionary(), os.getpid()
@@ -89,18 +98,14 @@ def _keep_pos_ids(dictionary) -> frozenset:
 class _RunCache:
     """Analysed kana/kanji runs. Short runs (です, ありがとうございます, ログインできません) repeat a lot."""
 
-    def __init__(self, size: int = 20000):
-        self.size, self.items, self.hits, self.misses = size, OrderedDict(), 0, 0
-        self.lock = threading.Lock()
+    def __init__(self, size: int):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
 
     def get(self, run: str):
         with self.lock:
             found = self.items.get(run)
             if found is not None:
                 self.items.move_to_end(run)
-                self.hits += 1
-            else:
-                self.misses += 1
             return found
 
     def put(self, run: str, value) -> None:
@@ -110,12 +115,12 @@ class _RunCache:
                 self.items.popitem(last=False)
 
 
-RUN_CACHE = _RunCache(size=int(os.environ.get("KOTAE_SUDACHI_CACHE", "20000")))
+RUN_CACHE = _RunCache(size=20_000)
 
 
 def _japanese_terms(run: str) -> tuple:
     """(term, start, end) for the content words of a kana/kanji run; offsets are within the run."""
-    cached = RUN_CACHE.get(run) if RUN_CACHE.size else None
+    cached = RUN_CACHE.get(run)
     if cached is not None:
         return cached
     tokenizer, keep = _sudachi()
@@ -127,19 +132,22 @@ def _japanese_terms(run: str) -> tuple:
                 if form not in _JA_STOP:
                     found.append((form, offset + morpheme.begin(), offset + morpheme.end()))
     result = tuple(found)
-    if RUN_CACHE.size and len(run) <= 64:
+    if len(run) <= 64:
         RUN_CACHE.put(run, result)
     return result
 
 
 _stems: dict[str, str] = {}
+# Terms of a Latin word, per (split identifiers, stem) mode: English vocabulary is small and repetitive.
+_WORD_CACHES: dict[tuple[bool, bool], dict[str, tuple]] = {(a, b): {} for a in (True, False) for b in (True, False)}
+_WORD_CACHE_SIZE = 300_000
 
 
 def _stem(word: str) -> str:
     found = _stems.get(word)
     if found is None:
         found = stem(word)
-        if len(_stems) < 200000:
+        if len(_stems) < _WORD_CACHE_SIZE:
             _stems[word] = found
     return found
 
@@ -244,38 +252,52 @@ class KotaeTokenizer(Tokenizer):
             yield token
             return
         text, starts, ends = normalize(value or "")
-        split = mode != "query"
-        pos = start_pos
+        split, morph = mode != "query", not no_morph
+        cache = _WORD_CACHES[split, morph]
+        token.boost, token.stopped = 1.0, False
+        boosted_until = text.find(TITLE_MARK)
+        pos = start_pos - 1
         for match in _TOKENS.finditer(text):
-            begin = match.start()
-            if match.lastgroup == "cjk":
-                if no_morph:  # spelling suggestions are for Latin words only
+            if boosted_until >= 0:
+                token.boost = TITLE_BOOST if match.start() < boosted_until else 1.0
+            if match.lastgroup == "word":
+                word = match.group()
+                found = cache.get(word)
+                if found is None:
+                    found = tuple(_word_terms(word, split, morph))
+                    if len(cache) < _WORD_CACHE_SIZE:
+                        cache[word] = found
+                if not found:
                     continue
-                found = [(term, begin + a, begin + b) for term, a, b in _japanese_terms(match.group())]
-            else:
-                end = match.end()
-                found = [(term, begin, end) for term in _word_terms(match.group(), split, not no_morph)]
-                if len(found) > 1:  # identifier parts share the whole word's position
-                    found = [found[0]] + [(term, None, None) for term, _, _ in found[1:]]
-            for term, a, b in found:
-                token.text, token.boost, token.stopped = term, 1.0, False
-                if keeporiginal:
-                    token.original = term
-                if a is not None and positions:
-                    pos_now = pos
-                    pos += 1
-                if positions:
-                    token.pos = pos_now
+                pos += 1  # identifier parts share the whole word's position
                 if chars:
-                    if a is not None:
-                        start, stop = (a, b) if starts is None else (starts[a], ends[b - 1])
-                        start, stop = start + start_char, stop + start_char
-                    token.startchar, token.endchar = start, stop
-                yield token
-
-
-def analyzer() -> KotaeTokenizer:
-    return KotaeTokenizer()
+                    start, stop = match.span()
+                    if starts is not None:
+                        start, stop = starts[start], ends[stop - 1]
+                for term in found:
+                    token.text = term
+                    if positions:
+                        token.pos = pos
+                    if chars:
+                        token.startchar, token.endchar = start + start_char, stop + start_char
+                    if keeporiginal:
+                        token.original = term
+                    yield token
+            elif not no_morph:  # spelling suggestions are for Latin words only
+                begin = match.start()
+                for term, a, b in _japanese_terms(match.group()):
+                    pos += 1
+                    token.text = term
+                    if positions:
+                        token.pos = pos
+                    if chars:
+                        a, b = begin + a, begin + b
+                        if starts is not None:
+                            a, b = starts[a], ends[b - 1]
+                        token.startchar, token.endchar = a + start_char, b + start_char
+                    if keeporiginal:
+                        token.original = term
+                    yield token
 
 
 _ANALYZER = KotaeTokenizer()

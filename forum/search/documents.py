@@ -6,13 +6,15 @@ so a full reindex streams through 100,000 threads without loading them as models
 from __future__ import annotations
 
 import hashlib
+from datetime import timezone
 from collections import defaultdict
 from typing import Iterable, Iterator
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..markup import html_to_text
+from .analysis import TITLE_MARK
 from ..models import Comment, Post, PostType, Tag, User, question_tags
 
 BATCH = 400
@@ -51,8 +53,6 @@ def iter_all_documents(session, batch: int = BATCH, with_text: bool = True) -> I
 
 
 def count_questions(session) -> int:
-    from sqlalchemy import func
-
     return session.scalar(select(func.count(Post.id)).where(Post.post_type == PostType.QUESTION,
                                                             Post.deleted_at.is_(None)))
 
@@ -112,17 +112,22 @@ def make_document(question, answers: list, comments: list[str], tags: list[str],
         "answer_count": int(question.answer_count or 0),
         "has_accepted": bool(accepted),
         "closed": getattr(question, "closed_at", None) is not None,
-        "created": question.created_at,
-        "activity": question.last_activity_at or question.created_at,
+        "created": _epoch(question.created_at),
+        "activity": _epoch(question.last_activity_at or question.created_at),
     }
     sources = [question.body_html] + [f"{a.id}:{a.body_html}" for a in accepted + others] + list(comments)
     doc["fingerprint"] = fingerprint(doc, sources)
     if with_text:
-        doc["body"] = html_to_text(question.body_html)
-        doc["answers"] = "\n".join(html_to_text(a.body_html) for a in others)
-        doc["accepted"] = html_to_text(accepted[0].body_html) if accepted else ""
-        doc["comments"] = "\n".join(html_to_text(c) for c in comments)
+        doc["question"] = f"{question.title or ''} {TITLE_MARK} {html_to_text(question.body_html)}"
+        accepted_text = html_to_text(accepted[0].body_html) if accepted else ""
+        doc["answers"] = "\n".join([accepted_text] * bool(accepted) + [html_to_text(a.body_html) for a in others]
+                                   + [html_to_text(c) for c in comments])
+        doc["accepted"] = accepted_text
     return doc
+
+
+def _epoch(when) -> int:
+    return int(when.replace(tzinfo=timezone.utc).timestamp()) if when else 0
 
 
 def fingerprint(fields: dict, sources: list[str]) -> str:

@@ -19,7 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
-from .schema import SCHEMA_FIELDS, build_schema
+from .schema import SCHEMA_SIGNATURE, build_schema, signature
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,8 @@ class SearchIndex:
     def open(self, create: bool = True):
         """The FileIndex, created empty on first use; None if it does not exist and `create` is False."""
         with self._lock:
+            if self._ix is not None and not Path(self.path).is_dir():  # removed by hand: start again
+                self._ix = None
             if self._ix is None:
                 if self.exists():
                     self._ix = whoosh_index.open_dir(self.path)
@@ -74,7 +76,7 @@ class SearchIndex:
 
     def schema_is_current(self) -> bool:
         ix = self.open(create=False)
-        return ix is not None and set(ix.schema.names()) == SCHEMA_FIELDS
+        return ix is not None and signature(ix.schema) == SCHEMA_SIGNATURE
 
     # -- writing --------------------------------------------------------------------------------------------
 
@@ -95,7 +97,7 @@ class SearchIndex:
     def searcher(self):
         """This thread's searcher, replaced by a new one whenever the index has changed; None if no index."""
         current = getattr(self._local, "searcher", None)
-        if current is not None and current.up_to_date():
+        if current is not None and self._fresh(current):
             return current
         ix = self.open(create=False)
         if ix is None:
@@ -105,6 +107,13 @@ class SearchIndex:
         if current is not None:
             current.close()  # only this thread used it
         return fresh
+
+    @staticmethod
+    def _fresh(searcher) -> bool:
+        try:
+            return searcher.up_to_date()
+        except OSError:  # the directory went away (removed by hand): open again, or report no index
+            return False
 
     def doc_count(self) -> int:
         searcher = self.searcher()

@@ -1,37 +1,60 @@
 """The Whoosh schema: one document per question thread."""
-from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import KotaeTokenizer
 
-# Fields searched by plain words, and the subsets that operators narrow them to.
-TEXT_FIELDS = ("title", "body", "answers", "accepted", "comments")
-QUESTION_FIELDS = ("title", "body")
-ANSWER_FIELDS = ("answers", "accepted")
-PHRASE_FIELDS = ("title", "body", "answers", "accepted")  # fields indexed with positions
+# Fields searched by plain words, and the subsets that operators narrow them to. Every field a word is looked
+# up in is one more posting list to merge in pure Python, so the default search uses two: `question` (the title,
+# weighted by TITLE_BOOST inside the field, and the body) and `answers` (answers and comments).
+TEXT_FIELDS = ("question", "answers")
+QUESTION_FIELDS = ("question",)
+ANSWER_FIELDS = ("answers",)
+PHRASE_FIELDS = ("title", "question")  # fields indexed with positions
 
 
 def build_schema() -> Schema:
-    """Titles weigh most, then the accepted answer, the question, other answers and comments."""
+    """One document per thread; `question` = title + TITLE_MARK + body, so title words weigh more.
+
+    `title` repeats the title for `title:` and "did you mean" (`spelling`: unstemmed title words; doing it for
+    bodies too costs a second analysis pass and a third more postings). `accepted` repeats the accepted
+    answer for `isaccepted:`. Neither is searched by default.
+    """
     analyzer = KotaeTokenizer()
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0, spelling=True),
-        body=TEXT(analyzer=analyzer, field_boost=1.2, spelling=True),
-        answers=TEXT(analyzer=analyzer),
-        accepted=TEXT(analyzer=analyzer, field_boost=1.5),
-        comments=TEXT(analyzer=analyzer, phrase=False, field_boost=0.5),
+        title=TEXT(analyzer=analyzer, stored=True, spelling=True),
+        question=TEXT(analyzer=analyzer, field_boost=1.5),
+        # No positions for answers: phrases match titles and questions; frequencies are enough to rank answers,
+        # and positions would be the largest part of the index and of the indexing time.
+        answers=TEXT(analyzer=analyzer, phrase=False),
+        accepted=TEXT(analyzer=analyzer, phrase=False),
         tags=KEYWORD(stored=True, lowercase=True, scorable=True, field_boost=2.0),
         author_id=ID,
         answerer_ids=KEYWORD,
         author=ID(stored=True),
-        score=NUMERIC(int, bits=32, signed=True, stored=True, sortable=True),
-        answer_count=NUMERIC(int, bits=32, stored=True, sortable=True),
+        # Few trie terms per number (shift_step): every indexed term costs a posting per document.
+        score=NUMERIC(int, bits=32, signed=True, stored=True, sortable=True, shift_step=8),
+        answer_count=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=8),
         has_accepted=BOOLEAN(stored=True),
         closed=BOOLEAN(stored=True),
-        created=DATETIME(stored=True, sortable=True),
-        activity=DATETIME(sortable=True),
+        # Dates only sort (newest, active): a column of epoch seconds, no postings at all.
+        created=COLUMN(NumericColumn("q")),
+        activity=COLUMN(NumericColumn("q")),
         fingerprint=STORED,
     )
 
 
-SCHEMA_FIELDS = frozenset(build_schema().names())
+def signature(schema: Schema) -> tuple:
+    """What identifies the schema's shape (Whoosh field objects do not compare equal across unpickling)."""
+    def simple(obj) -> tuple:
+        return tuple(sorted((k, v) for k, v in getattr(obj, "__dict__", {}).items()
+                            if isinstance(v, (bool, int, float, str))))
+
+    return tuple((name, type(field).__name__, simple(field),
+                  type(getattr(field, "format", None)).__name__, simple(getattr(field, "format", None) or object()),
+                  type(getattr(field, "analyzer", None)).__name__, type(getattr(field, "column_type", None)).__name__)
+                 for name, field in sorted(schema.items()))
+
+
+SCHEMA_SIGNATURE = signature(build_schema())

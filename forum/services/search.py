@@ -1,29 +1,42 @@
-"""Question search. A plain SQL match for now: words must all appear; `[tag]` filters by tag."""
-import re
+"""Question search for the views: the index finds and ranks threads, the database supplies what pages show."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from sqlalchemy import or_
+from .. import search as index
+from ..extensions import db
+from ..models import Question
+from ..search.query import MAX_QUERY
 
-from ..models import Question, Tag
-from .threads import questions_query
+SORT_LABELS = {
+    "relevance": _l("Relevance"),
+    "newest": _l("Newest"),
+    "votes": _l("Votes"),
+    "active": _l("Active"),
+}
 
-_TAG_TOKEN = re.compile(r"\[([^\]\s]{1,35})\]")
-MAX_QUERY = 200
-
-
-def parse_query(text: str) -> tuple[list[str], list[str]]:
-    """Split a query into tag filters and words; control characters are dropped."""
-    text = "".join(ch for ch in (text or "")[:MAX_QUERY] if ch.isprintable())
-    tags = [tag.lower() for tag in _TAG_TOKEN.findall(text)]
-    words = [word for word in _TAG_TOKEN.sub(" ", text).replace("[", " ").replace("]", " ").split() if word]
-    return tags, words[:10]
+__all__ = ["MAX_QUERY", "SORT_LABELS", "fetch_questions", "search_questions", "similar_questions"]
 
 
-def search_query(text: str, tab: str = "active"):
-    tags, words = parse_query(text)
-    query = questions_query(tab)
-    for word in words:
-        query = query.where(or_(Question.title.icontains(word, autoescape=True),
-                                Question.body_md.icontains(word, autoescape=True)))
-    for tag in tags:
-        query = query.where(Question.tags.any(Tag.name == tag))
-    return query
+def fetch_questions(ids: list[int]) -> dict[int, Question]:
+    """The visible questions with these ids, with tags and authors, in one query (plus one for tags)."""
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Question).where(Question.id.in_(ids), Question.deleted_at.is_(None))
+        .options(selectinload(Question.tags))
+    )
+    return {question.id: question for question in rows}
+
+
+def search_questions(text: str, sort: str = "relevance", page: int = 1, per_page: int = 20, viewer=None):
+    """A page of questions matching `text` (with operators), in index order, with snippets and hints."""
+    viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
+    return index.search(text, sort=sort, page=page, per_page=per_page, viewer_id=viewer_id, fetch=fetch_questions)
+
+
+def similar_questions(title: str, limit: int = 5) -> list[dict]:
+    """Questions like a title being typed (from the index's stored fields; no SQL)."""
+    if len((title or "").strip()) < 3:
+        return []
+    return index.similar(title, limit=limit)

@@ -1,17 +1,29 @@
-"""The search page behind the header's search box."""
-from flask import Blueprint, current_app, render_template, request
+"""The search page behind the header's search box, and similar questions for the ask page."""
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask_login import current_user
 
+from ..models import slugify
 from ..services import search
-from ._common import paginate
+from ._common import page_number
 
 bp = Blueprint("search", __name__)
 
 
 @bp.get("/search")
 def results():
-    """Questions matching every word of the query; `[tag]` narrows to a tag."""
+    """Questions matching a query with Stack Overflow's operators; odd input gets a hint, never an error."""
     text = request.args.get("q", "")
-    pagination = None
-    if text.strip():
-        pagination = paginate(search.search_query(text), current_app.config["QUESTIONS_PER_PAGE"])
-    return render_template("search/results.html", q=text[: search.MAX_QUERY], pagination=pagination)
+    outcome = search.search_questions(text, sort=request.args.get("sort", "relevance"), page=page_number(),
+                                      per_page=current_app.config["QUESTIONS_PER_PAGE"], viewer=current_user)
+    return render_template("search/results.html", q=text[: search.MAX_QUERY], outcome=outcome,
+                           sorts=search.SORT_LABELS)
+
+
+@bp.get("/search/similar")
+def similar():
+    """Up to five existing questions like the title being typed, as JSON (and ready-made HTML)."""
+    found = search.similar_questions(request.args.get("title", "")[:300])
+    for item in found:
+        item["url"] = url_for("questions.detail", question_id=item["id"], slug=slugify(item["title"]))
+    html = render_template("search/_similar.html", questions=found) if found else ""
+    return jsonify(questions=found, html=html)

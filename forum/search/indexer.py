@@ -1,0 +1,216 @@
+"""Writing the index: threads after a commit, outbox retries, the full rebuild and the consistency check."""
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Callable, Iterable
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import SearchOutbox, utcnow
+from .documents import build_documents, count_questions, iter_all_documents
+from .index import CLEAR, LockError
+
+log = logging.getLogger(__name__)
+
+SWEEP_LIMIT = 200  # old outbox rows retried by each commit, on top of its own threads
+
+
+def _session() -> Session:
+    """A session of our own: the request's session has just committed and must not start another transaction."""
+    return Session(bind=db.engine, expire_on_commit=False)
+
+
+def update_threads(service, question_ids: Iterable[int], sweep: bool = True) -> bool:
+    """Rewrite these threads' documents (and retry old outbox rows); False, logged, if the index was not written.
+
+    The database is read while the index lock is held, so of two workers updating the same thread, the one
+    that writes last also read last: the index ends with the newest state.
+    """
+    wanted = set(question_ids)
+    try:
+        with service.index.writer(timeout=service.write_timeout) as writer:
+            with _session() as session:
+                seen = session.scalar(select(func.max(SearchOutbox.id))) or 0
+                if sweep:  # rows a failed update left behind
+                    old = utcnow() - timedelta(seconds=service.retry_after)
+                    wanted.update(session.scalars(select(SearchOutbox.question_id).where(
+                        SearchOutbox.created_at < old).order_by(SearchOutbox.id).limit(SWEEP_LIMIT)))
+                documents = build_documents(session, wanted)
+            _write(writer, documents)
+    except LockError:
+        log.warning("search: index busy for %.1fs; %d thread(s) stay in the outbox for a retry",
+                    service.write_timeout, len(wanted))
+        return False
+    except Exception:  # noqa: BLE001 -- indexing must never fail the request that committed the post
+        log.exception("search: indexing %d thread(s) failed; they stay in the outbox for a retry", len(wanted))
+        return False
+    _forget(wanted, seen)  # rows added after our read belong to commits that index their own threads
+    return True
+
+
+def drain_outbox(service, batch: int = 500) -> int:
+    """Index every thread still in the outbox (after failures, or a reindex); returns how many threads."""
+    done, last = 0, 0
+    while True:
+        with _session() as session:
+            rows = session.execute(select(SearchOutbox.id, SearchOutbox.question_id).where(SearchOutbox.id > last)
+                                   .order_by(SearchOutbox.id).limit(batch)).all()
+        if not rows:
+            return done
+        last = rows[-1].id
+        question_ids = {row.question_id for row in rows}
+        if not update_threads(service, question_ids, sweep=False):
+            raise RuntimeError("the search index could not be written; see the log")
+        done += len(question_ids)
+
+
+def pending_count() -> int:
+    with _session() as session:
+        return session.scalar(select(func.count(SearchOutbox.id)))
+
+
+def _write(writer, documents: dict) -> None:
+    for question_id, document in documents.items():
+        if document is None:
+            writer.delete_by_term("id", str(question_id))
+        else:
+            writer.update_document(**document)
+
+
+def _forget(question_ids: set[int], up_to: int) -> None:
+    if not question_ids:
+        return
+    try:
+        ids = sorted(question_ids)
+        with _session() as session:
+            for start in range(0, len(ids), 500):
+                session.execute(delete(SearchOutbox).where(SearchOutbox.question_id.in_(ids[start:start + 500]),
+                                                           SearchOutbox.id <= up_to))
+            session.commit()
+    except Exception:  # noqa: BLE001 -- the threads are indexed; the rows only cause a harmless re-index
+        log.warning("search: could not clear the outbox rows of %d thread(s); they will be indexed again",
+                    len(question_ids), exc_info=True)
+
+
+# -- full rebuild --------------------------------------------------------------------------------------------
+
+@dataclass
+class ReindexReport:
+    threads: int
+    seconds: float
+    procs: int
+    retried: int = 0
+    cpu_seconds: float = 0.0  # this process and its worker processes, user + system
+
+    @property
+    def rate(self) -> float:
+        return self.threads / self.seconds if self.seconds else 0.0
+
+
+def reindex_all(service, progress: Callable[[int], None] | None = None, procs: int | None = None) -> ReindexReport:
+    """Rebuild the whole index from the database, then index what changed meanwhile (the outbox).
+
+    Documents are analysed in `procs` worker processes (Whoosh's MpWriter; each writes its own segment) while
+    this process reads the database. The old documents stay searchable until the final commit swaps them out.
+    An importer calls this once at the end instead of indexing commit by commit (see `indexing_deferred`).
+    """
+    procs = procs or max(1, min(os.cpu_count() or 1, 4))
+    started, cpu = time.perf_counter(), os.times()
+    with _session() as session:
+        outbox_mark = session.scalar(select(func.max(SearchOutbox.id))) or 0
+    index = service.index
+    if not index.exists() or not index.schema_is_current():
+        index.recreate()
+    threads = 0
+    with _bulk_gc():
+        writer = index.open().writer(timeout=service.reindex_timeout, delay=0.1, limitmb=128,
+                                     **({"procs": procs, "multisegment": True, "batchsize": 64} if procs > 1 else {}))
+        try:
+            with _session() as session:
+                for documents in iter_all_documents(session):
+                    for document in documents:
+                        writer.add_document(**document)
+                    threads += len(documents)
+                    if progress is not None:
+                        progress(len(documents))
+            writer.commit(mergetype=CLEAR)
+        except BaseException:
+            writer.cancel()
+            raise
+    with _session() as session:  # the rebuild read everything these rows asked for
+        session.execute(delete(SearchOutbox).where(SearchOutbox.id <= outbox_mark))
+        session.commit()
+    retried = drain_outbox(service)
+    cpu_now = os.times()
+    cpu_seconds = sum(getattr(cpu_now, f) - getattr(cpu, f) for f in ("user", "system", "children_user",
+                                                                       "children_system"))
+    return ReindexReport(threads=threads, seconds=time.perf_counter() - started, procs=procs, retried=retried,
+                         cpu_seconds=cpu_seconds)
+
+
+@contextmanager
+def _bulk_gc():
+    """Analysis allocates millions of short-lived objects; full collections would rescan the whole heap."""
+    thresholds = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
+# -- consistency check ---------------------------------------------------------------------------------------
+
+@dataclass
+class CheckReport:
+    expected: int = 0
+    indexed: int = 0
+    missing: list[int] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+    extra: list[int] = field(default_factory=list)
+    pending: int = 0
+    schema_current: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return self.schema_current and not (self.missing or self.stale or self.extra)
+
+
+def check(service) -> CheckReport:
+    """Compare each visible question's fingerprint with the indexed one: missing, stale and extra documents."""
+    report = CheckReport(pending=pending_count())
+    index = service.index
+    indexed: dict[str, str | None] = {}
+    if index.exists():
+        report.schema_current = index.schema_is_current()
+        searcher = index.searcher()
+        for stored in searcher.all_stored_fields():
+            indexed[stored["id"]] = stored.get("fingerprint")
+    report.indexed = len(indexed)
+    with _session() as session:
+        for documents in iter_all_documents(session, with_text=False):
+            for document in documents:
+                report.expected += 1
+                found = indexed.pop(document["id"], None)
+                if found is None:
+                    report.missing.append(int(document["id"]))
+                elif found != document["fingerprint"]:
+                    report.stale.append(int(document["id"]))
+    report.extra = sorted(int(doc_id) for doc_id in indexed)
+    return report
+
+
+def expected_count() -> int:
+    with _session() as session:
+        return count_questions(session)

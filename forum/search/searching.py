@@ -1,0 +1,348 @@
+"""Reading the index: the search page's results, similar titles, related threads, snippets, "did you mean"."""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from math import ceil
+from typing import Callable
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from whoosh import highlight
+from whoosh import query as q
+from whoosh.sorting import FieldFacet, MultiFacet
+
+from ..markup import html_to_text
+from .analysis import KotaeTokenizer, terms as analyse
+from .query import Built, ParsedQuery, build, parse
+
+log = logging.getLogger(__name__)
+
+SORTS = ("relevance", "newest", "votes", "active")
+HIGHLIGHT_CHARS = 20_000  # longer bodies are highlighted in their first part (the excerpt fills in)
+MAX_PAGE = 100
+COMMON_SHARE, COMMON_MIN_DOCS = 0.05, 2000  # see _narrow_common_terms
+_ANALYZER = KotaeTokenizer()
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}\Z")
+
+
+@dataclass
+class SearchResults:
+    """One page of results plus what the page shows around them; works with the `pager` macro."""
+
+    parsed: ParsedQuery
+    items: list = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = 20
+    sort: str = "relevance"
+    titles: dict = field(default_factory=dict)
+    snippets: dict = field(default_factory=dict)
+    suggestion: str | None = None
+    messages: list = field(default_factory=list)
+    searched: bool = False
+    exact: bool = True  # False: more threads than `total` match (the search stopped after this page)
+
+    @property
+    def pages(self) -> int:
+        if not self.exact:  # more results than counted: one more page, then "Next" again
+            return self.page + 1
+        return max(1, ceil(self.total / self.per_page)) if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    def iter_pages(self, left_edge=2, left_current=2, right_current=4, right_edge=2):
+        """Page numbers with None for gaps, as Flask-SQLAlchemy's Pagination does."""
+        last = 0
+        for number in range(1, self.pages + 1):
+            if (number <= left_edge or self.page - left_current <= number < self.page + right_current + 1
+                    or number > self.pages - right_edge):
+                if last + 1 != number:
+                    yield None
+                yield number
+                last = number
+
+
+def search(service, text: str | None, sort: str = "relevance", page: int = 1, per_page: int = 20,
+           viewer_id: int | None = None, fetch: Callable[[list[int]], dict] | None = None) -> SearchResults:
+    """Run a search; `fetch(ids)` returns {id: question} from the database (one query) for display."""
+    parsed = parse(text, viewer_id)
+    sort = sort if sort in SORTS else "relevance"
+    # str(): user text inside a lazy message must be escaped like any other text (LazyString claims to be HTML)
+    results = SearchResults(parsed=parsed, per_page=per_page, sort=sort, messages=[str(m) for m in parsed.messages])
+    built = build(parsed)
+    if built.query is None:
+        if parsed.clauses:
+            results.messages.append(_("Nothing to search for: very common words such as \u201cthe\u201d are left "
+                                       "out. Try more specific words, a [tag] or an operator from the list."))
+        elif parsed.raw:
+            results.messages.append(_("Nothing left to search for. Type some words, a [tag] or an operator "
+                                       "from the list."))
+        return results
+    searcher = service.index.searcher()
+    if searcher is None:
+        results.messages.append(_("Search is not ready yet: the index is being built. Please try again soon."))
+        return results
+    if sort == "relevance" and not parsed.has_text:
+        sort = results.sort = "newest"
+    page = min(max(page, 1), MAX_PAGE)
+    try:
+        hits = _run(searcher, built, page * per_page + 1, sort)  # one more than shown: is there a next page?
+        results.total, results.exact = _count(hits, page * per_page)
+    except Exception:  # noqa: BLE001 -- whatever Whoosh does with a query, the page must not fail
+        log.exception("search: the index failed on %r", parsed.raw)
+        results.messages.append(_("This search could not be run. Please try different words."))
+        return results
+    results.searched = True
+    page = min(page, max(ceil(results.total / per_page), 1))  # past the last page: show the last one
+    results.page = page
+    ids = [int(hit["id"]) for hit in hits[(page - 1) * per_page:page * per_page]]
+    found = fetch(ids) if fetch is not None else {}
+    results.items = [found[i] for i in ids if i in found]
+    _highlight(results, built)
+    results.suggestion = suggest(searcher, parsed)
+    return results
+
+
+def _run(searcher, built: Built, limit: int, sort: str):
+    """The top `limit` hits. Queries with exclusions skip Whoosh's block-quality optimisation: in 2.7.4
+    `AndNotMatcher.skip_to_quality` reads past the end of a posting block on large indexes (IndexError)."""
+    query, allowed = _narrow_common_terms(built.query, searcher), in_ranges(searcher, built.ranges)
+    if allowed is not None and not allowed:  # Whoosh takes an empty filter set for no filter at all
+        query = q.NullQuery
+    optimize = not _has_exclusion(query)
+    try:
+        return searcher.search(query, limit=limit, filter=allowed, optimize=optimize, **_sorting(sort))
+    except IndexError:
+        if not optimize:
+            raise
+        log.warning("search: Whoosh's optimised search failed on %s; searching without it", query)
+        return searcher.search(query, limit=limit, filter=allowed, optimize=False, **_sorting(sort))
+
+
+def _narrow_common_terms(query, searcher):
+    """A word in more than COMMON_SHARE of the questions is looked up in questions only, not also in answers.
+
+    Such a word tells little about a thread, and its two posting lists are what makes a query slow (100 ms
+    at 100,000 threads for three words each in a quarter of the questions); matching it only in the question
+    halves the merge. Rarer words still match anywhere.
+    """
+    reader = searcher.reader()
+    common = max(COMMON_MIN_DOCS, int(reader.doc_count() * COMMON_SHARE))
+
+    def narrow(node):
+        subs = getattr(node, "subqueries", None)
+        if isinstance(node, q.Or) and subs and len(subs) == 2 and all(isinstance(t, q.Term) for t in subs):
+            first, second = subs
+            if ((first.fieldname, second.fieldname) == ("question", "answers") and first.text == second.text
+                    and reader.doc_frequency("question", first.text) >= common):
+                return first
+        return node
+
+    return query.accept(narrow)
+
+
+def in_ranges(searcher, ranges) -> set | None:
+    """Document numbers whose `score`/`answer_count` are within every range, read from the sortable columns
+    (kept per searcher: 70 ms to read 100,000 values once, then a few ms per range)."""
+    allowed = None
+    for fieldname, low, high in ranges:
+        values = _column(searcher, fieldname)
+        inside = {docnum for docnum, value in enumerate(values)
+                  if (low is None or value >= low) and (high is None or value <= high)}
+        allowed = inside if allowed is None else allowed & inside
+    return allowed
+
+
+def _column(searcher, fieldname: str) -> list:
+    cache = searcher.__dict__.setdefault("_kotae_columns", {})
+    if fieldname not in cache:
+        cache[fieldname] = list(searcher.reader().column_reader(fieldname))
+    return cache[fieldname]
+
+
+def _has_exclusion(query) -> bool:
+    if query is None:
+        return False
+    return isinstance(query, (q.AndNot, q.Not)) or any(_has_exclusion(sub) for sub in query.children())
+
+
+def _count(hits, shown: int) -> tuple[int, bool]:
+    """How many threads match, as far as the search had to look: exact when it found them all, else "more
+    than" the results up to this page. (Counting every match of common words walks all their postings again
+    and cost as much as the search itself: 60 ms at 100,000 threads.)"""
+    if hits.has_exact_length():  # sorted searches visit every match anyway
+        return len(hits), True
+    found = hits.scored_length()
+    return (found, True) if found <= shown else (shown, False)
+
+
+def _sorting(sort: str) -> dict:
+    if sort == "newest":
+        return {"sortedby": "created", "reverse": True}
+    if sort == "active":
+        return {"sortedby": "activity", "reverse": True}
+    if sort == "votes":
+        return {"sortedby": MultiFacet([FieldFacet("score", reverse=True), FieldFacet("created", reverse=True)])}
+    return {}
+
+
+class _MarkFormatter(highlight.Formatter):
+    """Escapes everything and wraps matches in <mark>: the only markup a snippet may carry."""
+
+    between = " … "
+
+    def _text(self, text):
+        return str(escape(text))
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
+
+
+_FORMATTER = _MarkFormatter()
+
+
+def highlight_text(text: str, terms: set[str], whole: bool = False, top: int = 2) -> Markup | None:
+    """Safe HTML with the matched words marked, or None when nothing matched."""
+    if not text or not terms:
+        return None
+    fragmenter = highlight.WholeFragmenter() if whole else highlight.ContextFragmenter(maxchars=240, surround=70)
+    fragmenter.charlimit = None
+    marked = highlight.highlight(text[:HIGHLIGHT_CHARS], frozenset(terms), _ANALYZER, fragmenter, _FORMATTER,
+                                 top=top, mode="index")
+    return Markup(marked) if marked else None
+
+
+def _highlight(results: SearchResults, built: Built) -> None:
+    for item in results.items:
+        results.titles[item.id] = highlight_text(item.title, built.terms, whole=True) or escape(item.title)
+        snippet = highlight_text(html_to_text(item.body_html), built.terms)
+        results.snippets[item.id] = snippet or escape(item.excerpt)
+
+
+def suggest(searcher, parsed: ParsedQuery) -> str | None:
+    """"Did you mean": the query with each unknown English word replaced by the closest indexed word."""
+    replacements = {}
+    reader = searcher.reader()
+    for clause in parsed.clauses:
+        word = clause.text
+        if clause.phrase or not _LATIN_WORD.match(word):
+            continue
+        words = analyse(word)
+        if not words or any(reader.doc_frequency(f, words[0]) for f in ("question", "answers", "accepted")):
+            continue
+        better = _closest(reader, word.lower())
+        if better and better != word.lower():
+            replacements[word] = better
+    if not replacements:
+        return None
+    return re.sub(r"\S+", lambda m: replacements.get(m.group(), m.group()), parsed.raw)
+
+
+def _closest(reader, word: str) -> str | None:
+    """The most frequent title word one, else two, edits away."""
+    corrector = reader.corrector("title")
+    for maxdist in (1, 2):
+        found = corrector.suggest(word, limit=1, maxdist=maxdist, prefix=1)
+        if found:
+            return found[0]
+    return None
+
+
+# -- similar and related threads -----------------------------------------------------------------------------
+
+def _summaries(hits) -> list[dict]:
+    return [{"id": int(hit["id"]), "title": hit.get("title", ""), "score": hit.get("score", 0),
+             "answer_count": hit.get("answer_count", 0), "accepted": bool(hit.get("has_accepted")),
+             "tags": (hit.get("tags") or "").split()} for hit in hits]
+
+
+def similar(service, title: str, limit: int = 5) -> list[dict]:
+    """Existing questions whose title and body share the most words with a title being typed."""
+    words = list(dict.fromkeys(analyse((title or "")[:300])))
+    searcher = service.index.searcher()
+    if not words or searcher is None:
+        return []
+    words = _telling(searcher.reader(), words, keep=6)
+    subqueries = [q.Term("question", w) for w in words]
+    return _summaries(searcher.search(q.Or(subqueries, scale=0.9), limit=limit)) if subqueries else []
+
+
+def _telling(reader, words: list[str], keep: int) -> list[str]:
+    """The rarest `keep` words that the index knows, leaving out very common ones unless nothing else is left:
+    an Or of long posting lists is the slow part of similar and related (150 ms at 100,000 threads)."""
+    common = max(COMMON_MIN_DOCS, int(reader.doc_count() * COMMON_SHARE))
+    counted = sorted((reader.doc_frequency("question", w), w) for w in words)
+    known = [(df, w) for df, w in counted if df]
+    rare = [w for df, w in known if df < common]
+    return (rare or [w for _, w in known][:2])[:keep]
+
+
+class _TTLCache:
+    """Related threads per question, kept a few minutes: they need not follow every commit, and a question
+    page is viewed far more often than it changes."""
+
+    def __init__(self, size: int = 2000, seconds: float = 600.0):
+        self.size, self.seconds, self.items = size, seconds, OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            found = self.items.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            self.items.move_to_end(key)
+            return found[1]
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.items[key] = (time.monotonic() + self.seconds, value)
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+RELATED_CACHE = _TTLCache()
+
+
+def related(service, question, limit: int = 5) -> list[dict]:
+    """More like this: threads sharing the key terms of a question's title and body (cached per question)."""
+    key = (service.index.path, question.id, limit)
+    cached = RELATED_CACHE.get(key)
+    if cached is None:
+        cached = _related(service, question, limit)
+        if cached:  # nothing related may only mean the index is still being built
+            RELATED_CACHE.put(key, cached)
+    return [dict(item) for item in cached]
+
+
+def _related(service, question, limit: int) -> list[dict]:
+    searcher = service.index.searcher()
+    if searcher is None:
+        return []
+    text = f"{question.title}\n{question.title}\n{html_to_text(question.body_html)[:3000]}"
+    key_terms = dict(searcher.key_terms_from_text("question", text, numterms=12))
+    telling = _telling(searcher.reader(), list(key_terms), keep=8)
+    if not telling:
+        return []
+    subqueries = [q.Term("question", word, boost=key_terms[word]) for word in telling]
+    mask = q.Term("id", str(question.id))
+    return _summaries(searcher.search(q.Or(subqueries, scale=0.9), limit=limit, mask=mask))

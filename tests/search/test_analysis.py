@@ -1,0 +1,119 @@
+"""The analyser: real Japanese sentences, English stems and code identifiers, with offsets for highlighting."""
+import pytest
+
+from forum.search.analysis import KotaeTokenizer, normalize, terms
+
+
+def matches(query: str, text: str) -> bool:
+    """What the index does: every query term must be among the text's indexed terms."""
+    indexed = set(terms(text, mode="index"))
+    return bool(terms(query)) and set(terms(query)) <= indexed
+
+
+@pytest.mark.parametrize("text", [
+    "昨日からアプリにログインができません。",
+    "パスワードを変えたらログインできませんでした。",
+    "スマホからだとログインできないことがあります",
+])
+def test_inflected_japanese_verbs_match_the_plain_negative(text):
+    assert matches("ログインできない", text)
+
+
+def test_sudachi_normalises_katakana_long_vowels():
+    assert matches("サーバー", "社内のサーバに接続できません")
+    assert matches("サーバ", "サーバーが応答しません")
+    assert matches("ユーザー", "新しいユーザを招待したい")
+    assert terms("プリンタ") == terms("プリンター")
+
+
+def test_full_width_letters_and_digits_are_the_same_as_ascii():
+    text = "Ｐｙｔｈｏｎ３．１１で同期スクリプトが動きません"
+    assert matches("python", text)
+    assert matches("python 3.11", text)
+    assert matches("同期", text)
+
+
+def test_half_width_kana():
+    assert matches("ログイン", "ﾛｸﾞｲﾝできません")
+    assert matches("ログインできない", "ｽﾏﾎでﾛｸﾞｲﾝできません")
+
+
+def test_mixed_japanese_and_english():
+    text = "Windows 11でDockerが起動しません。エラーはKeyError: 'path'です"
+    assert matches("docker 起動しない", text)
+    assert matches("windows", text)
+    assert matches("keyerror", text)
+    assert matches("起動", text)
+
+
+def test_kyoto_does_not_match_tokyo_to():
+    assert not matches("京都", "東京都の支社から問い合わせがありました")
+    assert matches("東京", "東京都の支社から問い合わせがありました")
+    assert matches("京都", "京都の店舗で使っています")
+
+
+def test_particles_and_light_verbs_are_not_indexed():
+    indexed = terms("同期をしているのですが、ファイルがなくなってしまいます。確認できますか。教えてください",
+                    mode="index")
+    for light in ("を", "が", "です", "為る", "居る", "成る", "出来る", "下さる"):
+        assert light not in indexed
+    assert "同期" in indexed and "ファイル" in indexed
+
+
+def test_english_is_stemmed_and_stop_words_dropped():
+    assert matches("passwords", "Reset your password from the login page")
+    assert matches("syncing", "The sync stopped")
+    assert terms("the and of is") == []
+
+
+def test_code_identifiers_are_kept_whole_and_split():
+    assert matches("KeyError", "Traceback: KeyError: 'name'")
+    assert matches("key error", "Traceback: KeyError: 'name'")
+    assert matches("os.path.join", "use os.path.join to build paths")
+    assert matches("path", "use os.path.join to build paths")
+    assert not matches("os.path.join", "the os module and the path of joining")
+    assert matches("getHTTPResponse", "call getHTTPResponse twice")
+    assert matches("http response", "call getHTTPResponse twice")
+    assert matches("snake_case_name", "a snake_case_name here")
+
+
+@pytest.mark.parametrize("word", ["C#", "C++", ".NET", "F#"])
+def test_language_names_with_symbols_survive(word):
+    assert terms(word) == [word.lower()]
+    assert matches(word, f"I use {word} at work")
+    assert not matches("C#", "I use C++ at work")
+
+
+def test_letter_digit_boundaries():
+    assert matches("python", "python3.11 crashes")
+    assert matches("3.11", "python3.11 crashes")
+    assert matches("x86-64", "an x86-64 build")
+
+
+def test_offsets_point_at_the_original_characters():
+    text = "ﾛｸﾞｲﾝ　Ｐｙｔｈｏｎ３．１１ KeyError"
+    spans = {t.text: text[t.startchar:t.endchar]
+             for t in KotaeTokenizer()(text, chars=True, positions=True, mode="index")}
+    assert spans["ログイン"] == "ﾛｸﾞｲﾝ"
+    assert spans["python3.11"] == "Ｐｙｔｈｏｎ３．１１"
+    assert spans["keyerror"] == "KeyError"
+
+
+def test_identifier_parts_share_the_whole_words_position():
+    tokens = [(t.text, t.pos) for t in KotaeTokenizer()("fix KeyError now", positions=True, mode="index")]
+    positions = dict(tokens)
+    assert positions["keyerror"] == positions["error"] == positions["kei"]
+    assert positions["now"] == positions["keyerror"] + 1
+
+
+def test_normalize_maps_back_and_leaves_ascii_alone():
+    assert normalize("plain ascii") == ("plain ascii", None, None)
+    text, starts, ends = normalize("ｶﾞｲﾄﾞ")
+    assert text == "ガイド"
+    assert [(s, e) for s, e in zip(starts, ends)] == [(0, 2), (2, 3), (3, 5)]
+
+
+def test_control_characters_and_huge_input_do_not_break_analysis():
+    assert terms("\x00\x1f\u200b") == []
+    assert len(terms("word " * 5000)) == 5000
+    assert terms("あ" * 20000) is not None  # longer than Sudachi's input limit: analysed in chunks
