@@ -312,9 +312,9 @@ class _TTLCache:
             self.items.move_to_end(key)
             return found[1]
 
-    def put(self, key, value) -> None:
+    def put(self, key, value, seconds: float | None = None) -> None:
         with self.lock:
-            self.items[key] = (time.monotonic() + self.seconds, value)
+            self.items[key] = (time.monotonic() + (self.seconds if seconds is None else seconds), value)
             self.items.move_to_end(key)
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
@@ -329,8 +329,8 @@ def related(service, question, limit: int = 5) -> list[dict]:
     cached = RELATED_CACHE.get(key)
     if cached is None:
         cached = _related(service, question, limit)
-        if cached:  # nothing related may only mean the index is still being built
-            RELATED_CACHE.put(key, cached)
+        # Nothing related may only mean the index is still being built: remember that for a short while only.
+        RELATED_CACHE.put(key, cached, seconds=None if cached else 30.0)
     return [dict(item) for item in cached]
 
 
