@@ -12,8 +12,10 @@ the warm pass:
 - page: the search page's whole service call: index, one SQL fetch of the 20 questions, highlighted titles and
   snippets (everything but template rendering).
 
-Results are printed and written to bench/results/search.json (git-ignored). The importer is not part of this
-script yet: the dump threads are loaded with plain inserts.
+Results are printed and written to bench/results/search.json (git-ignored). The import rate is measured first
+by importing every dump with the real importer (`flask import stackexchange`) into a separate throw-away
+database (`--import-only` stops there); the search database itself is loaded with plain inserts, so generated
+threads can be mixed in quickly.
 """
 import argparse
 import html
@@ -22,6 +24,7 @@ import os
 import platform
 import random
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -39,10 +42,11 @@ from sqlalchemy import bindparam, func, insert, select, update  # noqa: E402
 from config import Config  # noqa: E402
 from forum import create_app, search  # noqa: E402
 from forum.extensions import db  # noqa: E402
+from forum.importers import stackexchange  # noqa: E402
 from forum.markup import html_to_text  # noqa: E402
+from forum.models import Comment, Post, Question, Tag, User, question_tags  # noqa: E402
 from forum.search import searching  # noqa: E402
 from forum.search.query import build, parse  # noqa: E402
-from forum.models import Comment, Post, Question, Tag, User, question_tags  # noqa: E402
 from forum.services.search import search_questions  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -308,6 +312,28 @@ def bench_app(workdir: Path):
     return create_app(config)
 
 
+def import_rate(workdir: Path) -> dict:
+    """Import every dump with the real importer into its own database; posts/s per dump and overall."""
+    folder = workdir / "import"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    app = bench_app(folder)
+    per_site, posts, seconds = {}, 0, 0.0
+    with app.app_context():
+        flask_migrate.upgrade()
+        with search.indexing_deferred():
+            for dump in sorted(DATASETS.glob("*.stackexchange.com")):
+                report = stackexchange.import_dump(dump, rules=app.config["REPUTATION"])
+                per_site[dump.name] = {"posts": report.posts, "seconds": round(report.seconds, 1),
+                                       "posts_per_s": round(report.rate), "skipped_rows": report.problems.total}
+                posts, seconds = posts + report.posts, seconds + report.seconds
+                print(f"import {dump.name}: {report.posts} posts in {report.seconds:.1f}s = {report.rate:.0f} posts/s",
+                      flush=True)
+        db.engine.dispose()
+    return {"posts": posts, "seconds": round(seconds, 1), "posts_per_s": round(posts / seconds) if seconds else 0,
+            "sites": per_site}
+
+
 def queries_only(workdir: Path) -> None:
     app = bench_app(workdir)
     with app.app_context():
@@ -327,11 +353,15 @@ def main() -> None:
     parser.add_argument("--workdir", default=None, help="keep the database and index here (default: a temp dir)")
     parser.add_argument("--queries-only", action="store_true",
                         help="reuse the database and index already in --workdir; only time the queries")
+    parser.add_argument("--import-only", action="store_true", help="only measure the Stack Exchange import rate")
     args = parser.parse_args()
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="kotae-search-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     if args.queries_only:
         return queries_only(workdir)
+    imported = import_rate(workdir)
+    if args.import_only:
+        return print(json.dumps(imported, indent=2))
     for stale in ("bench.db", "bench.db-wal", "bench.db-shm"):
         (workdir / stale).unlink(missing_ok=True)
     app = bench_app(workdir)
@@ -364,6 +394,7 @@ def main() -> None:
         "answers": sum(len(t["answers"]) for t in threads), "comments": sum(len(t["comments"]) for t in threads),
         "generate_s": round(generated - started, 1), "db_load_s": round(loaded - generated, 1),
         "db_load_threads_per_s": round(len(threads) / (loaded - generated)),
+        "import": imported,
         "reindex": {"seconds": round(report.seconds, 1), "threads_per_s": round(report.rate), "procs": report.procs},
         "index_mib": round(size / 2**20, 1), "latency": latency, "targets": TARGETS,
     }

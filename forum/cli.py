@@ -7,6 +7,7 @@ from sqlalchemy import text
 from . import search
 from .demo import loader
 from .extensions import db
+from .importers.cli import import_cli
 from .models import Role
 from .services import accounts, audit, badges
 from .services.errors import DomainError
@@ -115,3 +116,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(badges_cli)
+    app.cli.add_command(import_cli)

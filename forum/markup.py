@@ -240,6 +240,13 @@ def render_markdown(text: str) -> str:
     return _cleaner("post").clean(_convert(_post_markdown(), text, fallback))
 
 
+def sanitize_html(html_text: str) -> str:
+    """Clean HTML written elsewhere (e.g. an imported post body) with the same allow-list as posts."""
+    if not html_text or not html_text.strip():
+        return ""
+    return _cleaner("post").clean(html_text)
+
+
 def render_comment(text: str) -> str:
     """Render a comment: inline Markdown only, on one line, no wrapping <p>."""
     line = re.sub(r"\s*\n\s*", " ", (text or "").replace("\r", "")).strip()

@@ -45,6 +45,12 @@ class Post(db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Attribution of imported content (CC BY-SA): where it came from, who wrote it, under which licence.
+    origin_site: Mapped[str | None] = mapped_column(String(100))
+    origin_url: Mapped[str | None] = mapped_column(String(255))
+    origin_author: Mapped[str | None] = mapped_column(String(100))
+    origin_author_url: Mapped[str | None] = mapped_column(String(255))
+    origin_license: Mapped[str | None] = mapped_column(String(40))
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined", innerjoin=True)
     editor: Mapped[User | None] = relationship(foreign_keys=[editor_id])
@@ -123,6 +129,23 @@ class PostRevision(db.Model):
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
     __table_args__ = (db.UniqueConstraint("post_id", "number"),)
+
+
+class PostLink(db.Model):
+    """A link between two posts, e.g. a question closed as a duplicate of another (imported PostLinks)."""
+
+    __tablename__ = "post_links"
+
+    DUPLICATE = "duplicate"
+    LINKED = "linked"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    related_post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    link_type: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (db.UniqueConstraint("post_id", "related_post_id", "link_type"),)
 
 
 class PostView(db.Model):

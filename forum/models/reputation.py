@@ -40,6 +40,9 @@ class Reason:
     ANSWER_ACCEPTED = "answer_accepted"  # to the answerer
     ACCEPTED_AN_ANSWER = "accepted_an_answer"  # to the asker
     BONUS = "bonus"  # staff-granted, e.g. an answer promoted to the FAQ
+    IMPORTED = "imported"  # earned on the original site (anonymised votes of an imported post)
+
+    FIXED_REASONS = (BONUS, IMPORTED)  # not derived from votes or accepts: the audit takes them as they are
 
     VOTE_REASONS = (QUESTION_UPVOTED, ANSWER_UPVOTED, QUESTION_DOWNVOTED, ANSWER_DOWNVOTED, DOWNVOTE_CAST)
     ACCEPT_REASONS = (ANSWER_ACCEPTED, ACCEPTED_AN_ANSWER)

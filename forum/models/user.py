@@ -35,6 +35,9 @@ class User(UserMixin, db.Model):
     reputation_total: Mapped[int] = mapped_column(default=0)  # sum of live ledger events, not floored
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     last_seen_at: Mapped[datetime | None]
+    # Imported accounts (Stack Exchange dumps): the site and the original profile, for attribution.
+    origin_site: Mapped[str | None] = mapped_column(String(100))
+    origin_url: Mapped[str | None] = mapped_column(String(255))
 
     __table_args__ = (Index("ix_users_reputation_id", "reputation", "id"),)
 

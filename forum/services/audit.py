@@ -15,7 +15,7 @@ from .reputation import ReputationRules
 class Drift:
     user_id: int
     username: str
-    expected: int  # replayed from votes and accepts (plus bonuses), not floored
+    expected: int  # replayed from votes and accepts (plus bonuses and imported reputation), not floored
     ledger: int  # sum of live ledger events
     stored: int  # users.reputation_total
     displayed: int  # users.reputation
@@ -55,7 +55,7 @@ def replay(rules: ReputationRules) -> dict[int, int]:
             totals[asker_id] += rules.accepted_an_answer
     bonuses = db.session.execute(
         select(ReputationEvent.user_id, func.sum(ReputationEvent.amount))
-        .where(ReputationEvent.reason == Reason.BONUS, ReputationEvent.reversed_at.is_(None))
+        .where(ReputationEvent.reason.in_(Reason.FIXED_REASONS), ReputationEvent.reversed_at.is_(None))
         .group_by(ReputationEvent.user_id)
     )
     for user_id, amount in bonuses:
@@ -85,7 +85,7 @@ def fix_drift(drifts: list[Drift], rules: ReputationRules) -> None:
     now = utcnow()
     stale = db.session.scalars(
         select(ReputationEvent).where(ReputationEvent.user_id.in_(user_ids), ReputationEvent.reversed_at.is_(None),
-                                      ReputationEvent.reason != Reason.BONUS)
+                                      ReputationEvent.reason.not_in(Reason.FIXED_REASONS))
     ).all()
     for event in stale:
         event.reversed_at = now
