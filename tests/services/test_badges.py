@@ -1,10 +1,9 @@
 """Badges: each rule awards when its criterion is met and not before, once (or once per post), by hook or back-fill."""
 import threading
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
@@ -15,6 +14,7 @@ from forum.services.badge_rules import RULES
 from forum.services.privileges import SMALL_COMMUNITY_THRESHOLDS
 from forum.services.reputation import ReputationRules
 from tests.factories import make_answer, make_comment, make_question, make_user
+from tests.helpers import counted_statements
 
 pytestmark = pytest.mark.usefixtures("app")
 REPUTATION = ReputationRules()
@@ -340,20 +340,6 @@ def test_backfill_skips_deleted_posts():
     db.session.execute(delete(UserBadge))
     badges.award_all(["nice_question", "student"])
     assert keys_of(question.author) == set()
-
-
-@contextmanager
-def counted_statements():
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_a_vote_costs_the_same_statements_whatever_the_history():
