@@ -31,6 +31,20 @@ def login(client, user, password: str = PASSWORD):
     return response
 
 
+SAMPLE_TITLE = "Sync stops after five minutes on Windows"
+SAMPLE_BODY = "The desktop app stops syncing after about five minutes and shows error E1023."
+SAMPLE_ANSWER = "Sign out, sign in again and then re-run the sync from the menu."
+
+
+def question_url(question) -> str:
+    return f"/questions/{question.id}/{question.slug}"
+
+
+def ask(client, title=SAMPLE_TITLE, body=SAMPLE_BODY, tags="sync windows"):
+    """Ask through the form, as a signed-in client."""
+    return post_form(client, "/questions/ask", {"title": title, "body": body, "tags": tags})
+
+
 def text(response) -> str:
     return response.get_data(as_text=True)
 

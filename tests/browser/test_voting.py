@@ -39,7 +39,7 @@ def test_vote_up_updates_in_place_and_persists(page, live_server, thread):
     log_in(page, live_server.url, "voter")
     page.goto(live_server.url + thread["url"])
     page.evaluate("window.__notReloaded = true")
-    widget = page.locator(f"#question .votes")
+    widget = page.locator("#question .votes")
     with page.expect_response(lambda response: response.url.endswith("/vote")):  # reload only once it is saved
         widget.locator("button.vote-up").click()
         expect(widget.locator(".score")).to_have_text("1")

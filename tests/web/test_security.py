@@ -8,21 +8,15 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Comment, Post, Question
-from tests.factories import PASSWORD, make_answer, make_comment, make_question, make_user
-from tests.helpers import csrf_token, login, post_form, text
+from tests.factories import make_answer, make_comment, make_question, make_user
+from tests.helpers import SAMPLE_ANSWER as ANSWER
+from tests.helpers import SAMPLE_BODY as BODY
+from tests.helpers import SAMPLE_TITLE as TITLE
+from tests.helpers import ask, csrf_token, login, post_form, text
+from tests.helpers import question_url as url
 
-TITLE = "Sync stops after five minutes on Windows"
-BODY = "The desktop app stops syncing after about five minutes and shows error E1023."
-ANSWER = "Sign out, sign in again and then re-run the sync from the menu."
 CSRF_MESSAGE = "Your form expired or came from another site."
 
-
-def url(question) -> str:
-    return f"/questions/{question.id}/{question.slug}"
-
-
-def ask(client, title=TITLE, body=BODY, tags="sync"):
-    return post_form(client, "/questions/ask", {"title": title, "body": body, "tags": tags})
 
 
 # --- CSRF ---------------------------------------------------------------------------------------------------
@@ -379,41 +373,3 @@ def test_browsers_get_html_error_pages(client, db):
 
 
 # --- rate limiting ------------------------------------------------------------------------------------------
-
-RATE_LIMITED = {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}
-
-
-@pytest.mark.parametrize("app_config", [RATE_LIMITED], ids=["login-3-per-minute"])
-def test_fourth_login_attempt_in_a_minute_is_429_with_a_helpful_page(client, factories):
-    user = make_user()
-    for _ in range(3):
-        response = post_form(client, "/login", {"login": user.username, "password": "wrong password"})
-        assert response.status_code == 400
-    response = post_form(client, "/login", {"login": user.username, "password": PASSWORD})
-    assert response.status_code == 429
-    page = text(response)
-    assert "Too many requests" in page
-    assert "Please wait a little and try again." in page
-    assert 'class="error-page"' in page
-    assert client.get("/login").status_code == 200  # reading the form is not limited
-
-
-@pytest.mark.parametrize("app_config", [RATE_LIMITED], ids=["login-3-per-minute"])
-def test_login_limit_is_per_address(client, factories):
-    user = make_user()
-    for _ in range(4):
-        post_form(client, "/login", {"login": user.username, "password": "wrong password"})
-    elsewhere = client.application.test_client()
-    elsewhere.environ_base["REMOTE_ADDR"] = "203.0.113.7"
-    response = post_form(elsewhere, "/login", {"login": user.username, "password": PASSWORD})
-    assert response.status_code == 302
-
-
-@pytest.mark.parametrize("app_config", [RATE_LIMITED], ids=["login-3-per-minute"])
-def test_rate_limit_answers_json_clients_with_json(client, factories):
-    user = make_user()
-    for _ in range(3):
-        post_form(client, "/login", {"login": user.username, "password": "wrong password"})
-    response = post_form(client, "/login", {"login": user.username, "password": "wrong"}, headers=JSON)
-    assert response.status_code == 429
-    assert response.get_json()["status"] == 429
