@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from .. import search
 from ..search import indexer
-from . import stackexchange
+from . import aftercare, stackexchange
 
 import_cli = AppGroup("import", help="Import content from elsewhere.")
 
@@ -34,7 +34,7 @@ def import_stackexchange(directory: Path, site: str | None) -> None:
         for example in problems.examples:
             click.echo(f"  {example}")
     with _bar("Search index", indexer.expected_count()) as bar:
-        after = stackexchange.finish_import(rules, index_progress=bar.update)
+        after = aftercare.finish_import(rules, index_progress=bar.update)
     if after.drifted:
         click.echo(f"Reputation: {after.drifted} user(s) drifted from the ledger replay; repaired {after.repaired}.")
     else:

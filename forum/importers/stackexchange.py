@@ -16,12 +16,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from .. import search
 from ..extensions import db
 from ..markup import excerpt, render_comment, render_markdown, sanitize_html
 from ..models import (Answer, Comment, ImportSource, Post, PostLink, PostRevision, Question, Reason, Tag, User,
                       username_key)
-from ..services import audit, badges
 from ..services import reputation as ledger
 from ..services import tags as tag_service
 from ..services.errors import Invalid
@@ -53,39 +51,6 @@ class ImportReport:
     @property
     def rate(self) -> float:
         return self.posts / self.seconds if self.seconds else 0.0
-
-
-@dataclass
-class Aftercare:
-    """What the end of an import did: reputation audit, badges, search index."""
-
-    drifted: int
-    repaired: int
-    badges: int
-    indexed: int
-    index_seconds: float
-
-
-def import_and_finish(directory: Path, site: str | None = None, rules: ReputationRules | None = None,
-                      progress: Progress | None = None,
-                      index_progress: Callable[[int], None] | None = None) -> tuple[ImportReport, Aftercare]:
-    """Import a dump with per-commit indexing deferred, then audit reputation, award badges and reindex."""
-    rules = rules or ReputationRules()
-    with search.indexing_deferred():
-        report = import_dump(directory, site, rules, progress)
-    return report, finish_import(rules, index_progress)
-
-
-def finish_import(rules: ReputationRules, index_progress: Callable[[int], None] | None = None) -> Aftercare:
-    """Check the ledger against a replay (repairing drift if any), award badges and rebuild the search index."""
-    drifts = audit.find_drift(rules)
-    if drifts:
-        audit.fix_drift(drifts, rules)
-    repaired = len(drifts) - len(audit.find_drift(rules)) if drifts else 0
-    awarded = sum(badges.award_all().values())
-    db.session.commit()
-    index = search.reindex_all(progress=index_progress)
-    return Aftercare(len(drifts), repaired, awarded, index.threads, index.seconds)
 
 
 def import_dump(directory: Path, site: str | None = None, rules: ReputationRules | None = None,

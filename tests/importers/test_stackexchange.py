@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from forum import create_app, search
 from forum.extensions import db
-from forum.importers import stackexchange
+from forum.importers import aftercare, stackexchange
 from forum.models import Answer, Comment, ImportSource, PostLink, Question, Reason, ReputationEvent, User, Vote
 from forum.services import audit
 from forum.services.search import fetch_questions
@@ -109,7 +109,7 @@ def test_searching_a_titles_words_finds_that_question_first(imported, words, tit
 def test_running_the_import_again_creates_nothing(imported):
     app, _ = imported
     before = {model: count_table(model) for model in (User, Question, Answer, Comment, PostLink, ReputationEvent)}
-    report, after = stackexchange.import_and_finish(DUMP, rules=app.config["REPUTATION"])
+    report, after = aftercare.import_and_finish(DUMP, rules=app.config["REPUTATION"])
     assert report.posts == 0 and report.counts.get("users", 0) == 0 and report.counts.get("comments", 0) == 0
     assert report.counts["already imported"] > 0
     assert {model: count_table(model) for model in before} == before
