@@ -63,6 +63,20 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session; long answers take time to write
 
+    # --- FAQ (official answers, candidates, promotion) ---
+
+    # --- Outcome feedback ---
+
+    # --- Moderation (flags, review, suspensions) ---
+
+    # --- Closing, locking, edits by others ---
+
+    # --- Inbox and e-mail ---
+
+    # --- Webhooks, support hours, guidelines ---
+
+    # --- Dashboard and voice of the customer ---
+
 
 class DevelopmentConfig(Config):
     def __init__(self) -> None:

@@ -54,9 +54,15 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from . import cli
-    from .views import answers, auth, badges, comments, errors, help, main, posts, questions, search, tags, users, votes
+    from .views import (
+        admin, answers, auth, badges, closing, comments, errors, faq, feedback, help, inbox, main, moderation, posts,
+        questions, search, tags, users, votes,
+    )
 
-    for module in (main, auth, questions, answers, posts, votes, comments, users, badges, tags, search, help, errors):
+    for module in (
+        main, auth, questions, answers, posts, votes, comments, users, badges, tags, search, help, faq, feedback,
+        moderation, closing, inbox, admin, errors,
+    ):
         app.register_blueprint(module.bp)
     cli.init_app(app)
 

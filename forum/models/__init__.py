@@ -1,14 +1,24 @@
 """Every model, imported so the metadata is complete for Alembic and the app."""
 from .base import utcnow
 from .comment import Comment
+from .faq import FaqCategory, FaqEntry, FaqReview, FaqRevision, FaqStatus, Feedback, FeedbackTarget, Outcome, ReviewReason
 from .imports import ImportSource
+from .moderation import (
+    AuditLogEntry, CloseReason, CloseVote, Flag, FlagReason, FlagStatus, SuggestedEdit, SuggestionStatus, Suspension,
+)
+from .notifications import Notification, NotificationKind, OutgoingEmail
 from .post import Answer, Post, PostLink, PostRevision, PostType, PostView, Question, Tag, question_tags, slugify
 from .reputation import Reason, ReputationEvent, UserBadge, Vote
 from .search import SearchOutbox
+from .site import DeliveryStatus, SiteSetting, Webhook, WebhookDelivery, WebhookEvent, WebhookFormat
 from .user import Role, User, username_key
 
 __all__ = [
-    "Answer", "Comment", "ImportSource", "Post", "PostLink", "PostRevision", "PostType", "PostView", "Question",
-    "Reason", "ReputationEvent", "Role", "SearchOutbox", "Tag", "User", "UserBadge", "Vote",
-    "question_tags", "slugify", "username_key", "utcnow",
+    "Answer", "AuditLogEntry", "CloseReason", "CloseVote", "Comment", "DeliveryStatus", "FaqCategory", "FaqEntry",
+    "FaqReview", "FaqRevision", "FaqStatus", "Feedback", "FeedbackTarget", "Flag", "FlagReason", "FlagStatus",
+    "ImportSource", "Notification", "NotificationKind", "Outcome", "OutgoingEmail", "Post", "PostLink",
+    "PostRevision", "PostType", "PostView", "Question", "Reason", "ReputationEvent", "ReviewReason", "Role",
+    "SearchOutbox", "SiteSetting", "SuggestedEdit", "SuggestionStatus", "Suspension", "Tag", "User", "UserBadge",
+    "Vote", "Webhook", "WebhookDelivery", "WebhookEvent", "WebhookFormat", "question_tags", "slugify",
+    "username_key", "utcnow",
 ]

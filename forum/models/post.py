@@ -51,6 +51,19 @@ class Post(db.Model):
     origin_author: Mapped[str | None] = mapped_column(String(100))
     origin_author_url: Mapped[str | None] = mapped_column(String(255))
     origin_license: Mapped[str | None] = mapped_column(String(40))
+    # Staff verification of an answer ("official answer").
+    official_at: Mapped[datetime | None]
+    official_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Moderation state of a question: closed (with a reason, maybe a duplicate), locked, or hidden by flags.
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    close_reason: Mapped[str | None] = mapped_column(String(20))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", use_alter=True))
+    locked_at: Mapped[datetime | None]
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    hidden_at: Mapped[datetime | None]  # enough spam/rude flags: hidden from all but staff and the author
+    # Voice of the customer: staff label a thread as a bug, a feature request or feedback.
+    customer_label: Mapped[str | None] = mapped_column(String(12), index=True)
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined", innerjoin=True)
     editor: Mapped[User | None] = relationship(foreign_keys=[editor_id])
@@ -67,6 +80,22 @@ class Post(db.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_official(self) -> bool:
+        return self.official_at is not None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @property
     def is_question(self) -> bool:

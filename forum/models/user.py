@@ -38,6 +38,11 @@ class User(UserMixin, db.Model):
     # Imported accounts (Stack Exchange dumps): the site and the original profile, for attribution.
     origin_site: Mapped[str | None] = mapped_column(String(100))
     origin_url: Mapped[str | None] = mapped_column(String(255))
+    # Mirrors the live Suspension row, so every posting check is a column read, not a query.
+    suspended_until: Mapped[datetime | None]
+    suspension_reason: Mapped[str | None] = mapped_column(String(500))
+    # "instant", "daily" (one digest a day) or "off"; e-mail is only sent when SMTP is configured.
+    email_notifications: Mapped[str] = mapped_column(String(8), default="instant", server_default="instant")
 
     __table_args__ = (Index("ix_users_reputation_id", "reputation", "id"),)
 
@@ -48,6 +53,9 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    def is_suspended(self, now: datetime | None = None) -> bool:
+        return self.suspended_until is not None and self.suspended_until > (now or utcnow())
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username}>"

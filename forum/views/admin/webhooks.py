@@ -1,0 +1,2 @@
+"""/admin/webhooks pages (placeholder: routes are added here)."""
+from . import bp  # noqa: F401

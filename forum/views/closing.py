@@ -1,0 +1,4 @@
+"""closing views (placeholder: routes are added here)."""
+from flask import Blueprint
+
+bp = Blueprint("closing", __name__)

@@ -1,0 +1,4 @@
+"""faq views (placeholder: routes are added here)."""
+from flask import Blueprint
+
+bp = Blueprint("faq", __name__)

@@ -1,0 +1,4 @@
+"""inbox views (placeholder: routes are added here)."""
+from flask import Blueprint
+
+bp = Blueprint("inbox", __name__)

@@ -1,0 +1,4 @@
+"""moderation views (placeholder: routes are added here)."""
+from flask import Blueprint
+
+bp = Blueprint("moderation", __name__)
