@@ -11,6 +11,7 @@ from ..models import Tag
 from ..services import posts, threads
 from ..services.errors import DomainError
 from ._common import attach_error, limit, paginate, thresholds
+from .feedback import current_outcome_for
 
 bp = Blueprint("questions", __name__, url_prefix="/questions")
 
@@ -78,6 +79,7 @@ def detail(question_id: int, slug: str | None = None):
     return render_template(
         "questions/detail.html", thread=thread, question=question, viewer=viewer, posts=post_views,
         answer_form=AnswerForm() if signed_in else None,
+        current_outcome=None if question.is_deleted else current_outcome_for("thread", question.id),
     )
 
 
