@@ -7,6 +7,7 @@ from ..extensions import db
 from ..markup import excerpt, render_markdown
 from ..models import Answer, Post, PostRevision, Question, User, utcnow
 from . import badges, privileges, votes
+from .suspensions import require_not_suspended
 from . import tags as tag_service
 from .errors import Conflict, Forbidden, Invalid
 from .reputation import ReputationRules
@@ -18,6 +19,7 @@ ANSWER_MIN = 30
 
 def ask_question(author: User, title: str, body: str, tags_text: str, thresholds: dict | None = None) -> Question:
     """Create a question with its first revision. With `thresholds`, creating a new tag needs the privilege."""
+    require_not_suspended(author)
     title, body = _check_title(title), _check_body(body, BODY_MIN)
     names = tag_service.parse_tags(tags_text)
     if thresholds is not None:
@@ -32,6 +34,7 @@ def ask_question(author: User, title: str, body: str, tags_text: str, thresholds
 
 
 def post_answer(author: User, question: Question, body: str) -> Answer:
+    require_not_suspended(author)
     if not permissions.can_answer(author, question):
         raise Forbidden(_l("This question no longer accepts answers."))
     body = _check_body(body, ANSWER_MIN)
@@ -50,6 +53,7 @@ def post_answer(author: User, question: Question, body: str) -> Answer:
 def edit_question(editor: User, question: Question, title: str, body: str, tags_text: str, summary: str = "",
                   thresholds: dict | None = None) -> bool:
     """Save a new revision if anything changed; returns whether it did."""
+    require_not_suspended(editor)
     require_edit(editor, question, thresholds)
     title, body = _check_title(title), _check_body(body, BODY_MIN)
     names = tag_service.parse_tags(tags_text)
@@ -67,6 +71,7 @@ def edit_question(editor: User, question: Question, title: str, body: str, tags_
 
 
 def edit_answer(editor: User, answer: Answer, body: str, summary: str = "", thresholds: dict | None = None) -> bool:
+    require_not_suspended(editor)
     require_edit(editor, answer, thresholds)
     body = _check_body(body, ANSWER_MIN)
     if body == answer.body_md:

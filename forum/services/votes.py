@@ -10,6 +10,7 @@ from . import badges, privileges
 from . import reputation as ledger
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .reputation import ReputationRules
+from .suspensions import require_not_suspended
 
 DEFAULT_DAILY_VOTE_LIMIT = 40
 
@@ -29,6 +30,7 @@ class VoteResult:
 
 def cast_vote(voter: User, post: Post, value: int, policy: VotePolicy) -> VoteResult:
     """Vote up (1), down (-1) or retract (0); voting the same way twice changes nothing."""
+    require_not_suspended(voter)
     if value not in (-1, 0, 1):
         raise Invalid(_l("A vote is 1 (up), -1 (down) or 0 (retract)."))
     if post.is_deleted:
@@ -54,6 +56,7 @@ def cast_vote(voter: User, post: Post, value: int, policy: VotePolicy) -> VoteRe
 
 def accept_answer(actor: User, answer: Answer, rules: ReputationRules) -> bool:
     """The asker accepts an answer, or un-accepts it if it is already accepted; returns whether it is now accepted."""
+    require_not_suspended(actor)
     question = answer.question
     if answer.is_deleted or question.is_deleted:
         raise NotFound(_l("This post does not exist or was deleted."))
