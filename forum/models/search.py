@@ -1,6 +1,7 @@
 """The search outbox: threads whose index document must be rewritten, written in the same transaction."""
 from datetime import datetime
 
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -17,5 +18,7 @@ class SearchOutbox(db.Model):
     __tablename__ = "search_outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(index=True)
+    question_id: Mapped[int] = mapped_column(index=True)  # for kind "faq": the FaqEntry id
+    # What `question_id` names: "thread" (a question) or "faq" (an FAQ entry, indexed in the FAQ index).
+    kind: Mapped[str] = mapped_column(String(8), default="thread", server_default="thread")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,16 +12,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app, url_for
+from werkzeug.routing import BuildError
 
 from ..models import slugify
 from . import hooks, indexer, searching
 from .cli import search_cli
-from .index import SearchIndex
+from .faq import faq_entries as _faq_entries, similar_faq as _similar_faq
+from .index import FAQ, SearchIndex
 from .indexer import CheckReport, ReindexReport
 from .searching import SORTS, SearchResults
 
-__all__ = ["init_app", "search", "similar", "related", "reindex_all", "check", "retry_pending",
-           "indexing_deferred", "SearchResults", "CheckReport", "ReindexReport", "SORTS"]
+__all__ = ["init_app", "search", "similar", "similar_faq", "faq_entries", "faq_url", "related", "reindex_all",
+           "check", "retry_pending", "indexing_deferred", "SearchResults", "CheckReport", "ReindexReport", "SORTS"]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ class SearchService:
     def __init__(self, app: Flask):
         path = app.config.get("SEARCH_INDEX_DIR") or str(Path(app.instance_path) / "search-index")
         self.index = SearchIndex.for_path(path)
+        self.faq_index = SearchIndex.for_path(path, FAQ)  # published FAQ entries (see faq.py)
         self.write_timeout = float(app.config.get("SEARCH_WRITE_TIMEOUT", 2.0))
         self.reindex_timeout = float(app.config.get("SEARCH_REINDEX_TIMEOUT", 60.0))
         self.retry_after = float(app.config.get("SEARCH_RETRY_AFTER", 60.0))
@@ -47,6 +50,7 @@ def init_app(app: Flask) -> None:
     hooks.register()
     app.cli.add_command(search_cli)
     app.jinja_env.globals["search_related"] = _related_for_template
+    app.jinja_env.globals["faq_url"] = faq_url
 
 
 def _service() -> SearchService:
@@ -63,6 +67,28 @@ def search(text: str | None, sort: str = "relevance", page: int = 1, per_page: i
 def similar(title: str, limit: int = 5) -> list[dict]:
     """Up to `limit` questions like a title being typed: id, title, score, answer_count, accepted, tags."""
     return searching.similar(_service(), title, limit=limit)
+
+
+def faq_entries(q: str | None, limit: int = 20) -> list[int]:
+    """Ids of PUBLISHED FAQ entries matching `q` (Japanese or English), best first; [] for blank or unusable q."""
+    try:
+        return _faq_entries(_service().faq_index, q, limit)
+    except Exception:  # noqa: BLE001 -- the FAQ page must work even when the index cannot be read
+        log.exception("search: FAQ search failed on %r", q)
+        return []
+
+
+def similar_faq(title: str, limit: int = 3) -> list[dict]:
+    """Published FAQ entries like a title being typed: id, title, faq=True (stored fields; no SQL)."""
+    return _similar_faq(_service().faq_index, title, limit=limit)
+
+
+def faq_url(entry_id: int) -> str:
+    """The public page of an FAQ entry (`/faq/<id>` until the FAQ blueprint's `faq.entry` route exists)."""
+    try:
+        return url_for("faq.entry", entry_id=entry_id)
+    except BuildError:
+        return f"/faq/{int(entry_id)}"
 
 
 def related(question, limit: int = 5) -> list[dict]:

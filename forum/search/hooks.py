@@ -5,6 +5,8 @@
   and remembers the ids in `session.info`.
 - `do_orm_execute` catches bulk `update(Post)` statements (votes move `Post.score` that way) by the ids in
   their WHERE clause.
+- Published FAQ entries live in their own index: a change to an entry's indexed columns (or its deletion)
+  gets an outbox row of kind "faq" the same way, and the same commit rewrites its FAQ document.
 - `after_commit` rewrites those threads' documents; `after_rollback` forgets them (the outbox rows roll back
   with the transaction). A failed index write leaves the rows for a later retry, and never fails the request.
 """
@@ -20,7 +22,7 @@ from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from ..extensions import db
-from ..models import Comment, Post, PostType, SearchOutbox, utcnow
+from ..models import Comment, FaqEntry, Post, PostType, SearchOutbox, utcnow
 from . import indexer
 
 log = logging.getLogger(__name__)
@@ -28,12 +30,17 @@ log = logging.getLogger(__name__)
 PENDING = "search_pending"  # question ids to index after the commit
 WRITTEN = "search_written"  # question ids that have an outbox row in this transaction already
 LOOKUP = "search_lookup"  # post ids whose question is not known yet (from bulk updates)
+FAQ_PENDING = "search_faq_pending"  # FAQ entry ids to index after the commit
+FAQ_WRITTEN = "search_faq_written"  # FAQ entry ids that have an outbox row in this transaction already
 
 # Columns whose change leaves the index document as it was.
 _IGNORED = frozenset({"view_count", "comment_count", "excerpt", "body_md", "edited_at", "editor_id",
                       "deleted_by_id"})
 _INDEXED_UPDATES = frozenset({"score", "accepted_answer_id", "answer_count", "deleted_at", "title", "body_html",
-                              "last_activity_at", "closed_at", "author_id", "question_id", "created_at"})
+                              "last_activity_at", "closed_at", "author_id", "question_id", "created_at",
+                              "official_at"})
+# FAQ entry columns the FAQ document is built from (view and feedback counts change far more often).
+_FAQ_INDEXED = frozenset({"title", "question_html", "answer_html", "status", "category_id"})
 
 
 def register() -> None:
@@ -48,9 +55,13 @@ def register() -> None:
 def after_flush(session: Session, _flush_context) -> None:
     question_ids: set[int] = set()
     lookups: set[int] = set()
+    entry_ids: set[int] = set()
     dirty = session.dirty
     for obj in (*session.new, *dirty, *session.deleted):
-        if isinstance(obj, Post):
+        if isinstance(obj, FaqEntry):
+            if obj.id is not None and (obj not in dirty or _faq_changed(obj)):
+                entry_ids.add(obj.id)
+        elif isinstance(obj, Post):
             if obj in dirty and not _post_changed(obj):
                 continue
             qid = obj.id if obj.post_type == PostType.QUESTION else obj.question_id
@@ -58,7 +69,11 @@ def after_flush(session: Session, _flush_context) -> None:
                 question_ids.add(qid)
         elif isinstance(obj, Comment) and obj.post_id is not None:
             lookups.add(obj.post_id)
+    if entry_ids:
+        session.info.setdefault(FAQ_PENDING, set()).update(entry_ids)
     if not question_ids and not lookups and not session.info.get(LOOKUP):
+        if entry_ids:
+            _write_outbox(session)
         return
     lookups |= session.info.pop(LOOKUP, set())
     question_ids |= _questions_of(session, lookups)
@@ -70,12 +85,21 @@ def do_orm_execute(state) -> None:
     if not (state.is_update or state.is_delete):
         return
     statement = state.statement
-    if getattr(getattr(statement, "table", None), "name", None) != Post.__tablename__:
+    table = getattr(getattr(statement, "table", None), "name", None)
+    if table not in (Post.__tablename__, FaqEntry.__tablename__):
         return
     columns = {getattr(key, "key", key) for key in (getattr(statement, "_values", None) or {})}
+    if table == FaqEntry.__tablename__:
+        if state.is_delete or not columns or columns & _FAQ_INDEXED:
+            entry_ids = _ids_in_where(statement.whereclause, FaqEntry.__table__.c.id)
+            if entry_ids:
+                state.session.info.setdefault(FAQ_PENDING, set()).update(entry_ids)
+            else:
+                log.debug("search: a bulk change of FAQ entries without plain ids; the next reindex will catch it")
+        return
     if state.is_update and columns and not columns & _INDEXED_UPDATES:
         return
-    post_ids = _ids_in_where(statement.whereclause)
+    post_ids = _ids_in_where(statement.whereclause, Post.__table__.c.id)
     if post_ids:
         state.session.info.setdefault(LOOKUP, set()).update(post_ids)
     else:
@@ -95,22 +119,25 @@ def before_commit(session: Session) -> None:
 def after_commit(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint: the data is not committed yet
         return
-    pending = session.info.pop(PENDING, None)
+    pending = {indexer.THREAD.name: session.info.pop(PENDING, None) or set(),
+               indexer.FAQ.name: session.info.pop(FAQ_PENDING, None) or set()}
     session.info.pop(WRITTEN, None)
-    if not pending or not has_app_context():
+    session.info.pop(FAQ_WRITTEN, None)
+    if not any(pending.values()) or not has_app_context():
         return
     service = current_app.extensions.get("kotae_search")
     if service is None or service.deferred:
         return
-    indexer.update_threads(service, pending)  # logs and keeps the outbox rows on failure; never raises
+    indexer.update(service, pending)  # logs and keeps the outbox rows on failure; never raises
 
 
 def after_rollback(session: Session) -> None:
     if session.in_nested_transaction():
         # Only a savepoint rolled back, maybe with some outbox rows: write them all again at the commit.
         session.info.pop(WRITTEN, None)
+        session.info.pop(FAQ_WRITTEN, None)
         return
-    for key in (PENDING, WRITTEN, LOOKUP):
+    for key in (PENDING, WRITTEN, LOOKUP, FAQ_PENDING, FAQ_WRITTEN):
         session.info.pop(key, None)
 
 
@@ -124,20 +151,28 @@ def _post_changed(post: Post) -> bool:
     return False
 
 
+def _faq_changed(entry: FaqEntry) -> bool:
+    state = db.inspect(entry)
+    return any(state.attrs[key].history.has_changes() for key in _FAQ_INDEXED)
+
+
 def _remember(session: Session, question_ids: set[int]) -> None:
     if question_ids:
         session.info.setdefault(PENDING, set()).update(question_ids)
 
 
 def _write_outbox(session: Session) -> None:
-    """One row per question and transaction, however many flushes touch it."""
-    written = session.info.setdefault(WRITTEN, set())
-    unwritten = session.info.get(PENDING, set()) - written
-    if unwritten:
-        now = utcnow()
-        session.connection().execute(SearchOutbox.__table__.insert(),
-                                     [{"question_id": qid, "created_at": now} for qid in sorted(unwritten)])
+    """One row per question (or FAQ entry) and transaction, however many flushes touch it."""
+    rows = []
+    now = utcnow()
+    for kind, pending_key, written_key in ((indexer.THREAD.name, PENDING, WRITTEN),
+                                           (indexer.FAQ.name, FAQ_PENDING, FAQ_WRITTEN)):
+        written = session.info.setdefault(written_key, set())
+        unwritten = session.info.get(pending_key, set()) - written
+        rows += [{"question_id": target, "kind": kind, "created_at": now} for target in sorted(unwritten)]
         written.update(unwritten)
+    if rows:
+        session.connection().execute(SearchOutbox.__table__.insert(), rows)
 
 
 def _questions_of(session: Session, post_ids: set[int]) -> set[int]:
@@ -158,12 +193,11 @@ def _questions_of(session: Session, post_ids: set[int]) -> set[int]:
     return found
 
 
-def _ids_in_where(clause) -> set[int]:
-    """Post ids named as `Post.id == x` or `Post.id.in_(...)` in a WHERE clause."""
+def _ids_in_where(clause, id_column) -> set[int]:
+    """Ids named as `id_column == x` or `id_column.in_(...)` in a WHERE clause."""
     ids: set[int] = set()
     if clause is None:
         return ids
-    id_column = Post.__table__.c.id
     for node in visitors.iterate(clause):
         if not isinstance(node, BinaryExpression) or not node.left.compare(id_column):
             continue

@@ -19,39 +19,46 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
-from .schema import SCHEMA_SIGNATURE, build_schema, signature
+from .schema import FAQ_SCHEMA_SIGNATURE, SCHEMA_SIGNATURE, build_faq_schema, build_schema, signature
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SearchIndex", "LockError", "CLEAR"]
+__all__ = ["SearchIndex", "LockError", "CLEAR", "MAIN", "FAQ"]
+
+# Whoosh keeps several named indexes in one directory, each with its own files and write lock: the threads
+# ("MAIN", Whoosh's default name) and the official FAQ entries.
+MAIN, FAQ = "MAIN", "FAQ"
+_SCHEMAS = {MAIN: (build_schema, SCHEMA_SIGNATURE), FAQ: (build_faq_schema, FAQ_SCHEMA_SIGNATURE)}
 
 
 class SearchIndex:
-    """One index directory. Instances are shared per directory within a process (see `for_path`)."""
+    """One named index in a directory. Instances are shared per directory and name within a process."""
 
-    _instances: dict[str, "SearchIndex"] = {}
+    _instances: dict[tuple[str, str], "SearchIndex"] = {}
     _instances_lock = threading.Lock()
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, name: str = MAIN):
         self.path = str(Path(path).resolve())
+        self.name = name
+        self._build_schema, self._signature = _SCHEMAS[name]
         self._ix = None
         self._lock = threading.Lock()
         self._local = threading.local()
 
     @classmethod
-    def for_path(cls, path: str) -> "SearchIndex":
-        key = str(Path(path).resolve())
+    def for_path(cls, path: str, name: str = MAIN) -> "SearchIndex":
+        key = (str(Path(path).resolve()), name)
         with cls._instances_lock:
             found = cls._instances.get(key)
             if found is None:
-                found = cls._instances[key] = cls(key)
+                found = cls._instances[key] = cls(*key)
             return found
 
     # -- opening --------------------------------------------------------------------------------------------
 
     def exists(self) -> bool:
         """Whether the directory holds an index (a table of contents), without opening it."""
-        return any(Path(self.path).glob("_MAIN_*.toc"))
+        return any(Path(self.path).glob(f"_{self.name}_*.toc"))
 
     def open(self, create: bool = True):
         """The FileIndex, created empty on first use; None if it does not exist and `create` is False."""
@@ -60,23 +67,23 @@ class SearchIndex:
                 self._ix = None
             if self._ix is None:
                 if self.exists():
-                    self._ix = whoosh_index.open_dir(self.path)
+                    self._ix = whoosh_index.open_dir(self.path, indexname=self.name)
                 elif create:
                     Path(self.path).mkdir(parents=True, exist_ok=True)
-                    self._ix = whoosh_index.create_in(self.path, build_schema())
+                    self._ix = whoosh_index.create_in(self.path, self._build_schema(), indexname=self.name)
             return self._ix
 
     def recreate(self):
         """A new empty index with the current schema (for a schema change; the caller holds no searcher)."""
         with self._lock:
             Path(self.path).mkdir(parents=True, exist_ok=True)
-            self._ix = whoosh_index.create_in(self.path, build_schema())
+            self._ix = whoosh_index.create_in(self.path, self._build_schema(), indexname=self.name)
             self._local = threading.local()
             return self._ix
 
     def schema_is_current(self) -> bool:
         ix = self.open(create=False)
-        return ix is not None and signature(ix.schema) == SCHEMA_SIGNATURE
+        return ix is not None and signature(ix.schema) == self._signature
 
     # -- writing --------------------------------------------------------------------------------------------
 
@@ -120,4 +127,4 @@ class SearchIndex:
         return searcher.doc_count() if searcher is not None else 0
 
     def size_bytes(self) -> int:
-        return sum(f.stat().st_size for f in Path(self.path).glob("*") if f.is_file())
+        return sum(f.stat().st_size for f in Path(self.path).glob(f"*{self.name}*") if f.is_file())

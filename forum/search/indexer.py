@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..models import SearchOutbox, utcnow
 from .documents import build_documents, count_questions, iter_all_documents
+from .faq import build_faq_documents, count_published, iter_all_faq_documents
 from .index import CLEAR, LockError
 
 log = logging.getLogger(__name__)
@@ -28,48 +29,91 @@ def _session() -> Session:
     return Session(bind=db.engine, expire_on_commit=False)
 
 
-def update_threads(service, question_ids: Iterable[int], sweep: bool = True) -> bool:
-    """Rewrite these threads' documents (and retry old outbox rows); False, logged, if the index was not written.
+@dataclass(frozen=True)
+class Kind:
+    """What an outbox row names: a thread (question id, main index) or an FAQ entry (entry id, FAQ index)."""
 
-    The database is read while the index lock is held, so of two workers updating the same thread, the one
-    that writes last also read last: the index ends with the newest state.
-    """
-    wanted = set(question_ids)
+    name: str  # SearchOutbox.kind
+    index: str  # the service attribute holding its SearchIndex
+    build: Callable  # build(session, ids) -> {id: document or None (remove)}
+    label: str
+
+
+THREAD = Kind("thread", "index", build_documents, "thread")
+FAQ = Kind("faq", "faq_index", build_faq_documents, "FAQ entry")
+KINDS = {kind.name: kind for kind in (THREAD, FAQ)}
+
+
+def update_threads(service, question_ids: Iterable[int], sweep: bool = True) -> bool:
+    """Rewrite these threads' documents (and retry old outbox rows); False, logged, if the index was not written."""
+    return update(service, {THREAD.name: set(question_ids)}, sweep=sweep)
+
+
+def update(service, pending: dict[str, set[int]], sweep: bool = True) -> bool:
+    """Rewrite the documents of these {kind: ids} (and, with `sweep`, of outbox rows a failed update left
+    behind); False, logged, if some index was not written (its rows stay in the outbox)."""
+    wanted = {name: set(ids) for name, ids in pending.items() if ids}
+    if sweep:
+        try:
+            for name, ids in _left_behind(service).items():
+                wanted.setdefault(name, set()).update(ids)
+        except Exception:  # noqa: BLE001 -- the retry is a bonus; this commit's own documents come first
+            log.warning("search: could not read old outbox rows", exc_info=True)
+    written = True
+    for name, ids in wanted.items():
+        written = _update_kind(service, KINDS[name], ids) and written
+    return written
+
+
+def _left_behind(service) -> dict[str, set[int]]:
+    old = utcnow() - timedelta(seconds=service.retry_after)
+    found: dict[str, set[int]] = {}
+    with _session() as session:
+        for kind, target in session.execute(select(SearchOutbox.kind, SearchOutbox.question_id).where(
+                SearchOutbox.created_at < old).order_by(SearchOutbox.id).limit(SWEEP_LIMIT)):
+            if kind in KINDS:
+                found.setdefault(kind, set()).add(target)
+    return found
+
+
+def _update_kind(service, kind: Kind, wanted: set[int]) -> bool:
+    """The database is read while the index lock is held, so of two workers updating the same document, the
+    one that writes last also read last: the index ends with the newest state."""
     try:
-        with service.index.writer(timeout=service.write_timeout) as writer:
+        with getattr(service, kind.index).writer(timeout=service.write_timeout) as writer:
             with _session() as session:
                 seen = session.scalar(select(func.max(SearchOutbox.id))) or 0
-                if sweep:  # rows a failed update left behind
-                    old = utcnow() - timedelta(seconds=service.retry_after)
-                    wanted.update(session.scalars(select(SearchOutbox.question_id).where(
-                        SearchOutbox.created_at < old).order_by(SearchOutbox.id).limit(SWEEP_LIMIT)))
-                documents = build_documents(session, wanted)
+                documents = kind.build(session, wanted)
             _write(writer, documents)
     except LockError:
-        log.warning("search: index busy for %.1fs; %d thread(s) stay in the outbox for a retry",
-                    service.write_timeout, len(wanted))
+        log.warning("search: index busy for %.1fs; %d %s(s) stay in the outbox for a retry",
+                    service.write_timeout, len(wanted), kind.label)
         return False
-    except Exception:  # noqa: BLE001 -- indexing must never fail the request that committed the post
-        log.exception("search: indexing %d thread(s) failed; they stay in the outbox for a retry", len(wanted))
+    except Exception:  # noqa: BLE001 -- indexing must never fail the request that committed the change
+        log.exception("search: indexing %d %s(s) failed; they stay in the outbox for a retry", len(wanted),
+                      kind.label)
         return False
-    _forget(wanted, seen)  # rows added after our read belong to commits that index their own threads
+    _forget(kind, wanted, seen)  # rows added after our read belong to commits that index their own changes
     return True
 
 
 def drain_outbox(service, batch: int = 500) -> int:
-    """Index every thread still in the outbox (after failures, or a reindex); returns how many threads."""
+    """Index every thread and FAQ entry still in the outbox (after failures, or a reindex); returns how many."""
     done, last = 0, 0
     while True:
         with _session() as session:
-            rows = session.execute(select(SearchOutbox.id, SearchOutbox.question_id).where(SearchOutbox.id > last)
-                                   .order_by(SearchOutbox.id).limit(batch)).all()
+            rows = session.execute(select(SearchOutbox.id, SearchOutbox.kind, SearchOutbox.question_id)
+                                   .where(SearchOutbox.id > last).order_by(SearchOutbox.id).limit(batch)).all()
         if not rows:
             return done
         last = rows[-1].id
-        question_ids = {row.question_id for row in rows}
-        if not update_threads(service, question_ids, sweep=False):
-            raise RuntimeError("the search index could not be written; see the log")
-        done += len(question_ids)
+        pending: dict[str, set[int]] = {}
+        for row in rows:
+            pending.setdefault(row.kind if row.kind in KINDS else THREAD.name, set()).add(row.question_id)
+        for name, ids in pending.items():
+            if not _update_kind(service, KINDS[name], ids):
+                raise RuntimeError("the search index could not be written; see the log")
+            done += len(ids)
 
 
 def pending_count() -> int:
@@ -78,26 +122,27 @@ def pending_count() -> int:
 
 
 def _write(writer, documents: dict) -> None:
-    for question_id, document in documents.items():
+    for doc_id, document in documents.items():
         if document is None:
-            writer.delete_by_term("id", str(question_id))
+            writer.delete_by_term("id", str(doc_id))
         else:
             writer.update_document(**document)
 
 
-def _forget(question_ids: set[int], up_to: int) -> None:
-    if not question_ids:
+def _forget(kind: Kind, ids: set[int], up_to: int) -> None:
+    if not ids:
         return
     try:
-        ids = sorted(question_ids)
+        ordered = sorted(ids)
         with _session() as session:
-            for start in range(0, len(ids), 500):
-                session.execute(delete(SearchOutbox).where(SearchOutbox.question_id.in_(ids[start:start + 500]),
+            for start in range(0, len(ordered), 500):
+                session.execute(delete(SearchOutbox).where(SearchOutbox.kind == kind.name,
+                                                           SearchOutbox.question_id.in_(ordered[start:start + 500]),
                                                            SearchOutbox.id <= up_to))
             session.commit()
-    except Exception:  # noqa: BLE001 -- the threads are indexed; the rows only cause a harmless re-index
-        log.warning("search: could not clear the outbox rows of %d thread(s); they will be indexed again",
-                    len(question_ids), exc_info=True)
+    except Exception:  # noqa: BLE001 -- the documents are written; the rows only cause a harmless re-index
+        log.warning("search: could not clear the outbox rows of %d %s(s); they will be indexed again",
+                    len(ids), kind.label, exc_info=True)
 
 
 # -- full rebuild --------------------------------------------------------------------------------------------
@@ -109,6 +154,7 @@ class ReindexReport:
     procs: int
     retried: int = 0
     cpu_seconds: float = 0.0  # this process and its worker processes, user + system
+    faq_entries: int = 0  # published FAQ entries indexed
 
     @property
     def rate(self) -> float:
@@ -145,6 +191,7 @@ def reindex_all(service, progress: Callable[[int], None] | None = None, procs: i
         except BaseException:
             writer.cancel()
             raise
+    faq_entries = _rebuild_faq(service)
     with _session() as session:  # the rebuild read everything these rows asked for
         session.execute(delete(SearchOutbox).where(SearchOutbox.id <= outbox_mark))
         session.commit()
@@ -153,7 +200,27 @@ def reindex_all(service, progress: Callable[[int], None] | None = None, procs: i
     cpu_seconds = sum(getattr(cpu_now, f) - getattr(cpu, f) for f in ("user", "system", "children_user",
                                                                        "children_system"))
     return ReindexReport(threads=threads, seconds=time.perf_counter() - started, procs=procs, retried=retried,
-                         cpu_seconds=cpu_seconds)
+                         cpu_seconds=cpu_seconds, faq_entries=faq_entries)
+
+
+def _rebuild_faq(service) -> int:
+    """Rebuild the FAQ index (small: one process, one writer); returns the number of entries indexed."""
+    index = service.faq_index
+    if not index.exists() or not index.schema_is_current():
+        index.recreate()
+    count = 0
+    writer = index.open().writer(timeout=service.reindex_timeout, delay=0.1)
+    try:
+        with _session() as session:
+            for documents in iter_all_faq_documents(session):
+                for document in documents:
+                    writer.add_document(**document)
+                count += len(documents)
+        writer.commit(mergetype=CLEAR)  # only the documents added here remain
+    except BaseException:
+        writer.cancel()
+        raise
+    return count
 
 
 @contextmanager
@@ -181,16 +248,25 @@ class CheckReport:
     extra: list[int] = field(default_factory=list)
     pending: int = 0
     schema_current: bool = True
+    faq: "CheckReport | None" = None  # the same comparison for published FAQ entries and the FAQ index
 
     @property
     def ok(self) -> bool:
-        return self.schema_current and not (self.missing or self.stale or self.extra)
+        return (self.schema_current and not (self.missing or self.stale or self.extra)
+                and (self.faq is None or self.faq.ok))
 
 
 def check(service) -> CheckReport:
-    """Compare each visible question's fingerprint with the indexed one: missing, stale and extra documents."""
+    """Compare each visible question's (and published FAQ entry's) fingerprint with the indexed one: missing,
+    stale and extra documents."""
     report = CheckReport(pending=pending_count())
-    index = service.index
+    with _session() as session:
+        _compare(service.index, iter_all_documents(session, with_text=False), report)
+        report.faq = _compare(service.faq_index, iter_all_faq_documents(session, with_text=False), CheckReport())
+    return report
+
+
+def _compare(index, batches, report: CheckReport) -> CheckReport:
     indexed: dict[str, str | None] = {}
     if index.exists():
         report.schema_current = index.schema_is_current()
@@ -198,15 +274,14 @@ def check(service) -> CheckReport:
         for stored in searcher.all_stored_fields():
             indexed[stored["id"]] = stored.get("fingerprint")
     report.indexed = len(indexed)
-    with _session() as session:
-        for documents in iter_all_documents(session, with_text=False):
-            for document in documents:
-                report.expected += 1
-                found = indexed.pop(document["id"], None)
-                if found is None:
-                    report.missing.append(int(document["id"]))
-                elif found != document["fingerprint"]:
-                    report.stale.append(int(document["id"]))
+    for documents in batches:
+        for document in documents:
+            report.expected += 1
+            found = indexed.pop(document["id"], None)
+            if found is None:
+                report.missing.append(int(document["id"]))
+            elif found != document["fingerprint"]:
+                report.stale.append(int(document["id"]))
     report.extra = sorted(int(doc_id) for doc_id in indexed)
     return report
 
@@ -214,3 +289,8 @@ def check(service) -> CheckReport:
 def expected_count() -> int:
     with _session() as session:
         return count_questions(session)
+
+
+def expected_faq_count() -> int:
+    with _session() as session:
+        return count_published(session)

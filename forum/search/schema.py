@@ -58,3 +58,25 @@ def signature(schema: Schema) -> tuple:
 
 
 SCHEMA_SIGNATURE = signature(build_schema())
+
+
+# -- the official FAQ: its own small index (indexname "FAQ") in the same directory -------------------------------
+
+FAQ_FIELDS = ("question", "answer")  # plain words; `question` is title + TITLE_MARK + question, like threads
+FAQ_PHRASE_FIELDS = ("title", "question", "answer")
+
+
+def build_faq_schema() -> Schema:
+    """One document per PUBLISHED FAQ entry. A few hundred documents at most, so every field keeps positions."""
+    analyzer = KotaeTokenizer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, stored=True),
+        question=TEXT(analyzer=analyzer, field_boost=1.5),
+        answer=TEXT(analyzer=analyzer),
+        category_id=ID(stored=True),
+        fingerprint=STORED,
+    )
+
+
+FAQ_SCHEMA_SIGNATURE = signature(build_faq_schema())
