@@ -8,6 +8,7 @@ from ..markup import render_comment
 from ..models import Comment, Post, Question, User, utcnow
 from . import badges, privileges
 from .errors import Forbidden, Invalid
+from .locking import require_unlocked
 from .suspensions import require_not_suspended
 
 COMMENT_MIN, COMMENT_MAX = 15, 600
@@ -16,6 +17,7 @@ COMMENT_MIN, COMMENT_MAX = 15, 600
 def add_comment(author: User, post: Post, body: str, thresholds: dict | None = None) -> Comment:
     """Comment on a post; with `thresholds`, commenting on other people's posts needs the privilege."""
     require_not_suspended(author)
+    require_unlocked(post)
     if not permissions.can_comment(author, post):
         raise Forbidden(_l("You cannot comment on this post."))
     if thresholds is not None and not _is_own_thread(author, post):

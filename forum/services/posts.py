@@ -5,11 +5,14 @@ from sqlalchemy import func, select, update
 from .. import permissions
 from ..extensions import db
 from ..markup import excerpt, render_markdown
-from ..models import Answer, Post, PostRevision, Question, User, utcnow
+from ..models import Answer, NotificationKind, Post, PostRevision, Question, User, utcnow
 from . import badges, privileges, votes
 from .suspensions import require_not_suspended
 from . import tags as tag_service
+from .audit_log import log_action
 from .errors import Conflict, Forbidden, Invalid
+from .locking import require_unlocked
+from .notifications import notify
 from .reputation import ReputationRules
 
 TITLE_MIN, TITLE_MAX = 15, 150
@@ -35,6 +38,9 @@ def ask_question(author: User, title: str, body: str, tags_text: str, thresholds
 
 def post_answer(author: User, question: Question, body: str) -> Answer:
     require_not_suspended(author)
+    require_unlocked(question)
+    if question.is_closed:
+        raise Conflict(_l("This question is closed, so it is not accepting answers."))
     if not permissions.can_answer(author, question):
         raise Forbidden(_l("This question no longer accepts answers."))
     body = _check_body(body, ANSWER_MIN)
@@ -51,8 +57,11 @@ def post_answer(author: User, question: Question, body: str) -> Answer:
 
 
 def edit_question(editor: User, question: Question, title: str, body: str, tags_text: str, summary: str = "",
-                  thresholds: dict | None = None) -> bool:
-    """Save a new revision if anything changed; returns whether it did."""
+                  thresholds: dict | None = None, credit: User | None = None) -> bool:
+    """Save a new revision if anything changed; returns whether it did.
+
+    `credit` is who the revision is attributed to when `editor` applies someone else's suggested edit.
+    """
     require_not_suspended(editor)
     require_edit(editor, question, thresholds)
     title, body = _check_title(title), _check_body(body, BODY_MIN)
@@ -64,23 +73,24 @@ def edit_question(editor: User, question: Question, title: str, body: str, tags_
     question.title = title
     _set_body(question, body)
     tag_service.set_question_tags(question, names)
-    _mark_edited(question, editor)
-    _add_revision(question, editor, summary=summary, tags=names)
-    badges.on_edit(editor)
+    _mark_edited(question, credit or editor)
+    _add_revision(question, credit or editor, summary=summary, tags=names)
+    badges.on_edit(credit or editor)
     return True
 
 
-def edit_answer(editor: User, answer: Answer, body: str, summary: str = "", thresholds: dict | None = None) -> bool:
+def edit_answer(editor: User, answer: Answer, body: str, summary: str = "", thresholds: dict | None = None,
+                credit: User | None = None) -> bool:
     require_not_suspended(editor)
     require_edit(editor, answer, thresholds)
     body = _check_body(body, ANSWER_MIN)
     if body == answer.body_md:
         return False
     _set_body(answer, body)
-    _mark_edited(answer, editor)
+    _mark_edited(answer, credit or editor)
     answer.question.last_activity_at = answer.edited_at
-    _add_revision(answer, editor, summary=summary)
-    badges.on_edit(editor)
+    _add_revision(answer, credit or editor, summary=summary)
+    badges.on_edit(credit or editor)
     return True
 
 
@@ -96,6 +106,7 @@ def delete_post(actor: User, post: Post, rules: ReputationRules | None = None) -
     _count_deletion(post, -1)
     db.session.flush()
     votes.post_deleted(post, rules or ReputationRules())
+    _record_staff_action(actor, post, "post.delete", _l("A moderator deleted your post."))
 
 
 def undelete_post(actor: User, post: Post, rules: ReputationRules | None = None) -> None:
@@ -106,6 +117,14 @@ def undelete_post(actor: User, post: Post, rules: ReputationRules | None = None)
     _count_deletion(post, +1)
     db.session.flush()
     votes.post_undeleted(post, rules or ReputationRules())
+    _record_staff_action(actor, post, "post.undelete", _l("A moderator restored your post."))
+
+
+def _record_staff_action(actor: User, post: Post, action: str, message) -> None:
+    """Staff acting on someone else's post: audit it and tell the author."""
+    if actor.is_staff and post.author_id != actor.id:
+        log_action(actor, action, post)
+        notify(post.author_id, NotificationKind.MODERATION, actor=actor, post=post, text=str(message))
 
 
 def preview(body: str) -> str:
@@ -135,6 +154,8 @@ def require_edit(editor: User, post: Post, thresholds: dict | None) -> None:
     """Raise the reason this user may not edit this post (a privilege they lack, or not theirs)."""
     if permissions.can_edit(editor, post, thresholds):
         return
+    if not post.is_deleted:
+        require_unlocked(post)  # only staff edit a locked thread
     if thresholds is not None and not post.is_deleted:
         privileges.require(editor, "edit", thresholds)
     raise Forbidden(_l("You can only edit your own posts."))

@@ -9,6 +9,7 @@ from ..models import Answer, Post, Question, Reason, ReputationEvent, User, Vote
 from . import badges, privileges
 from . import reputation as ledger
 from .errors import Conflict, Forbidden, Invalid, NotFound
+from .locking import require_unlocked
 from .reputation import ReputationRules
 from .suspensions import require_not_suspended
 
@@ -35,6 +36,7 @@ def cast_vote(voter: User, post: Post, value: int, policy: VotePolicy) -> VoteRe
         raise Invalid(_l("A vote is 1 (up), -1 (down) or 0 (retract)."))
     if post.is_deleted:
         raise NotFound(_l("This post does not exist or was deleted."))
+    require_unlocked(post)
     if post.author_id == voter.id:
         raise Forbidden(_l("You can't vote on your own post."))
     existing = db.session.scalar(select(Vote).where(Vote.post_id == post.id, Vote.user_id == voter.id))
@@ -60,6 +62,7 @@ def accept_answer(actor: User, answer: Answer, rules: ReputationRules) -> bool:
     question = answer.question
     if answer.is_deleted or question.is_deleted:
         raise NotFound(_l("This post does not exist or was deleted."))
+    require_unlocked(question)
     if question.author_id != actor.id:
         raise Forbidden(_l("Only the person who asked can accept an answer."))
     previous_id = question.accepted_answer_id
