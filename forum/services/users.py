@@ -46,6 +46,11 @@ def _gains_since(since):
             .group_by(ReputationEvent.user_id))
 
 
+def gains_between(start, end):
+    """A select of (user_id, gained): the live reputation each user gained in [start, end) (the dashboard's)."""
+    return _gains_since(start).where(ReputationEvent.created_at < end)
+
+
 @dataclass
 class ReputationDay:
     day: date
