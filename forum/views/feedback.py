@@ -11,7 +11,7 @@ from werkzeug.routing import BuildError
 from wtforms.validators import ValidationError
 
 from ..extensions import csrf, db
-from ..models import FaqEntry, Question
+from ..models import Question
 from ..services import feedback
 from ..services.errors import Forbidden
 from ._common import limit
@@ -91,15 +91,15 @@ def _target_url(target) -> str:
     """Built from the target found in the database, never from anything the request says."""
     if isinstance(target, Question):
         return url_for("questions.detail", question_id=target.id, slug=target.slug, _anchor="feedback")
-    return _faq_url(target)
+    return faq_entry_url(target.id, anchor="feedback")
 
 
-def _faq_url(entry: FaqEntry) -> str:
-    # The FAQ pages live in another module; try the endpoint names it may use, then the FAQ index.
-    for endpoint, args in (("faq.entry", {"entry_id": entry.id}), ("faq.detail", {"entry_id": entry.id}),
-                           ("faq.show", {"entry_id": entry.id}), ("faq.index", {})):
+def faq_entry_url(entry_id: int, anchor: str | None = None) -> str:
+    """The public page of an FAQ entry (the FAQ pages live in their own module; fall back to the index)."""
+    for endpoint, args in (("faq.entry", {"entry_id": entry_id}), ("faq.detail", {"entry_id": entry_id}),
+                           ("faq.show", {"entry_id": entry_id}), ("faq.index", {})):
         try:
-            return url_for(endpoint, _anchor="feedback", **args)
+            return url_for(endpoint, _anchor=anchor, **args)
         except BuildError:
             continue
     return "/"
