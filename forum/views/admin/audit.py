@@ -1,2 +1,135 @@
-"""/admin/audit pages (placeholder: routes are added here)."""
-from . import bp  # noqa: F401
+"""/admin/audit: every staff action, newest first, filterable by action and by actor."""
+import json
+from dataclasses import dataclass
+
+from flask import current_app, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.routing import BuildError
+
+from ...extensions import db
+from ...models import AuditLogEntry, Post, Question, User
+from .._common import paginate
+from . import bp
+
+ACTION_LABELS = {
+    "post.hide": _l("Post hidden by flags"),
+    "post.delete": _l("Post deleted"),
+    "post.close": _l("Question closed"),
+    "post.reopen": _l("Question reopened"),
+    "post.lock": _l("Post locked"),
+    "post.unlock": _l("Post unlocked"),
+    "flags.dismiss": _l("Flags dismissed"),
+    "flags.helpful": _l("Flags marked helpful"),
+    "user.suspend": _l("User suspended"),
+    "user.unsuspend": _l("Suspension lifted"),
+    "answer.official": _l("Answer marked official"),
+    "question.label": _l("Thread labelled"),
+    "faq.publish": _l("FAQ entry published"),
+    "faq.unpublish": _l("FAQ entry unpublished"),
+    "faq.promote": _l("Answer promoted to the FAQ"),
+    "faq.edit": _l("FAQ entry edited"),
+    "faq.move": _l("FAQ entry moved"),
+    "faq.retire": _l("FAQ entry retired"),
+    "faq.resync": _l("FAQ entry updated from its thread"),
+    "webhook.create": _l("Webhook added"),
+    "webhook.update": _l("Webhook changed"),
+    "webhook.delete": _l("Webhook deleted"),
+    "webhook.enable": _l("Webhook enabled"),
+    "webhook.disable": _l("Webhook disabled"),
+    "webhook.test": _l("Webhook tested"),
+    "webhook.retry": _l("Webhook delivery retried"),
+    "settings.hours": _l("Support hours changed"),
+    "settings.guidelines": _l("Guidelines changed"),
+}
+
+
+@dataclass
+class Target:
+    label: str
+    url: str | None
+
+
+@bp.get("/audit")
+def audit():
+    """The audit log (the blueprint already refused non-staff)."""
+    action = request.args.get("action", "").strip()
+    actor_name = request.args.get("actor", "").strip()
+    query = select(AuditLogEntry).options(joinedload(AuditLogEntry.actor)).order_by(
+        AuditLogEntry.created_at.desc(), AuditLogEntry.id.desc())
+    if action:
+        query = query.where(AuditLogEntry.action == action)
+    if actor_name:
+        query = query.where(AuditLogEntry.actor_id.in_(
+            select(User.id).where(User.username_key == actor_name.lower())))
+    pagination = paginate(query, current_app.config["AUDIT_PER_PAGE"])
+    actions = db.session.scalars(select(AuditLogEntry.action).group_by(AuditLogEntry.action)
+                                 .order_by(AuditLogEntry.action)).all()
+    return render_template("admin/audit.html", pagination=pagination, targets=_targets(pagination.items),
+                           details={e.id: _detail(e.detail) for e in pagination.items}, labels=ACTION_LABELS,
+                           actions=actions, action=action, actor=actor_name)
+
+
+def _targets(entries: list[AuditLogEntry]) -> dict[int, Target]:
+    """A label and link for each entry's target, with one query per target type (not per row)."""
+    post_ids = {e.target_id for e in entries if e.target_type == "post" and e.target_id}
+    user_ids = {e.target_id for e in entries if e.target_type == "user" and e.target_id}
+    posts = _posts(post_ids)
+    users = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all()) \
+        if user_ids else {}
+    targets = {}
+    for entry in entries:
+        kind, target_id = entry.target_type, entry.target_id
+        if kind == "post" and target_id in posts:
+            targets[entry.id] = posts[target_id]
+        elif kind == "user" and target_id in users:
+            targets[entry.id] = Target(users[target_id], url_for("users.profile", user_id=target_id))
+        elif kind:
+            targets[entry.id] = Target(f"{kind} #{target_id}", _maybe_url(kind, target_id))
+    return targets
+
+
+def _posts(post_ids: set[int]) -> dict[int, Target]:
+    if not post_ids:
+        return {}
+    rows = db.session.execute(select(Post.id, Post.question_id, Post.title).where(Post.id.in_(post_ids))).all()
+    question_ids = {row.question_id for row in rows if row.question_id}
+    titles = dict(db.session.execute(select(Question.id, Question.title).where(Question.id.in_(question_ids))).all()) \
+        if question_ids else {}
+    targets = {}
+    for row in rows:
+        if row.question_id:  # an answer: link into its thread
+            url = url_for("questions.detail", question_id=row.question_id, _anchor=f"answer-{row.id}")
+            targets[row.id] = Target(str(_l("Answer to %(title)s", title=titles.get(row.question_id, ""))), url)
+        else:
+            targets[row.id] = Target(row.title or f"#{row.id}", url_for("questions.detail", question_id=row.id))
+    return targets
+
+
+# Where other kinds of targets are shown, when that page exists in this build.
+_TARGET_ENDPOINTS = {"faq_entry": ("faq.entry", "entry_id"), "webhook": ("admin.webhooks", None)}
+
+
+def _maybe_url(kind: str, target_id: int | None) -> str | None:
+    endpoint = _TARGET_ENDPOINTS.get(kind)
+    if endpoint is None:
+        return None
+    name, argument = endpoint
+    try:
+        return url_for(name, **({argument: target_id} if argument else {}))
+    except BuildError:
+        return None
+
+
+def _detail(raw: str) -> str:
+    """The JSON detail as short 'key: value' pairs."""
+    if not raw:
+        return ""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return raw
+    if not isinstance(data, dict):
+        return raw
+    return ", ".join(f"{key}: {value}" for key, value in data.items())
