@@ -76,3 +76,13 @@ def _diff_words(old: str | None, new: str) -> list[DiffLine]:
     out = [DiffLine("equal" if w in old_words else "insert", w) for w in new_words]
     out += [DiffLine("delete", w) for w in old_words if w not in new_words]
     return out
+
+
+def diff_fields(old_title: str | None, new_title: str | None, old_tags: str | None, new_tags: str | None,
+                old_body: str, new_body: str) -> tuple[list[DiffLine] | None, list[DiffLine] | None, list[DiffLine]]:
+    """Title, tags and body diffs between any two versions (e.g. a suggested edit against the current post)."""
+    return (
+        _diff_text(old_title, new_title) if new_title else None,
+        _diff_words(old_tags, new_tags) if new_tags else None,
+        _diff_lines(old_body, new_body),
+    )

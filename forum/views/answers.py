@@ -26,6 +26,8 @@ def create(question_id: int):
             answer = posts.post_answer(current_user, question, form.body.data)
             db.session.commit()
         except DomainError as error:
+            if error.status_code != 400:  # refused (closed, locked, suspended): the error page says why
+                raise
             attach_error(form, error)
         else:
             flash(_("Thank you for answering!"), "success")
@@ -52,6 +54,7 @@ def edit(answer_id: int):
     answer = threads.get_post(answer_id, current_user)
     if not isinstance(answer, Answer):
         abort(404)
+    require_not_suspended(current_user)
     posts.require_edit(current_user, answer, thresholds())
     form = AnswerForm(data={"body": answer.body_md})
     if form.validate_on_submit():
