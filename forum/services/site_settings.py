@@ -1,0 +1,137 @@
+"""Site settings admins edit: the support team's hours and the community guidelines.
+
+Settings are read once per transaction at most (all rows in one query, kept in `session.info` and dropped at
+commit or rollback), so a page never sees a value older than its own transaction and no worker keeps a stale
+copy of what another worker saved.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..markup import render_markdown
+from ..models import SiteSetting, utcnow
+from .audit_log import log_action
+from .business_hours import SupportHours, summary, validate
+from .errors import Forbidden, Invalid
+
+HOURS_KEY = "support_hours"
+GUIDELINES_KEY = "guidelines"
+GUIDELINES_MAX = 20000
+CACHE = "kotae_transaction_cache"
+
+
+def transaction_cache(session: Session | None = None) -> dict:
+    """A dict that lives as long as the current transaction (cleared by `clear_transaction_cache`)."""
+    session = session or db.session()
+    return session.info.setdefault(CACHE, {})
+
+
+def clear_transaction_cache(session: Session) -> None:
+    session.info.pop(CACHE, None)
+
+
+def _settings() -> dict[str, str]:
+    cache = transaction_cache()
+    if "settings" not in cache:
+        cache["settings"] = dict(db.session.execute(select(SiteSetting.key, SiteSetting.value)).all())
+    return cache["settings"]
+
+
+def _store(actor, key: str, value: dict) -> None:
+    setting = db.session.get(SiteSetting, key) or SiteSetting(key=key)
+    setting.value = json.dumps(value, ensure_ascii=False)
+    setting.updated_at = utcnow()
+    setting.updated_by_id = getattr(actor, "id", None)
+    db.session.add(setting)
+    transaction_cache().pop("settings", None)
+
+
+def _require_admin(actor) -> None:
+    if not getattr(actor, "is_admin", False):
+        raise Forbidden(_("Only administrators can change site settings."))
+
+
+def get_support_hours() -> SupportHours:
+    """The configured hours, or the defaults (weekdays 9:00-18:00 Asia/Tokyo) when unset or unreadable."""
+    raw = _settings().get(HOURS_KEY)
+    if not raw:
+        return SupportHours()
+    try:
+        return SupportHours.from_json(json.loads(raw))
+    except (ValueError, TypeError, AttributeError, Invalid):
+        return SupportHours()
+
+
+def save_support_hours(actor, timezone: str, days, start: str, end: str, holidays=()) -> SupportHours:
+    """Validate and store the support hours; admins only, audit-logged."""
+    _require_admin(actor)
+    before = get_support_hours()
+    hours = validate(timezone, days, start, end, holidays)
+    _store(actor, HOURS_KEY, hours.to_json())
+    log_action(actor, "settings.hours", before=before.to_json(), after=hours.to_json())
+    return hours
+
+
+@dataclass(frozen=True)
+class Guidelines:
+    markdown: str
+    html: str
+    is_default: bool
+
+
+def default_guidelines_markdown() -> str:
+    return _(
+        "## Be kind and specific\n\n"
+        "- Search before you ask: your question may already have an answer.\n"
+        "- Give your question a title that sums up the problem, and say which version and platform you use.\n"
+        "- Answer the question that was asked, and explain why your answer works.\n"
+        "- Vote up what helped you and accept the answer that solved your problem.\n\n"
+        "## Keep it safe\n\n"
+        "- Never post passwords, licence keys, invoices or other personal data.\n"
+        "- No spam, advertising or rude language: flag it and staff will take a look.\n\n"
+        "## Staff\n\n"
+        "Staff answer during support hours and mark official answers; the community answers any time."
+    )
+
+
+def get_guidelines() -> Guidelines:
+    """The community guidelines as Markdown and sanitised HTML (rendered on save; the default on read)."""
+    raw = _settings().get(GUIDELINES_KEY)
+    if raw:
+        try:
+            data = json.loads(raw)
+            return Guidelines(markdown=data["markdown"], html=data["html"], is_default=False)
+        except (ValueError, TypeError, KeyError):
+            pass
+    text = default_guidelines_markdown()
+    return Guidelines(markdown=text, html=render_markdown(text), is_default=True)
+
+
+def save_guidelines(actor, text: str) -> Guidelines:
+    """Store new guidelines (blank restores the default text); admins only, audit-logged."""
+    _require_admin(actor)
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > GUIDELINES_MAX:
+        raise Invalid(_("The guidelines can be at most %(max)d characters.", max=GUIDELINES_MAX), field="body")
+    if not text:
+        setting = db.session.get(SiteSetting, GUIDELINES_KEY)
+        if setting is not None:
+            db.session.delete(setting)
+        transaction_cache().pop("settings", None)
+        log_action(actor, "settings.guidelines", restored_default=True)
+        return get_guidelines()
+    guidelines = Guidelines(markdown=text, html=render_markdown(text), is_default=False)
+    _store(actor, GUIDELINES_KEY, {"markdown": guidelines.markdown, "html": guidelines.html})
+    log_action(actor, "settings.guidelines", length=len(text))
+    return guidelines
+
+
+def support_summary(locale: str) -> str:
+    """The one-line summary of support hours the ask page shows (one settings query per transaction)."""
+    return summary(get_support_hours(), locale)
