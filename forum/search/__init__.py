@@ -58,10 +58,11 @@ def _service() -> SearchService:
 
 
 def search(text: str | None, sort: str = "relevance", page: int = 1, per_page: int = 20,
-           viewer_id: int | None = None, fetch=None) -> SearchResults:
-    """One page of threads matching `text`; `fetch(ids)` loads the questions to show, in one query."""
+           viewer_id: int | None = None, fetch=None, fetch_faq=None) -> SearchResults:
+    """One page of threads matching `text`; `fetch(ids)` loads the questions to show, in one query, and
+    `fetch_faq(ids)` the published FAQ entries shown above them on the first page (none without it)."""
     return searching.search(_service(), text, sort=sort, page=page, per_page=per_page, viewer_id=viewer_id,
-                            fetch=fetch)
+                            fetch=fetch, fetch_faq=fetch_faq)
 
 
 def similar(title: str, limit: int = 5) -> list[dict]:

@@ -64,7 +64,7 @@ def _batch(session, ids: list[int], with_text: bool = True) -> Iterator[tuple[in
     ).all()
     answers = defaultdict(list)
     answer_rows = session.execute(
-        select(Post.id, Post.question_id, Post.author_id, Post.body_html)
+        select(Post.id, Post.question_id, Post.author_id, Post.body_html, Post.official_at)
         .where(Post.question_id.in_(ids), Post.post_type == PostType.ANSWER, Post.deleted_at.is_(None))
         .order_by(Post.id)
     ).all()
@@ -111,6 +111,7 @@ def make_document(question, answers: list, comments: list[str], tags: list[str],
         "score": int(question.score or 0),
         "answer_count": int(question.answer_count or 0),
         "has_accepted": bool(accepted),
+        "has_official": any(a.official_at is not None for a in answers),
         "closed": getattr(question, "closed_at", None) is not None,
         "created": _epoch(question.created_at),
         "activity": _epoch(question.last_activity_at or question.created_at),

@@ -81,7 +81,7 @@ def thread_only(parsed: ParsedQuery) -> bool:
     """Whether the search narrows by something only threads have (then no FAQ entry can match)."""
     return bool(parsed.tags or parsed.excluded_tags or parsed.user_ids or parsed.score or parsed.answers
                 or parsed.kind or parsed.is_accepted is not None or parsed.has_accepted is not None
-                or parsed.closed is not None)
+                or parsed.has_official is not None or parsed.closed is not None)
 
 
 def build_faq_query(parsed: ParsedQuery) -> tuple[q.Query | None, set[str]]:
@@ -97,20 +97,21 @@ def build_faq_query(parsed: ParsedQuery) -> tuple[q.Query | None, set[str]]:
     return main, terms
 
 
-def search_faq(index, parsed: ParsedQuery, limit: int) -> list[int]:
-    """Ids of published entries matching a parsed query, best first (operators are ignored here)."""
-    query, _terms = build_faq_query(parsed)
+def search_faq(index, parsed: ParsedQuery, limit: int) -> tuple[list[int], set[str]]:
+    """Ids of published entries matching a parsed query, best first (operators are ignored here), and the
+    analysed words to highlight."""
+    query, terms = build_faq_query(parsed)
     searcher = index.searcher()
     if query is None or searcher is None or limit < 1:
-        return []
-    return [int(hit["id"]) for hit in searcher.search(query, limit=limit, optimize=False)]
+        return [], terms
+    return [int(hit["id"]) for hit in searcher.search(query, limit=limit, optimize=False)], terms
 
 
 def faq_entries(index, text: str | None, limit: int = 20) -> list[int]:
     """Ids of published entries matching a search box's text, best first; [] for blank or unusable text."""
     if not (text or "").strip():
         return []
-    return search_faq(index, parse(text), limit)
+    return search_faq(index, parse(text), limit)[0]
 
 
 def similar_faq(index, title: str, limit: int = 3) -> list[dict]:

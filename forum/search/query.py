@@ -57,6 +57,7 @@ class ParsedQuery:
     answers: tuple[int | None, int | None] | None = None
     is_accepted: bool | None = None
     has_accepted: bool | None = None
+    has_official: bool | None = None  # hasofficial: an answer verified by staff
     closed: bool | None = None
     kind: str | None = None  # "question" or "answer"
     messages: list = field(default_factory=list)
@@ -69,7 +70,8 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not (self.clauses or self.excluded or self.tags or self.excluded_tags or self.user_ids
                     or self.score or self.answers or self.kind or self.is_accepted is not None
-                    or self.has_accepted is not None or self.closed is not None)
+                    or self.has_accepted is not None or self.has_official is not None
+                    or self.closed is not None)
 
 
 def clean(text: str | None) -> tuple[str, bool]:
@@ -176,7 +178,8 @@ def _number_range(parsed, name, value, _viewer_id) -> None:
 
 def _yes_no(parsed, name, value, _viewer_id) -> None:
     if value in _YES or value in _NO:
-        setattr(parsed, {"isaccepted": "is_accepted", "hasaccepted": "has_accepted"}.get(name, name), value in _YES)
+        setattr(parsed, {"isaccepted": "is_accepted", "hasaccepted": "has_accepted",
+                         "hasofficial": "has_official"}.get(name, name), value in _YES)
     else:
         parsed.messages.append(_l("%(operator)s: takes yes or no, like %(operator)s:yes.", operator=name))
 
@@ -191,7 +194,7 @@ def _is(parsed, name, value, _viewer_id) -> None:
 
 
 _OPERATORS = {"user": _user, "score": _number_range, "answers": _number_range, "isaccepted": _yes_no,
-              "hasaccepted": _yes_no, "closed": _yes_no, "is": _is}
+              "hasaccepted": _yes_no, "hasofficial": _yes_no, "closed": _yes_no, "is": _is}
 
 
 # -- building Whoosh queries ---------------------------------------------------------------------------------
@@ -275,6 +278,8 @@ def _filters(parsed: ParsedQuery) -> list[q.Query]:
         parts.append(q.Term("has_accepted", parsed.has_accepted, boost=OPERATOR_WEIGHT))
     if parsed.is_accepted is True:
         parts.append(q.Term("has_accepted", True, boost=OPERATOR_WEIGHT))
+    if parsed.has_official is not None:
+        parts.append(q.Term("has_official", parsed.has_official, boost=OPERATOR_WEIGHT))
     if parsed.closed is not None:
         parts.append(q.Term("closed", parsed.closed, boost=OPERATOR_WEIGHT))
     return parts

@@ -37,6 +37,7 @@ def build_schema() -> Schema:
         score=NUMERIC(int, bits=32, signed=True, stored=True, sortable=True, shift_step=8),
         answer_count=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=8),
         has_accepted=BOOLEAN(stored=True),
+        has_official=BOOLEAN(stored=True),  # an answer verified by staff ("Official answer" in results)
         closed=BOOLEAN(stored=True),
         # Dates only sort (newest, active): a column of epoch seconds, no postings at all.
         created=COLUMN(NumericColumn("q")),

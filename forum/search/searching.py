@@ -18,6 +18,7 @@ from whoosh.sorting import FieldFacet, MultiFacet
 
 from ..markup import html_to_text
 from .analysis import KotaeTokenizer, terms as analyse
+from .faq import search_faq, thread_only
 from .query import Built, ParsedQuery, build, parse
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 SORTS = ("relevance", "newest", "votes", "active")
 HIGHLIGHT_CHARS = 20_000  # longer bodies are highlighted in their first part (the excerpt fills in)
 MAX_PAGE = 100
+FAQ_LIMIT = 3  # official FAQ entries shown above the threads, on the first page
 COMMON_SHARE, COMMON_MIN_DOCS = 0.05, 2000  # see _narrow_common_terms
 _ANALYZER = KotaeTokenizer()
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}\Z")
@@ -46,6 +48,10 @@ class SearchResults:
     messages: list = field(default_factory=list)
     searched: bool = False
     exact: bool = True  # False: more threads than `total` match (the search stopped after this page)
+    official: set = field(default_factory=set)  # ids of shown threads with an official (staff-verified) answer
+    faq: list = field(default_factory=list)  # published FAQ entries matching, best first (first page only)
+    faq_titles: dict = field(default_factory=dict)
+    faq_snippets: dict = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -82,12 +88,16 @@ class SearchResults:
 
 
 def search(service, text: str | None, sort: str = "relevance", page: int = 1, per_page: int = 20,
-           viewer_id: int | None = None, fetch: Callable[[list[int]], dict] | None = None) -> SearchResults:
-    """Run a search; `fetch(ids)` returns {id: question} from the database (one query) for display."""
+           viewer_id: int | None = None, fetch: Callable[[list[int]], dict] | None = None,
+           fetch_faq: Callable[[list[int]], dict] | None = None) -> SearchResults:
+    """Run a search; `fetch(ids)` returns {id: question} from the database (one query) for display, and
+    `fetch_faq(ids)` {id: published FAQ entry} for the official entries shown first on page 1."""
     parsed = parse(text, viewer_id)
     sort = sort if sort in SORTS else "relevance"
     # str(): user text inside a lazy message must be escaped like any other text (LazyString claims to be HTML)
     results = SearchResults(parsed=parsed, per_page=per_page, sort=sort, messages=[str(m) for m in parsed.messages])
+    if fetch_faq is not None and page <= 1:
+        _faq_block(service, results, fetch_faq)
     built = build(parsed)
     if built.query is None:
         if parsed.clauses:
@@ -114,12 +124,33 @@ def search(service, text: str | None, sort: str = "relevance", page: int = 1, pe
     results.searched = True
     page = min(page, max(ceil(results.total / per_page), 1))  # past the last page: show the last one
     results.page = page
-    ids = [int(hit["id"]) for hit in hits[(page - 1) * per_page:page * per_page]]
+    shown = hits[(page - 1) * per_page:page * per_page]
+    ids = [int(hit["id"]) for hit in shown]
+    results.official = {int(hit["id"]) for hit in shown if hit.get("has_official")}
     found = fetch(ids) if fetch is not None else {}
     results.items = [found[i] for i in ids if i in found]
     _highlight(results, built)
     results.suggestion = suggest(searcher, parsed)
     return results
+
+
+def _faq_block(service, results: SearchResults, fetch_faq) -> None:
+    """The published FAQ entries matching the words, best first (none when the search uses thread operators)."""
+    if thread_only(results.parsed):
+        return
+    try:
+        ids, terms = search_faq(service.faq_index, results.parsed, FAQ_LIMIT)
+        found = fetch_faq(ids) if ids else {}
+    except Exception:  # noqa: BLE001 -- the FAQ block is a bonus; the thread results must still show
+        log.exception("search: the FAQ index failed on %r", results.parsed.raw)
+        return
+    results.faq = [found[i] for i in ids if i in found]
+    for entry in results.faq:
+        results.faq_titles[entry.id] = highlight_text(entry.title, terms, whole=True) or escape(entry.title)
+        answer = html_to_text(entry.answer_html)
+        results.faq_snippets[entry.id] = (highlight_text(answer, terms)
+                                          or highlight_text(html_to_text(entry.question_html), terms)
+                                          or escape(answer[:240] + ("…" if len(answer) > 240 else "")))
 
 
 def _run(searcher, built: Built, limit: int, sort: str):
@@ -272,6 +303,7 @@ def _closest(reader, word: str) -> str | None:
 def _summaries(hits) -> list[dict]:
     return [{"id": int(hit["id"]), "title": hit.get("title", ""), "score": hit.get("score", 0),
              "answer_count": hit.get("answer_count", 0), "accepted": bool(hit.get("has_accepted")),
+             "official": bool(hit.get("has_official")),
              "tags": (hit.get("tags") or "").split()} for hit in hits]
 
 

@@ -1,11 +1,12 @@
-"""Question search for the views: the index finds and ranks threads, the database supplies what pages show."""
+"""Question search for the views: the index finds and ranks threads and official FAQ entries, the database
+supplies what pages show."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import search as index
 from ..extensions import db
-from ..models import Question
+from ..models import FaqEntry, FaqStatus, Question
 from ..search.query import MAX_QUERY
 
 SORT_LABELS = {
@@ -15,7 +16,8 @@ SORT_LABELS = {
     "active": _l("Active"),
 }
 
-__all__ = ["MAX_QUERY", "SORT_LABELS", "fetch_questions", "search_questions", "similar_questions"]
+__all__ = ["MAX_QUERY", "SORT_LABELS", "fetch_questions", "fetch_faq_entries", "search_questions",
+           "similar_questions", "similar_faq_entries"]
 
 
 def fetch_questions(ids: list[int]) -> dict[int, Question]:
@@ -29,10 +31,20 @@ def fetch_questions(ids: list[int]) -> dict[int, Question]:
     return {question.id: question for question in rows}
 
 
+def fetch_faq_entries(ids: list[int]) -> dict[int, FaqEntry]:
+    """The PUBLISHED FAQ entries with these ids, in one query (the database decides, not the index)."""
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(FaqEntry).where(FaqEntry.id.in_(ids), FaqEntry.status == FaqStatus.PUBLISHED))
+    return {entry.id: entry for entry in rows}
+
+
 def search_questions(text: str, sort: str = "relevance", page: int = 1, per_page: int = 20, viewer=None):
-    """A page of questions matching `text` (with operators), in index order, with snippets and hints."""
+    """A page of questions matching `text` (with operators), in index order, with snippets and hints; on the
+    first page, the official FAQ entries matching the words come first (`outcome.faq`)."""
     viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
-    return index.search(text, sort=sort, page=page, per_page=per_page, viewer_id=viewer_id, fetch=fetch_questions)
+    return index.search(text, sort=sort, page=page, per_page=per_page, viewer_id=viewer_id, fetch=fetch_questions,
+                        fetch_faq=fetch_faq_entries)
 
 
 def similar_questions(title: str, limit: int = 5) -> list[dict]:
@@ -40,3 +52,15 @@ def similar_questions(title: str, limit: int = 5) -> list[dict]:
     if len((title or "").strip()) < 3:
         return []
     return index.similar(title, limit=limit)
+
+
+def similar_faq_entries(title: str, limit: int = 3) -> list[dict]:
+    """Published FAQ entries like a title being typed (shown before similar questions): id, title, url, faq."""
+    if len((title or "").strip()) < 3:
+        return []
+    found = index.similar_faq(title, limit=limit)
+    published = fetch_faq_entries([item["id"] for item in found])  # the index may lag an unpublish
+    found = [item for item in found if item["id"] in published]
+    for item in found:
+        item["url"] = index.faq_url(item["id"])
+    return found

@@ -21,9 +21,11 @@ def results():
 
 @bp.get("/search/similar")
 def similar():
-    """Up to five existing questions like the title being typed, as JSON (and ready-made HTML)."""
-    found = search.similar_questions(request.args.get("title", "")[:300])
+    """Official FAQ entries, then up to five existing questions, like the title being typed, as JSON (and
+    ready-made HTML)."""
+    title = request.args.get("title", "")[:300]
+    found, faq = search.similar_questions(title), search.similar_faq_entries(title)
     for item in found:
         item["url"] = url_for("questions.detail", question_id=item["id"], slug=slugify(item["title"]))
-    html = render_template("search/_similar.html", questions=found) if found else ""
-    return jsonify(questions=found, html=html)
+    html = render_template("search/_similar.html", questions=found, faq=faq) if found or faq else ""
+    return jsonify(faq=faq, questions=found, html=html)

@@ -129,7 +129,7 @@ def test_similar_titles_as_json(client):
     assert item["url"] == f"/questions/{question.id}/{question.slug}"
     assert item["answer_count"] == 1 and item["accepted"] is False and "score" in item
     assert "Dark mode resets" in data["html"]
-    assert client.get("/search/similar?title=zz").get_json() == {"questions": [], "html": ""}
+    assert client.get("/search/similar?title=zz").get_json() == {"faq": [], "questions": [], "html": ""}
     assert len(client.get("/search/similar", query_string={"title": "x" * 5000}).get_json()["questions"]) <= 5
 
 
