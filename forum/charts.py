@@ -5,8 +5,8 @@ attributes (the CSP forbids them): colours come from classes styled in forum.css
 attributes (`fill=`) as a fallback. Each chart is `role="img"` with a <title>, a <desc> and an aria-label;
 the page shows the same numbers in a table next to it for screen readers and for copying.
 """
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from markupsafe import Markup, escape
 
@@ -28,9 +28,9 @@ def _number(value: float) -> str:
 def _open(chart_id: str, title: str, description: str) -> list[str]:
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
-        f'aria-labelledby="{escape(title_id)} {escape(desc_id)}" preserveAspectRatio="xMidYMid meet">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" '
+         f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
+         f'aria-labelledby="{escape(title_id)} {escape(desc_id)}" preserveAspectRatio="xMidYMid meet">'),
         f'<title id="{escape(title_id)}">{escape(title)}</title>',
         f'<desc id="{escape(desc_id)}">{escape(description)}</desc>',
     ]
@@ -39,12 +39,12 @@ def _open(chart_id: str, title: str, description: str) -> list[str]:
 def _axes(top_value: float, fmt: Callable[[float], str]) -> list[str]:
     """The baseline, a top grid line and the two y labels (0 and the maximum)."""
     bottom_y, top_y = HEIGHT - BOTTOM, TOP
+    label = f'<text class="chart-label" x="{LEFT - 4}" y="{{y}}" text-anchor="end" font-size="11">{{text}}</text>'
     return [
         f'<line class="chart-axis" x1="{LEFT}" y1="{bottom_y}" x2="{WIDTH - RIGHT}" y2="{bottom_y}" stroke="#6a737c"/>',
         f'<line class="chart-grid" x1="{LEFT}" y1="{top_y}" x2="{WIDTH - RIGHT}" y2="{top_y}" stroke="#e3e6e8"/>',
-        f'<text class="chart-label" x="{LEFT - 4}" y="{bottom_y}" text-anchor="end" font-size="11">{escape(fmt(0))}</text>',
-        f'<text class="chart-label" x="{LEFT - 4}" y="{top_y + 8}" text-anchor="end" font-size="11">'
-        f'{escape(fmt(top_value))}</text>',
+        label.format(y=bottom_y, text=escape(fmt(0))),
+        label.format(y=top_y + 8, text=escape(fmt(top_value))),
     ]
 
 

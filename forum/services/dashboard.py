@@ -5,9 +5,9 @@ the amount of data. Days and weeks are UTC days and ISO weeks (Monday first). "A
 visible (non-deleted) answer from someone other than the asker: asking and answering yourself is not support.
 """
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Mapping
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
