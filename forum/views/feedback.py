@@ -7,11 +7,11 @@ from flask import Blueprint, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
-from werkzeug.routing import BuildError
 from wtforms.validators import ValidationError
 
 from ..extensions import csrf, db
 from ..models import Question
+from ..models.post import slugify
 from ..services import feedback
 from ..services.errors import Forbidden
 from ._common import limit
@@ -91,16 +91,9 @@ def _target_url(target) -> str:
     """Built from the target found in the database, never from anything the request says."""
     if isinstance(target, Question):
         return url_for("questions.detail", question_id=target.id, slug=target.slug, _anchor="feedback")
-    return faq_entry_url(target.id, anchor="feedback")
+    return faq_entry_url(target.id, target.title, anchor="feedback")
 
 
-def faq_entry_url(entry_id: int, anchor: str | None = None) -> str:
-    """The public page of an FAQ entry (the FAQ pages live in their own module; fall back to the index)."""
-    for endpoint, args in (("faq.entry", {"entry_id": entry_id}), ("faq.detail", {"entry_id": entry_id}),
-                           ("faq.show", {"entry_id": entry_id}), ("faq.index", {})):
-        try:
-            return url_for(endpoint, _anchor=anchor, **args)
-        except BuildError:
-            continue
-    return "/"
-
+def faq_entry_url(entry_id: int, title: str, anchor: str | None = None) -> str:
+    """The public page of an FAQ entry, with its slug so no redirect loses the anchor."""
+    return url_for("faq.entry", entry_id=entry_id, slug=slugify(title or ""), _anchor=anchor)

@@ -26,16 +26,22 @@
       press(button.value);
       fetch(form.action, { method: "POST", body: data, credentials: "same-origin", headers: headers })
         .then(function (response) {
-          return response.json().then(function (json) { return { ok: response.ok, json: json }; });
+          return response.json().catch(function () { return {}; })
+            .then(function (json) { return { ok: response.ok, json: json }; });
         })
         .then(function (result) {
-          if (!result.ok) throw new Error(result.json.message || result.json.error);
+          if (!result.ok || !result.json.outcome) {
+            // The server's own (translated) explanation when it gave one, else a generic message.
+            press(before);
+            message.textContent = result.json.message || form.getAttribute("data-error");
+            return;
+          }
           press(result.json.outcome);
           message.textContent = form.getAttribute(before ? "data-changed" : "data-thanks");
         })
-        .catch(function (error) {
+        .catch(function () {  // network failure
           press(before);
-          message.textContent = error.message || form.getAttribute("data-error");
+          message.textContent = form.getAttribute("data-error");
         });
     });
   }

@@ -179,7 +179,9 @@ def test_unpublished_faq_entry_is_404_and_a_published_one_counts(client, factori
     assert client.post(url, data={"outcome": "resolved"}, headers=SAME_SITE).status_code == 404
     entry.status = FaqStatus.PUBLISHED
     db.session.commit()
-    assert client.post(url, data={"outcome": "resolved"}, headers=SAME_SITE).status_code == 302
+    response = client.post(url, data={"outcome": "resolved"}, headers=SAME_SITE)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/faq/{entry.id}/reset-sync#feedback"
     client.post(url, data={"outcome": "not_helpful"}, headers=SAME_SITE)
     db.session.refresh(entry)
     assert (entry.resolved_count, entry.helpful_count, entry.not_helpful_count) == (0, 0, 1)

@@ -39,7 +39,7 @@ def outcomes():
                                                                          tables["thread"]["rows"])]
     return render_template(
         "admin/outcomes.html", weeks=weeks, tables=tables, by_week=by_week, faq_entries=entries,
-        faq_urls={entry.target_id: faq_entry_url(entry.target_id) for entry in entries},
+        faq_urls={entry.target_id: faq_entry_url(entry.target_id, entry.title) for entry in entries},
         threads=feedback.top_threads(),
     )
 
