@@ -2,13 +2,12 @@
 thread page, and the staff outcomes page."""
 import re
 from contextlib import contextmanager
-from datetime import datetime
 
 import pytest
 from sqlalchemy import event, select
 
 from forum.extensions import db
-from forum.models import FaqEntry, FaqStatus, Feedback, Role
+from forum.models import FaqEntry, FaqStatus, Feedback, Role, utcnow
 from forum.services.posts import delete_post
 from tests.factories import make_answer, make_question, make_user
 from tests.helpers import csrf_token, login, question_url, text
@@ -261,8 +260,8 @@ def test_outcomes_page_is_staff_only(client, factories):
     assert client.get("/admin/outcomes.csv").status_code == 403
 
 
-def seed_feedback(questions: int, asker_of=None):
-    now = datetime.utcnow()
+def seed_feedback(questions: int):
+    now = utcnow()
     for n in range(questions):
         question = make_question(commit=False)
         for m, outcome in enumerate(("resolved", "helpful", "not_helpful", "resolved")):
