@@ -1,5 +1,7 @@
 """Index documents built from the database: one per visible question, with its answers and comments.
 
+Deleted posts and posts hidden by flags (`hidden_at`) are left out: search shows what every reader may see.
+
 Rows are read with column selects (no ORM objects, no identity map), five statements per batch of threads,
 so a full reindex streams through 100,000 threads without loading them as models.
 """
@@ -21,11 +23,13 @@ BATCH = 400
 
 
 def _question_columns():
-    columns = [Post.id, Post.title, Post.body_html, Post.author_id, User.username, Post.score, Post.answer_count,
-               Post.accepted_answer_id, Post.created_at, Post.last_activity_at, Post.deleted_at]
-    if hasattr(Post, "closed_at"):  # closing questions comes later; until then nothing is closed
-        columns.append(Post.closed_at)
-    return columns
+    return [Post.id, Post.title, Post.body_html, Post.author_id, User.username, Post.score, Post.answer_count,
+            Post.accepted_answer_id, Post.created_at, Post.last_activity_at, Post.deleted_at, Post.hidden_at,
+            Post.closed_at]
+
+
+def _visible():
+    return Post.deleted_at.is_(None), Post.hidden_at.is_(None)
 
 
 def build_documents(session, question_ids: Iterable[int]) -> dict[int, dict | None]:
@@ -43,7 +47,7 @@ def iter_all_documents(session, batch: int = BATCH, with_text: bool = True) -> I
     last = 0
     while True:
         chunk = session.scalars(
-            select(Post.id).where(Post.post_type == PostType.QUESTION, Post.deleted_at.is_(None), Post.id > last)
+            select(Post.id).where(Post.post_type == PostType.QUESTION, *_visible(), Post.id > last)
             .order_by(Post.id).limit(batch)
         ).all()
         if not chunk:
@@ -53,8 +57,7 @@ def iter_all_documents(session, batch: int = BATCH, with_text: bool = True) -> I
 
 
 def count_questions(session) -> int:
-    return session.scalar(select(func.count(Post.id)).where(Post.post_type == PostType.QUESTION,
-                                                            Post.deleted_at.is_(None)))
+    return session.scalar(select(func.count(Post.id)).where(Post.post_type == PostType.QUESTION, *_visible()))
 
 
 def _batch(session, ids: list[int], with_text: bool = True) -> Iterator[tuple[int, dict | None]]:
@@ -65,7 +68,7 @@ def _batch(session, ids: list[int], with_text: bool = True) -> Iterator[tuple[in
     answers = defaultdict(list)
     answer_rows = session.execute(
         select(Post.id, Post.question_id, Post.author_id, Post.body_html, Post.official_at)
-        .where(Post.question_id.in_(ids), Post.post_type == PostType.ANSWER, Post.deleted_at.is_(None))
+        .where(Post.question_id.in_(ids), Post.post_type == PostType.ANSWER, *_visible())
         .order_by(Post.id)
     ).all()
     thread_of = {}
@@ -77,7 +80,7 @@ def _batch(session, ids: list[int], with_text: bool = True) -> Iterator[tuple[in
     for post_id, body_html in session.execute(
         select(Comment.post_id, Comment.body_html).join(parent, parent.id == Comment.post_id)
         .where(or_(parent.id.in_(ids), parent.question_id.in_(ids)), Comment.deleted_at.is_(None),
-               parent.deleted_at.is_(None))
+               parent.deleted_at.is_(None), parent.hidden_at.is_(None))
         .order_by(Comment.id)
     ):
         comments[thread_of.get(post_id, post_id)].append(body_html)
@@ -88,7 +91,7 @@ def _batch(session, ids: list[int], with_text: bool = True) -> Iterator[tuple[in
     ):
         tags[question_id].append(name)
     for row in questions:
-        if row.deleted_at is not None:
+        if row.deleted_at is not None or row.hidden_at is not None:
             yield row.id, None
             continue
         yield row.id, make_document(row, answers[row.id], comments[row.id], tags[row.id], with_text)
@@ -112,7 +115,7 @@ def make_document(question, answers: list, comments: list[str], tags: list[str],
         "answer_count": int(question.answer_count or 0),
         "has_accepted": bool(accepted),
         "has_official": any(a.official_at is not None for a in answers),
-        "closed": getattr(question, "closed_at", None) is not None,
+        "closed": question.closed_at is not None,
         "created": _epoch(question.created_at),
         "activity": _epoch(question.last_activity_at or question.created_at),
     }

@@ -38,7 +38,7 @@ _IGNORED = frozenset({"view_count", "comment_count", "excerpt", "body_md", "edit
                       "deleted_by_id"})
 _INDEXED_UPDATES = frozenset({"score", "accepted_answer_id", "answer_count", "deleted_at", "title", "body_html",
                               "last_activity_at", "closed_at", "author_id", "question_id", "created_at",
-                              "official_at"})
+                              "official_at", "hidden_at"})
 # FAQ entry columns the FAQ document is built from (view and feedback counts change far more often).
 _FAQ_INDEXED = frozenset({"title", "question_html", "answer_html", "status", "category_id"})
 

@@ -25,7 +25,7 @@ def fetch_questions(ids: list[int]) -> dict[int, Question]:
     if not ids:
         return {}
     rows = db.session.scalars(
-        select(Question).where(Question.id.in_(ids), Question.deleted_at.is_(None))
+        select(Question).where(Question.id.in_(ids), Question.deleted_at.is_(None), Question.hidden_at.is_(None))
         .options(selectinload(Question.tags))
     )
     return {question.id: question for question in rows}

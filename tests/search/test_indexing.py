@@ -5,7 +5,7 @@ from sqlalchemy import func, select, update
 
 from forum import search
 from forum.extensions import db
-from forum.models import Post, SearchOutbox
+from forum.models import Post, SearchOutbox, utcnow
 from forum.search.index import SearchIndex
 from forum.services import comments, posts
 from tests.factories import make_answer, make_comment, make_question, make_user
@@ -199,3 +199,18 @@ def test_deferred_indexing_queues_in_the_outbox(app):
     assert found("imported") == [] and outbox_rows() == 1
     search.retry_pending()
     assert found("imported") == [question.id]
+
+
+def test_posts_hidden_by_flags_leave_the_index_and_come_back_when_unhidden(app):
+    question = make_question(title="Cheap watches here", body="Visit my shop for the cheapest watches today.")
+    answer = make_answer(make_question(title="Battery drains overnight", body="The battery is empty every "
+                                       "morning although the phone was idle."),
+                         body="Spam answer selling discount sunglasses for everyone.")
+    post, spam = db.session.get(Post, question.id), db.session.get(Post, answer.id)
+    post.hidden_at = spam.hidden_at = utcnow()
+    db.session.commit()
+    assert found("watches") == [] and found("sunglasses") == []
+    assert search.check().ok
+    post.hidden_at = None
+    db.session.commit()
+    assert found("watches") == [question.id]
