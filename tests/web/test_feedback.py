@@ -319,3 +319,27 @@ def test_weekly_csv(client, factories):
     this_week_threads = [line for line in lines if ",thread," in line][-1].split(",")
     assert this_week_threads[2:] == ["2", "1", "1", "4", "0.5000", "0.7500", "0", "1"]
     assert client.get("/admin/outcomes.csv?weeks=nonsense").status_code == 200
+
+
+def test_deleted_thread_shows_no_widget_to_its_author(client, factories):
+    author = make_user()
+    question = make_question(author=author)
+    delete_post(author, question)
+    db.session.commit()
+    login(client, author)
+    page = text(client.get(question_url(question)))
+    assert "This post is deleted." in page
+    assert 'id="feedback"' not in page
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "FEEDBACK_RATE_LIMIT": "2 per minute",
+                                         "PRIVILEGE_PRESET": "small"}], ids=["feedback-2-per-minute"])
+def test_feedback_is_rate_limited(client, factories):
+    question = make_question()
+    url = f"/feedback/thread/{question.id}"
+    for outcome in ("resolved", "helpful"):
+        assert client.post(url, data={"outcome": outcome}, headers=SAME_SITE).status_code == 302
+    response = client.post(url, data={"outcome": "not_helpful"}, headers={**SAME_SITE, **JSON})
+    assert response.status_code == 429
+    [row] = feedback_rows()
+    assert row.outcome == "helpful"
