@@ -60,14 +60,14 @@ def give(target_type: str, target_id: int):
         key = feedback.anonymous_key(new_token)
     user = current_user if current_user.is_authenticated else None
     row = feedback.record_feedback(target_type, target_id, key, request.form.get("outcome", ""), user=user)
-    target = feedback.get_target(target_type, target_id)
-    counts = feedback.counts_for(target_type, [target_id])[target_id]
+    outcome, counts = row.outcome, feedback.counts_for(target_type, [target_id])[target_id]
+    back = _target_url(feedback.get_target(target_type, target_id))  # before the commit expires the target
     db.session.commit()
     if wants_json():
-        response = jsonify(outcome=row.outcome, counts=counts, message=_("Thank you for your feedback."))
+        response = jsonify(outcome=outcome, counts=counts, message=_("Thank you for your feedback."))
     else:
         flash(_("Thank you for your feedback."), "success")
-        response = redirect(_target_url(target))
+        response = redirect(back)
     if new_token:
         response.set_cookie(VISITOR_COOKIE, new_token, max_age=VISITOR_COOKIE_AGE, httponly=True, samesite="Lax",
                             secure=request.is_secure)
