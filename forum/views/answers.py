@@ -9,6 +9,7 @@ from ..forms import AnswerForm
 from ..models import Answer
 from ..services import posts, threads
 from ..services.errors import DomainError
+from ..services.suspensions import require_not_suspended
 from ._common import attach_error, limit, thresholds
 
 bp = Blueprint("answers", __name__)
