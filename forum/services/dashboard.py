@@ -86,8 +86,8 @@ def parse_period(args: Mapping[str, str], now: datetime | None = None, default_d
     start_text, end_text = (args.get("start") or "").strip(), (args.get("end") or "").strip()
     if start_text or end_text:
         today = (now or utcnow()).date()
-        return between(_parse_date(start_text, _l("start date")) if start_text else today,
-                       _parse_date(end_text, _l("end date")) if end_text else today)
+        return between(_parse_date(start_text, "start") if start_text else today,
+                       _parse_date(end_text, "end") if end_text else today)
     days_text = (args.get("days") or "").strip()
     if not days_text:
         return last_days(default_days, now) if default_days else None
@@ -96,11 +96,17 @@ def parse_period(args: Mapping[str, str], now: datetime | None = None, default_d
     return last_days(int(days_text), now)
 
 
-def _parse_date(text: str, name) -> date:
+def _parse_date(text: str, which: str) -> date:
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
+        if not 1900 <= value.year <= 9000:  # far-off years would overflow the previous-period arithmetic
+            raise ValueError(text)
+        return value
     except ValueError:
-        raise Invalid(_l("The %(name)s “%(value)s” is not a date like 2026-11-22.", name=name, value=text[:40]))
+        # Whole sentences, so translators never have to fit a word into someone else's sentence.
+        if which == "start":
+            raise Invalid(_l("The start date “%(value)s” is not a date like 2026-11-22.", value=text[:40])) from None
+        raise Invalid(_l("The end date “%(value)s” is not a date like 2026-11-22.", value=text[:40])) from None
 
 
 # --- Volume and response ---

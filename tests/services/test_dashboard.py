@@ -166,6 +166,9 @@ def test_period_parsing(args, first, last, preset):
     ({"days": "abc"}, "7, 30, 90 or 365"),
     ({"start": "2026-13-01", "end": "2026-02-01"}, "2026-13-01"),
     ({"start": "yesterday"}, "yesterday"),
+    ({"start": "9999-12-31", "end": "9999-12-31"}, "9999-12-31"),
+    ({"start": "0001-01-01", "end": "0001-01-02"}, "0001-01-01"),
+    ({"end": "2026-02-30"}, "The end date “2026-02-30”"),
     ({"start": "2026-03-02", "end": "2026-03-01"}, "must not be after"),
     ({"start": "2020-01-01", "end": "2026-01-01"}, "at most"),
 ])
