@@ -84,12 +84,13 @@ def similar_faq(title: str, limit: int = 3) -> list[dict]:
     return _similar_faq(_service().faq_index, title, limit=limit)
 
 
-def faq_url(entry_id: int) -> str:
-    """The public page of an FAQ entry (`/faq/<id>` until the FAQ blueprint's `faq.entry` route exists)."""
+def faq_url(entry_id: int, title: str = "") -> str:
+    """The public page of an FAQ entry, with the slug of its title (the page redirects other slugs to it)."""
+    slug = slugify(title) if title else None
     try:
-        return url_for("faq.entry", entry_id=entry_id)
-    except BuildError:
-        return f"/faq/{int(entry_id)}"
+        return url_for("faq.entry", entry_id=entry_id, slug=slug)
+    except BuildError:  # an app without the FAQ blueprint
+        return f"/faq/{int(entry_id)}" + (f"/{slug}" if slug else "")
 
 
 def related(question, limit: int = 5) -> list[dict]:

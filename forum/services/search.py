@@ -62,5 +62,5 @@ def similar_faq_entries(title: str, limit: int = 3) -> list[dict]:
     published = fetch_faq_entries([item["id"] for item in found])  # the index may lag an unpublish
     found = [item for item in found if item["id"] in published]
     for item in found:
-        item["url"] = index.faq_url(item["id"])
+        item["url"] = index.faq_url(item["id"], item["title"])
     return found

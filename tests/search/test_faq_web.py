@@ -14,7 +14,7 @@ from .test_web import result_ids
 
 
 def faq_links(page: str) -> list[int]:
-    return [int(i) for i in re.findall(r'<a href="/faq/(\d+)"', page)]
+    return [int(i) for i in re.findall(r'<a href="/faq/(\d+)/[^"]+"', page)]
 
 
 def test_a_matching_faq_entry_comes_first_and_is_marked_official(client):
@@ -23,9 +23,12 @@ def test_a_matching_faq_entry_comes_first_and_is_marked_official(client):
     page = text(client.get("/search", query_string={"q": "reset password"}))
     assert faq_links(page) == [entry.id]
     assert "Official FAQ" in page
-    assert page.index(f'href="/faq/{entry.id}"') < page.index(f'href="/questions/{question.id}/')
+    assert page.index(f'href="/faq/{entry.id}/how-do-i-reset-my-password"') < page.index(
+        f'href="/questions/{question.id}/')
     assert "<mark>reset</mark>" in page.split("faq-results", 1)[1].split("</section>", 1)[0]
     assert "1 result" in page  # the count is about threads
+    link = re.search(r'<a href="(/faq/\d+/[^"]+)"', page).group(1)
+    assert "How do I reset my password?" in text(client.get(link, follow_redirects=True))
 
 
 def test_faq_block_in_japanese_and_only_on_the_first_page(client):
@@ -77,7 +80,7 @@ def test_similar_while_asking_lists_the_faq_entry_first(client):
     entry = make_entry()
     data = client.get("/search/similar", query_string={"title": "how to reset password"}).get_json()
     assert [item["id"] for item in data["faq"]] == [entry.id]
-    assert data["faq"][0]["url"] == f"/faq/{entry.id}" and data["faq"][0]["faq"] is True
+    assert data["faq"][0]["url"] == f"/faq/{entry.id}/how-do-i-reset-my-password" and data["faq"][0]["faq"] is True
     assert [item["id"] for item in data["questions"]] == [thread.id]
     html = data["html"]
     assert "Official FAQ" in html and html.index(f"/faq/{entry.id}") < html.index(f"/questions/{thread.id}/")
