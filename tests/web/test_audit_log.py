@@ -2,7 +2,7 @@
 import pytest
 
 from forum.extensions import db
-from forum.models import Role
+from forum.models import Role, Webhook
 from forum.services import suspensions
 from forum.services.audit_log import log_action
 from tests.factories import make_answer, make_question, make_user
@@ -59,6 +59,18 @@ def test_unknown_actions_show_their_raw_name_and_system_entries_no_actor(client)
     assert "custom.thing" in page and "System" in page and "Nightly job" in page
 
 
+def test_webhook_targets_show_their_name_and_link_to_the_webhooks_page(client):
+    admin = make_user(role=Role.ADMIN)
+    hook = Webhook(name="mods channel", url="https://hooks.example/x", events="flag.new")
+    db.session.add(hook)
+    db.session.flush()
+    log_action(admin, "webhook.create", hook)
+    db.session.commit()
+    login(client, admin)
+    page = text(client.get("/admin/audit"))
+    assert "mods channel" in page and 'href="/admin/webhooks"' in page and "Webhook added" in page
+
+
 def test_audit_queries_do_not_grow_with_entries(client):
     admin = make_user(role=Role.ADMIN)
     login(client, admin)
@@ -71,6 +83,10 @@ def test_audit_queries_do_not_grow_with_entries(client):
             log_action(admin, "post.close", question, "Off topic")
             log_action(admin, "post.delete", answer, "Spam")
             suspensions.suspend(admin, member, 1, "Spam")
+            hook = Webhook(name="mods channel", url="https://hooks.example/x", events="flag.new")
+            db.session.add(hook)
+            db.session.flush()
+            log_action(admin, "webhook.create", hook)
             log_action(admin, "faq.publish", None, "", entry=1)
         db.session.commit()
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from ...extensions import db
-from ...models import AuditLogEntry, Post, Question, User
+from ...models import AuditLogEntry, FaqEntry, Post, Question, User, Webhook
 from .._common import paginate
 from . import bp
 
@@ -76,8 +76,9 @@ def _targets(entries: list[AuditLogEntry]) -> dict[int, Target]:
     post_ids = {e.target_id for e in entries if e.target_type == "post" and e.target_id}
     user_ids = {e.target_id for e in entries if e.target_type == "user" and e.target_id}
     posts = _posts(post_ids)
-    users = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all()) \
-        if user_ids else {}
+    users = _names(User.id, User.username, user_ids)
+    faq = _names(FaqEntry.id, FaqEntry.title, {e.target_id for e in entries if e.target_type == "faq_entry"})
+    hooks = _names(Webhook.id, Webhook.name, {e.target_id for e in entries if e.target_type == "webhook"})
     targets = {}
     for entry in entries:
         kind, target_id = entry.target_type, entry.target_id
@@ -85,9 +86,18 @@ def _targets(entries: list[AuditLogEntry]) -> dict[int, Target]:
             targets[entry.id] = posts[target_id]
         elif kind == "user" and target_id in users:
             targets[entry.id] = Target(users[target_id], url_for("users.profile", user_id=target_id))
-        elif kind:
-            targets[entry.id] = Target(f"{kind} #{target_id}", _maybe_url(kind, target_id))
+        elif kind == "faq_entry" and target_id in faq:
+            targets[entry.id] = Target(faq[target_id], _maybe_url(kind, target_id))
+        elif kind == "webhook" and target_id in hooks:
+            targets[entry.id] = Target(hooks[target_id], _maybe_url(kind, target_id))
+        elif kind:  # gone since, or a kind this page does not know: still say what it was
+            targets[entry.id] = Target(f"{kind} #{target_id}", None)
     return targets
+
+
+def _names(id_column, name_column, ids: set) -> dict:
+    ids.discard(None)
+    return dict(db.session.execute(select(id_column, name_column).where(id_column.in_(ids))).all()) if ids else {}
 
 
 def _posts(post_ids: set[int]) -> dict[int, Target]:
@@ -108,7 +118,7 @@ def _posts(post_ids: set[int]) -> dict[int, Target]:
 
 
 # Where other kinds of targets are shown, when that page exists in this build.
-_TARGET_ENDPOINTS = {"faq_entry": ("faq.entry", "entry_id"), "webhook": ("admin.webhooks", None)}
+_TARGET_ENDPOINTS = {"faq_entry": ("faq.entry", "entry_id"), "webhook": ("admin.webhooks_list", None)}
 
 
 def _maybe_url(kind: str, target_id: int | None) -> str | None:
