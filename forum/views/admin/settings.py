@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ...extensions import db
@@ -34,7 +35,7 @@ class SupportHoursForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         names = business_hours.day_names(str(get_locale() or "en"))
-        self.days.choices = [(day, names[day]) for day in business_hours.EVERY_DAY]
+        self.days.choices = [SelectChoice(day, names[day]) for day in business_hours.EVERY_DAY]
 
 
 class GuidelinesForm(FlaskForm):

@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ...extensions import db
@@ -24,9 +25,9 @@ class WebhookForm(FlaskForm):
     url = StringField(_l("URL"), validators=[DataRequired(REQUIRED), Length(max=500)],
                       description=_l("Slack-compatible: the incoming-webhook URL. ChatWork: "
                                      "https://api.chatwork.com/v2/rooms/ROOM_ID/messages"))
-    format = SelectField(_l("Format"), choices=[(WebhookFormat.SLACK, _l("Slack-compatible (JSON)")),
-                                                (WebhookFormat.CHATWORK, _l("ChatWork (API token)"))])
-    events = SelectMultipleField(_l("Events"), choices=list(WebhookEvent.ALL),
+    format = SelectField(_l("Format"), choices=[SelectChoice(WebhookFormat.SLACK, _l("Slack-compatible (JSON)")),
+                                                SelectChoice(WebhookFormat.CHATWORK, _l("ChatWork (API token)"))])
+    events = SelectMultipleField(_l("Events"), choices=[],
                                  widget=widgets.ListWidget(prefix_label=False),
                                  option_widget=widgets.CheckboxInput(), validate_choice=False)
     secret = PasswordField(_l("Secret or token"), validators=[Length(max=200)],
@@ -38,7 +39,7 @@ class WebhookForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         labels = alerts.event_labels()
-        self.events.choices = [(event, labels[event]) for event in WebhookEvent.ALL]
+        self.events.choices = [SelectChoice(event, labels[event]) for event in WebhookEvent.ALL]
 
 
 def _overview():
