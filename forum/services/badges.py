@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Answer, Post, Question, User, UserBadge, utcnow
+from ..models import Answer, NotificationKind, Post, Question, User, UserBadge, utcnow
+from . import notifications
 from .badge_rules import RULES, Scope
 
 BRONZE, SILVER, GOLD = "bronze", "silver", "gold"
@@ -161,7 +162,8 @@ def _holds(user_id: int, key: str, dedup: str) -> bool:
         UserBadge.user_id == user_id, UserBadge.badge == key, UserBadge.dedup_key == dedup)) is not None
 
 
-def _insert(user_id: int, badge: Badge, post_id: int | None, dedup: str) -> UserBadge | None:
+def _insert(user_id: int, badge: Badge, post_id: int | None, dedup: str, notify: bool = True) -> UserBadge | None:
+    """Award one badge; with `notify`, the holder hears about it in their inbox (not for back-fills)."""
     row = UserBadge(user_id=user_id, badge=badge.key, post_id=post_id, dedup_key=dedup, awarded_at=utcnow())
     try:
         with db.session.begin_nested():
@@ -171,6 +173,8 @@ def _insert(user_id: int, badge: Badge, post_id: int | None, dedup: str) -> User
             return None
         raise  # not a duplicate: e.g. the user or post does not exist
     db.session.info.setdefault(NEW_BADGES, []).append((user_id, badge.key))
+    if notify:
+        notifications.notify(user_id, NotificationKind.BADGE, url=f"/badges/{badge.key}", text=badge.key)
     return row
 
 
@@ -284,7 +288,8 @@ def _insert_many(badge: Badge, rows) -> int:
             db.session.execute(insert(UserBadge), values)
         return len(values)
     except IntegrityError:  # a live hook awarded one of them meanwhile: go one by one
-        return sum(_insert(v["user_id"], badge, v["post_id"], v["dedup_key"]) is not None for v in values)
+        return sum(_insert(v["user_id"], badge, v["post_id"], v["dedup_key"], notify=False) is not None
+                   for v in values)
 
 
 # Reading badges for the pages.

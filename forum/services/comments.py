@@ -5,9 +5,11 @@ from sqlalchemy import update
 from .. import permissions
 from ..extensions import db
 from ..markup import render_comment
-from ..models import Comment, Post, Question, User, utcnow
+from ..models import Comment, NotificationKind, Post, Question, User, utcnow
 from . import badges, privileges
+from . import mentions
 from .errors import Forbidden, Invalid
+from .notifications import notify, post_path
 from .locking import require_unlocked
 from .suspensions import require_not_suspended
 
@@ -31,6 +33,7 @@ def add_comment(author: User, post: Post, body: str, thresholds: dict | None = N
     _adjust_count(post.id, +1)
     db.session.flush()
     badges.on_comment(author)
+    _notify(author, post, body)
     return comment
 
 
@@ -48,6 +51,14 @@ def _is_own_thread(user: User, post: Post) -> bool:
         return True
     question = post if isinstance(post, Question) else post.question
     return question.author_id == user.id
+
+
+def _notify(author: User, post: Post, body: str) -> None:
+    """The post's author hears about the comment; people it @mentions too (once each)."""
+    url = f"{post_path(post)}#comments-{post.id}"
+    excerpt = body if len(body) <= 140 else body[:139] + "…"
+    notify(post.author_id, NotificationKind.COMMENT, actor=author, post=post, url=url, text=excerpt)
+    mentions.notify_mentions(author, body, post=post, url=url, excerpt=excerpt, skip={post.author_id})
 
 
 def _adjust_count(post_id: int, delta: int) -> None:

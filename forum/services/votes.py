@@ -5,10 +5,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Answer, Post, Question, Reason, ReputationEvent, User, Vote, utcnow
+from ..models import Answer, NotificationKind, Post, Question, Reason, ReputationEvent, User, Vote, utcnow
 from . import badges, privileges
 from . import reputation as ledger
 from .errors import Conflict, Forbidden, Invalid, NotFound
+from .notifications import notify, post_path
 from .locking import require_unlocked
 from .reputation import ReputationRules
 from .suspensions import require_not_suspended
@@ -79,6 +80,8 @@ def accept_answer(actor: User, answer: Answer, rules: ReputationRules) -> bool:
                       actor_id=actor.id, when=now)
     db.session.flush()
     badges.on_accept(answer)
+    notify(answer.author_id, NotificationKind.ACCEPTED, actor=actor, post=answer, url=post_path(answer),
+           text=question.title)
     return True
 
 
