@@ -7,12 +7,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from ..extensions import db
-from ..models import CloseReason, CloseVote, NotificationKind, PostLink, Question, User, utcnow
+from ..models import (
+    CloseReason,
+    CloseVote,
+    NotificationKind,
+    PostLink,
+    Question,
+    User,
+    utcnow,
+)
 from . import privileges
 from .audit_log import log_action
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .locking import require_unlocked
-from .notifications import notify
+from .notifications import notify, post_path
 from .suspensions import require_not_suspended
 
 DEFAULT_VOTES_NEEDED = 3
@@ -132,8 +140,9 @@ def pending_count(question: Question) -> int:
 
 
 def duplicate_original(question: Question) -> Question | None:
-    """The original of a duplicate (one query, only for duplicates)."""
-    return db.session.get(Question, question.duplicate_of_id) if question.duplicate_of_id else None
+    """The original of a duplicate (one query, only for duplicates); None once the original is deleted."""
+    original = db.session.get(Question, question.duplicate_of_id) if question.duplicate_of_id else None
+    return original if original is not None and not original.is_deleted else None
 
 
 def _check_voter(voter: User, question: Question, thresholds: dict) -> None:
@@ -200,7 +209,7 @@ def _close(question: Question, actor: User, reason: str, original: Question | No
             PostLink.link_type == PostLink.DUPLICATE)):
         db.session.add(PostLink(post_id=question.id, related_post_id=original.id, link_type=PostLink.DUPLICATE))
     _clear_votes(question)
-    notify(question.author_id, NotificationKind.MODERATION, actor=actor, post=question,
+    notify(question.author_id, NotificationKind.MODERATION, actor=actor, post=question, url=post_path(question),
            text=str(_l("Your question was closed: %(reason)s", reason=reason_label(reason))))
 
 
@@ -214,7 +223,7 @@ def _reopen(question: Question, actor: User) -> None:
     question.close_reason = None
     question.duplicate_of_id = None
     _clear_votes(question)
-    notify(question.author_id, NotificationKind.MODERATION, actor=actor, post=question,
+    notify(question.author_id, NotificationKind.MODERATION, actor=actor, post=question, url=post_path(question),
            text=str(_l("Your question was reopened.")))
 
 

@@ -7,14 +7,22 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .. import permissions
 from ..extensions import db
-from ..models import (NotificationKind, Post, PostRevision, Question, SuggestedEdit, SuggestionStatus, User,
-                      utcnow)
+from ..models import (
+    NotificationKind,
+    Post,
+    PostRevision,
+    Question,
+    SuggestedEdit,
+    SuggestionStatus,
+    User,
+    utcnow,
+)
 from . import posts, privileges
 from . import tags as tag_service
 from .audit_log import log_action
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .locking import require_unlocked
-from .notifications import notify
+from .notifications import notify, post_path
 from .revisions import DiffLine, diff_fields
 from .suspensions import require_not_suspended
 
@@ -173,7 +181,8 @@ def _decide(reviewer: User, suggestion: SuggestedEdit, status: str, comment: str
     suggestion.reviewer_id = reviewer.id
     suggestion.review_comment = comment
     text = f"{message} {comment}".strip() if comment else str(message)
-    notify(suggestion.author_id, NotificationKind.MODERATION, actor=reviewer, post=suggestion.post, text=text)
+    notify(suggestion.author_id, NotificationKind.MODERATION, actor=reviewer, post=suggestion.post,
+           url=post_path(suggestion.post), text=text)
     if reviewer.is_staff:
         log_action(reviewer, f"suggested_edit.{'approve' if status == SuggestionStatus.APPROVED else 'reject'}",
                    suggestion.post, reason=comment, suggestion_id=suggestion.id, suggester_id=suggestion.author_id)

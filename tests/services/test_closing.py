@@ -2,7 +2,15 @@
 import pytest
 from sqlalchemy import func, select
 
-from forum.models import AuditLogEntry, CloseReason, CloseVote, Notification, NotificationKind, PostLink, Role
+from forum.models import (
+    AuditLogEntry,
+    CloseReason,
+    CloseVote,
+    Notification,
+    NotificationKind,
+    PostLink,
+    Role,
+)
 from forum.services import closing, locking
 from forum.services.errors import Conflict, Forbidden, Invalid
 from forum.services.privileges import SMALL_COMMUNITY_THRESHOLDS as THRESHOLDS

@@ -2,7 +2,13 @@
 import pytest
 from sqlalchemy import select
 
-from forum.models import AuditLogEntry, Notification, PostRevision, Role, SuggestionStatus
+from forum.models import (
+    AuditLogEntry,
+    Notification,
+    PostRevision,
+    Role,
+    SuggestionStatus,
+)
 from forum.services import locking, posts, suggested_edits
 from forum.services.errors import Conflict, Forbidden, Invalid
 from forum.services.privileges import SMALL_COMMUNITY_THRESHOLDS as THRESHOLDS

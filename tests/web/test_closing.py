@@ -5,7 +5,15 @@ import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import AuditLogEntry, CloseVote, Notification, NotificationKind, Post, PostLink, Role
+from forum.models import (
+    AuditLogEntry,
+    CloseVote,
+    Notification,
+    NotificationKind,
+    Post,
+    PostLink,
+    Role,
+)
 from tests.factories import make_answer, make_question, make_user
 from tests.helpers import login, post_form, question_url, text
 
@@ -66,7 +74,7 @@ def test_staff_close_at_once_with_audit_banner_and_no_answers(client):
     assert closed.is_closed and closed.close_reason == "off_topic"
     assert [e.target_id for e in audit("post.close")] == [question.id]
     body = page(client, question)
-    assert f"Closed as off-topic" in body and staff.username in body
+    assert "Closed as off-topic" in body and staff.username in body
     assert "This question is closed: off-topic. It is not accepting answers." in body
     assert "Post your answer" not in body
     response = post_form(client, f"/questions/{question.id}/answer", {"body": ANSWER}, page=question_url(question))

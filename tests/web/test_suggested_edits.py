@@ -4,8 +4,16 @@ import html
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import AuditLogEntry, Notification, NotificationKind, Post, PostRevision, Role, SuggestedEdit
-from forum.models import SuggestionStatus
+from forum.models import (
+    AuditLogEntry,
+    Notification,
+    NotificationKind,
+    Post,
+    PostRevision,
+    Role,
+    SuggestedEdit,
+    SuggestionStatus,
+)
 from tests.factories import make_answer, make_question, make_user
 from tests.helpers import counted_statements, login, post_form, question_url, text
 
