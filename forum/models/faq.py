@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import utcnow
-from .post import Answer, Question
+from .post import Answer, Question, slugify
 from .user import User
 
 
@@ -78,6 +78,10 @@ class FaqEntry(db.Model):
     @property
     def is_published(self) -> bool:
         return self.status == FaqStatus.PUBLISHED
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title or "")
 
 
 class FaqRevision(db.Model):

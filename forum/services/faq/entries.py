@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from ...extensions import db
 from ...markup import render_markdown
 from ...models import (
-    FaqCategory, FaqEntry, FaqRevision, FaqStatus, NotificationKind, Reason, ReputationEvent, User, utcnow,
+    FaqCategory, FaqEntry, FaqRevision, FaqStatus, NotificationKind, Question, Reason, ReputationEvent, User, utcnow,
 )
 from .. import badges
 from .. import reputation as ledger
@@ -160,6 +160,12 @@ def published_sections(entry_ids: list[int] | None = None) -> list[FaqSection]:
     return sections
 
 
+def unpublished_entries() -> list[FaqEntry]:
+    """Drafts and unpublished entries, for the staff's view of /faq (one query)."""
+    return list(db.session.scalars(select(FaqEntry).where(
+        FaqEntry.status.in_((FaqStatus.DRAFT, FaqStatus.UNPUBLISHED))).order_by(FaqEntry.updated_at.desc())))
+
+
 def entries_in_order(entry_ids: list[int]) -> list[FaqEntry]:
     """Published entries by id, in the given order (search results), one query."""
     if not entry_ids:
@@ -173,7 +179,7 @@ def load_entry_page(entry_id: int) -> FaqEntry | None:
     """The entry with everything its page shows (authors, category, source thread) in one query."""
     return db.session.scalar(select(FaqEntry).where(FaqEntry.id == entry_id).options(
         joinedload(FaqEntry.question_author), joinedload(FaqEntry.answer_author), joinedload(FaqEntry.category),
-        joinedload(FaqEntry.question)))
+        joinedload(FaqEntry.question).lazyload(Question.author)))  # the page shows the authors above
 
 
 def entry_for_thread(question_id: int, staff: bool = False) -> FaqEntry | None:

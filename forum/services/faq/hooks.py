@@ -153,7 +153,7 @@ def _announce_candidates(session: Session, post_ids: set[int]) -> None:
 
 
 def _entry_url(entry: FaqEntry) -> str:
-    return _url("faq.entry", entry_id=entry.id)
+    return _url("faq.entry", entry_id=entry.id, slug=entry.slug)
 
 
 def _url(endpoint: str, **values) -> str:
