@@ -168,6 +168,14 @@ def event_labels() -> dict[str, str]:
     }
 
 
+def masked_url(url: str) -> str:
+    """The URL as lists show it: incoming-webhook URLs carry their secret in the path (Slack's do)."""
+    parts = urlsplit(url)
+    first = "/" + parts.path.lstrip("/").split("/", 1)[0]
+    path = parts.path if len(parts.path) <= len(first) + 8 else f"{first}/…{parts.path[-4:]}"
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
 def require_admin(actor) -> None:
     if not getattr(actor, "is_admin", False):
         raise Forbidden(_("Only administrators can add, change or delete webhooks; moderators can look at them."))

@@ -55,11 +55,15 @@ def _heading(event: str) -> str:
 
 def _details(data: dict) -> list[tuple[str, str]]:
     labels = {"author": _("Author"), "tags": _("Tags"), "excerpt": _("Excerpt"), "reason": _("Reason"),
+              "text": _("Comment"), "flagged_by": _("Flagged by"), "score": _("Score"), "hidden": _("Hidden"),
               "business_hours_waiting": _("Business hours without an answer")}
     details = []
     for key, value in data.items():
-        if key in ("title", "url") or value in (None, "", [], {}):
+        # Ids are for machines (the link carries them); False and empty values say nothing to a reader.
+        if key in ("title", "url") or key.endswith("_id") or value in (None, "", [], {}, False):
             continue
+        if value is True:
+            value = _("yes")
         if isinstance(value, (list, tuple)):
             value = ", ".join(str(item) for item in value)
         details.append((labels.get(key) or key.replace("_", " ").capitalize(), str(value)))

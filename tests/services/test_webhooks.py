@@ -11,15 +11,18 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.models import DeliveryStatus, Role, WebhookDelivery, WebhookEvent, WebhookFormat, utcnow
+from forum.extensions import db
 from forum.services import alerts, webhooks
 from tests.factories import make_answer, make_question, make_user
+from tests.helpers import counted_statements
 from tests.webhook_server import Receiver, dead_url
 
 
 @pytest.fixture
 def app_config():
     return {"PRIVILEGE_PRESET": "small", "WEBHOOK_SENDER_THREAD": False, "WEBHOOK_RETRY_BASE_SECONDS": 0.1,
-            "WEBHOOK_TIMEOUT": 1, "WEBHOOK_MAX_ATTEMPTS": 3, "SITE_URL": "https://support.example.com"}
+            "WEBHOOK_TIMEOUT": 1, "WEBHOOK_MAX_ATTEMPTS": 3, "SITE_URL": "https://support.example.com",
+            "FAQ_CANDIDATE_RULES": {"min_question_score": 0, "min_answer_score": 0, "min_age_days": 0}}
 
 
 @pytest.fixture
@@ -35,7 +38,6 @@ def admin(db):
 
 def add_webhook(admin, url, fmt=WebhookFormat.SLACK, events=(WebhookEvent.QUESTION_NEW,), secret=""):
     webhook = alerts.create_webhook(admin, "Support channel", url, fmt, list(events), secret)
-    from forum.extensions import db
     db.session.commit()
     return webhook
 
@@ -227,8 +229,6 @@ def test_unanswered_scan_skips_weekends_and_old_questions(app, db, admin, receiv
 
 
 def test_scan_runs_a_bounded_number_of_queries(app, db, admin, receiver):
-    from tests.helpers import counted_statements
-
     add_webhook(admin, receiver.url, events=(WebhookEvent.QUESTION_UNANSWERED,))
     for n in range(6):
         make_question(title=f"Unanswered question number {n} here")
@@ -253,3 +253,28 @@ def test_cli_deliver_and_retry(app, db, admin, receiver, runner):
                              .filter_by(status=DeliveryStatus.DELIVERED)) == 1
     assert runner.invoke(args=["webhooks", "retry", "999"]).exit_code != 0
     assert "queued" in runner.invoke(args=["alerts", "scan"]).output
+
+
+def test_scan_queues_faq_candidates_once(app, db, admin, receiver):
+    add_webhook(admin, receiver.url, events=(WebhookEvent.FAQ_CANDIDATE,))
+    solved = make_question(title="How do I export notes as PDF files?")
+    make_answer(solved)
+    make_question(title="A question nobody has answered yet")
+    assert alerts.scan(now=utcnow() + timedelta(minutes=1))[WebhookEvent.FAQ_CANDIDATE] == 1
+    db.session.commit()
+    assert alerts.scan(now=utcnow() + timedelta(minutes=2))[WebhookEvent.FAQ_CANDIDATE] == 0
+    db.session.commit()
+    [delivery] = deliveries(db)
+    assert delivery.dedup_key == f"faq-candidate:{solved.id}"
+    webhooks.deliver_due()
+    assert "New FAQ candidate" in json.loads(receiver.requests[0]["body"])["text"]
+
+
+def test_messages_leave_out_ids_and_empty_values(app):
+    body = webhooks.slack_body(WebhookEvent.FLAG_NEW, {
+        "flag_id": 7, "post_id": 3, "title": "Spam <b>here</b>", "reason": "spam", "text": "",
+        "flagged_by": "aoi", "url": "https://x.example/q/3", "hidden": False})
+    text = body["blocks"][0]["text"]["text"]
+    assert body["text"] == "New flag: <https://x.example/q/3|Spam &lt;b&gt;here&lt;/b&gt;>"
+    assert "*Reason:* spam" in text and "*Flagged by:* aoi" in text
+    assert "7" not in text and "Hidden" not in text and "Comment" not in text

@@ -58,7 +58,7 @@ def test_ask_page_shows_the_summary_with_one_settings_query(client, served_app, 
     statements = []
     with served_app.app_context():
         engine = db.engine  # the engine the client's requests use (the test's own app has another)
-    record = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    record = lambda conn, cursor, statement, *args: statements.append(statement)
     event.listen(engine, "before_cursor_execute", record)
     try:
         page = text(client.get("/questions/ask"))

@@ -7,7 +7,7 @@ import json
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from forum.models import AuditLogEntry, Question, Role, SiteSetting, Webhook, WebhookDelivery, WebhookEvent
 from forum.services import alerts
@@ -240,8 +240,7 @@ def served_statements(served_app, db, client, url: str) -> int:
     statements = []
     with served_app.app_context():
         engine = db.engine  # the client's requests run on the served app's engine
-    record = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
-    from sqlalchemy import event
+    record = lambda conn, cursor, statement, *args: statements.append(statement)
     event.listen(engine, "before_cursor_execute", record)
     try:
         assert client.get(url).status_code == 200
@@ -273,3 +272,12 @@ def test_list_and_log_pages_run_a_constant_number_of_queries(client, served_app,
     assert small == large
     for url in ("/admin/webhooks", f"/admin/webhooks/{other.id}/deliveries", f"/admin/webhooks/{other.id}/edit"):
         assert "cw-secret-token-xyz" not in text(client.get(url))
+
+
+def test_lists_mask_the_secret_part_of_webhook_urls(client, db):
+    slack = "https://hooks.slack.com/services/T000/B000/XXXXSECRETXXXXabcd"
+    webhook = make_webhook(db, url=slack)
+    login(client, make_user(role=Role.MODERATOR))
+    for url in ("/admin/webhooks", f"/admin/webhooks/{webhook.id}/deliveries"):
+        page = text(client.get(url))
+        assert "XXXXSECRETXXXX" not in page and "hooks.slack.com/services/…abcd" in page

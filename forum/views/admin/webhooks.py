@@ -55,7 +55,7 @@ def _overview():
 
 def _render_list(form: WebhookForm, status: int = 200):
     return render_template("admin/webhooks.html", rows=_overview(), form=form, labels=alerts.event_labels(),
-                           can_edit=current_user.is_admin), status
+                           can_edit=current_user.is_admin, masked_url=alerts.masked_url), status
 
 
 @bp.get("/webhooks")
@@ -138,7 +138,8 @@ def webhooks_deliveries(webhook_id: int):
                           .order_by(WebhookDelivery.id.desc()), 30)
     previews = {delivery.id: webhooks.preview(delivery) for delivery in pagination.items}
     return render_template("admin/webhooks_deliveries.html", webhook=webhook, pagination=pagination,
-                           previews=previews, labels=alerts.event_labels(), can_edit=current_user.is_admin)
+                           previews=previews, labels=alerts.event_labels(), can_edit=current_user.is_admin,
+                           masked_url=alerts.masked_url)
 
 
 @bp.post("/webhooks/deliveries/<int:delivery_id>/retry")
