@@ -15,7 +15,7 @@ from forum.models import (
     Role,
 )
 from tests.factories import make_answer, make_question, make_user
-from tests.helpers import login, post_form, question_url, text
+from tests.helpers import counted_statements, login, post_form, question_url, text
 
 JSON = {"Accept": "application/json"}
 ANSWER = "Sign out, sign in again and then re-run the sync from the menu."
@@ -238,3 +238,26 @@ def test_deleting_your_own_post_is_not_a_staff_action(client):
     login(client, member)
     post_form(client, f"/posts/{answer.id}/delete", page=question_url(answer.question))
     assert audit("post.delete") == []
+
+
+def test_duplicate_banner_costs_at_most_one_query(client):
+    open_question, original, duplicate = make_question(), make_question(), make_question()
+    login(client, staff_user())
+    close(client, duplicate, "duplicate", str(original.id))
+
+    def queries(question) -> int:
+        client.get(question_url(question))  # the first view records the viewer
+        with counted_statements() as statements:
+            assert client.get(question_url(question)).status_code == 200
+        return len(statements)
+
+    assert queries(duplicate) <= queries(open_question) + 1
+
+
+def test_anonymous_readers_see_the_closed_notice_without_controls(client, served_app):
+    question = make_question()
+    close(signed_in(served_app, staff_user()), question, "off_topic")
+    body = page(client, question)
+    assert "This question is closed: off-topic. It is not accepting answers." in body
+    assert "Know the answer?" not in body
+    assert "Reopen</a>" not in body and "Lock</summary>" not in body and "Suggest edit" not in body
