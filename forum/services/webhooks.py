@@ -194,11 +194,22 @@ def deliver_one(delivery_id: int, attempts: int, due: datetime) -> str | None:
     if not _claim(delivery_id, attempts, due):
         return None
     delivery = db.session.get(WebhookDelivery, delivery_id, populate_existing=True)
-    body, headers = build_request(delivery.webhook, delivery)
     url = delivery.webhook.url
+    try:
+        body, headers = build_request(delivery.webhook, delivery)
+    except Exception as error:  # a payload we cannot format must not block the queue behind it
+        log.exception("webhooks: cannot build delivery %s", delivery_id)
+        db.session.rollback()
+        return _record(delivery_id, attempts, None, f"Could not build the message: {error}"[:500])
     db.session.commit()  # hold no transaction (or SQLite lock) while waiting for the network
     status, error = post(url, body, headers, float(setting("WEBHOOK_TIMEOUT")))
     return _record(delivery_id, attempts, status, error)
+
+
+def _pending():
+    """Pending deliveries of enabled webhooks (a disabled webhook's queue waits until it is enabled again)."""
+    return (select(WebhookDelivery.id).join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .where(WebhookDelivery.status == DeliveryStatus.PENDING, Webhook.active.is_(True)))
 
 
 def deliver_due(limit: int = 50) -> dict[str, int]:
@@ -206,8 +217,8 @@ def deliver_due(limit: int = 50) -> dict[str, int]:
     counts: dict[str, int] = {}
     while True:
         rows = db.session.execute(
-            select(WebhookDelivery.id, WebhookDelivery.attempts, WebhookDelivery.next_attempt_at)
-            .where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.next_attempt_at <= utcnow())
+            _pending().with_only_columns(WebhookDelivery.id, WebhookDelivery.attempts, WebhookDelivery.next_attempt_at)
+            .where(WebhookDelivery.next_attempt_at <= utcnow())
             .order_by(WebhookDelivery.next_attempt_at).limit(limit)
         ).all()
         db.session.commit()
@@ -220,8 +231,7 @@ def deliver_due(limit: int = 50) -> dict[str, int]:
 
 def seconds_until_next() -> float | None:
     """How long until the next pending delivery is due (None when nothing is pending)."""
-    due = db.session.scalar(select(func.min(WebhookDelivery.next_attempt_at))
-                            .where(WebhookDelivery.status == DeliveryStatus.PENDING))
+    due = db.session.scalar(_pending().with_only_columns(func.min(WebhookDelivery.next_attempt_at)))
     db.session.commit()
     return None if due is None else max((due - utcnow()).total_seconds(), 0.0)
 

@@ -278,3 +278,25 @@ def test_messages_leave_out_ids_and_empty_values(app):
     assert body["text"] == "New flag: <https://x.example/q/3|Spam &lt;b&gt;here&lt;/b&gt;>"
     assert "*Reason:* spam" in text and "*Flagged by:* aoi" in text
     assert "7" not in text and "Hidden" not in text and "Comment" not in text
+
+
+def test_disabled_webhooks_keep_their_queue_until_enabled(db, admin, receiver):
+    webhook = add_webhook(admin, receiver.url)
+    make_question()
+    alerts.set_active(admin, webhook, False)
+    db.session.commit()
+    assert webhooks.deliver_due() == {} and webhooks.seconds_until_next() is None
+    alerts.set_active(admin, webhook, True)
+    db.session.commit()
+    assert webhooks.seconds_until_next() == 0 and webhooks.deliver_due() == {"delivered": 1}
+
+
+def test_an_unreadable_payload_is_recorded_and_does_not_block_the_queue(db, admin, receiver):
+    add_webhook(admin, receiver.url)
+    make_question()
+    make_question(title="A second question waiting behind it")
+    first = deliveries(db)[0]
+    first.payload = "{broken"
+    db.session.commit()
+    assert webhooks.deliver_due() == {"pending": 1, "delivered": 1}
+    assert "Could not build the message" in deliveries(db)[0].error
