@@ -152,6 +152,7 @@ def resolve(actor: User, post: Post, status: str, reason: str = "") -> int:
     ).rowcount
     was_hidden = post.is_hidden
     post.hidden_at = None
+    reason = " ".join((reason or "").split())[:300]
     action = "flags.dismiss" if status == FlagStatus.DISMISSED else "flags.helpful"
     log_action(actor, action, post, reason, flags=handled, unhidden=was_hidden)
     if was_hidden:
