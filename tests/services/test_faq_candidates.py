@@ -4,9 +4,8 @@ from datetime import timedelta
 import pytest
 
 from forum.models import Feedback, PostLink, Role, utcnow
-from forum.services.faq import candidates, promotion
+from forum.services.faq import candidates, entries, promotion
 from forum.services.faq.candidates import CandidateRules
-from forum.services.faq import entries
 from tests.factories import make_answer, make_question, make_user
 
 RULES = CandidateRules()
@@ -107,8 +106,8 @@ def test_ranking_follows_the_documented_formula(db):
     assert by_id[viewed.id].rank == pytest.approx(base + 50)
     assert by_id[resolved.id].rank == pytest.approx(base + 12) and by_id[resolved.id].resolved == 3
     assert by_id[duplicated.id].rank == pytest.approx(base + 12) and by_id[duplicated.id].duplicates == 2
-    assert [c.question.id for c in page][0] == viewed.id
-    assert [c.question.id for c in page][-1] == plain.id
+    order = [c.question.id for c in page]
+    assert order[0] == viewed.id and order[-1] == plain.id
 
 
 def test_pages_of_candidates(db):

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from forum.extensions import db as _db
 from forum.models import (
-    AuditLogEntry, FaqEntry, FaqRevision, FaqStatus, Notification, NotificationKind, Post, PostRevision, Reason,
+    AuditLogEntry, FaqEntry, FaqRevision, FaqStatus, Notification, NotificationKind, Post, Reason,
     ReputationEvent, Role, User, UserBadge,
 )
 from forum.services import posts, votes

@@ -63,7 +63,7 @@ def test_editing_the_source_answer_opens_one_review_with_a_diff(db, setup):
 
 
 def test_editing_another_answer_or_the_question_body_opens_nothing(db, setup):
-    entry, question, _, other = setup
+    entry, _, _, other = setup
     posts.edit_answer(other.author, other, other.body_md + " Or wait.")
     db.session.commit()
     assert open_reviews(db, entry) == []
@@ -156,7 +156,7 @@ def test_members_cannot_resync_or_dismiss(db, setup):
 def test_webhooks_hear_of_reviews_and_new_candidates(db, setup, policy):
     db.session.add(Webhook(name="staff chat", url="https://chat.example.com/hook",
                            events=f"{WebhookEvent.FAQ_NEEDS_REVIEW} {WebhookEvent.FAQ_CANDIDATE}"))
-    entry, question, _, _ = setup
+    _, question, _, _ = setup
     question.closed_at = utcnow()
     db.session.commit()
     events = db.session.scalars(select(WebhookDelivery.event)).all()

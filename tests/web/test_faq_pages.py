@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import FaqEntry, FaqStatus, Role
+from forum.models import FaqEntry, Role
 from forum.services.faq import categories, entries, promotion
 from tests.factories import make_answer, make_question, make_user
 from tests.helpers import counted_statements, login, question_url, text
@@ -58,7 +58,7 @@ def test_entry_page_credits_and_source_link(client, staff):
     assert response.status_code == 200
     page = text(response)
     assert entry.title in page and "Official answer" in page
-    assert f"Asked by" in page and question.author.username in page
+    assert "Asked by" in page and question.author.username in page
     assert "Answered by" in page and answer.author.username in page
     assert "See the full discussion" in page and question_url(question) in page
     assert "Did this solve your problem?" in page

@@ -122,7 +122,7 @@ def test_edit_form_saves_a_revision_and_keeps_bad_input(client, staff, entry):
 
 
 def test_retire_keeps_the_thread_and_hides_the_entry(client, staff, entry, thread):
-    question, answer = thread
+    question, _ = thread
     entries.publish(staff, entry, 25, "/faq")
     db.session.commit()
     before = text(client.get(question_url(question)))

@@ -18,7 +18,7 @@ from ...models import (
 from .. import badges
 from .. import reputation as ledger
 from ..audit_log import log_action
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid
 from ..notifications import notify
 from ..posts import BODY_MAX
 from ..revisions import _diff_lines, _diff_text  # the same diff as the posts' history page
@@ -26,10 +26,6 @@ from .common import add_entry_revision, require_staff
 
 TITLE_MIN, TITLE_MAX = 5, 150
 FAQ_AUTHOR_BADGE = "faq_author"
-
-
-def helpfulness(entry: FaqEntry) -> int:
-    return entry.resolved_count + entry.helpful_count
 
 
 def edit_entry(staff: User, entry: FaqEntry, title: str, question_md: str, answer_md: str,
@@ -117,6 +113,8 @@ def move(staff: User, entry: FaqEntry, direction: str) -> bool:
     require_staff(staff)
     if direction not in ("up", "down"):
         raise Invalid(_l("Move an entry up or down."))
+    if entry.status == FaqStatus.RETIRED:
+        raise Conflict(_l("A retired entry has no place in the FAQ any more."))
     siblings = list(db.session.scalars(
         select(FaqEntry).where(_in_category(entry.category_id), FaqEntry.status != FaqStatus.RETIRED)
         .order_by(*_ENTRY_ORDER)))
@@ -224,9 +222,3 @@ def _clean(text: str, field: str, minimum: int) -> str:
                       field=field)
     return text
 
-
-def require_entry(entry_id: int) -> FaqEntry:
-    entry = db.session.get(FaqEntry, entry_id)
-    if entry is None:
-        raise NotFound(_l("This FAQ entry does not exist."))
-    return entry
