@@ -3,8 +3,8 @@ import re
 from contextlib import contextmanager
 
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
-from forum.extensions import db
 
 from tests.factories import PASSWORD
 
@@ -51,14 +51,18 @@ def text(response) -> str:
 
 @contextmanager
 def counted_statements():
-    """Collect the SQL statements the engine runs inside the block."""
+    """Collect the SQL statements run inside the block, on any engine.
+
+    Listening on the Engine class rather than `db.engine` matters: `client` talks to `served_app`, a second app
+    instance with its own engine, so a listener on the test app's engine would see none of the page's queries.
+    """
     statements = []
 
     def record(conn, cursor, statement, *args):
         statements.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    event.listen(Engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        event.remove(Engine, "before_cursor_execute", record)
