@@ -175,3 +175,16 @@ def test_webhooks_hear_of_reviews_and_new_candidates(db, setup, policy):
     db.session.commit()
     assert len(db.session.scalars(select(WebhookDelivery.id).where(
         WebhookDelivery.event == WebhookEvent.FAQ_CANDIDATE)).all()) == 1
+
+
+def test_a_vote_on_an_answer_can_make_its_thread_a_candidate(db, policy):
+    db.session.add(Webhook(name="staff chat", url="https://chat.example.com/hook", events=WebhookEvent.FAQ_CANDIDATE))
+    question = make_question()
+    answer = make_answer(question)
+    question.created_at = utcnow() - timedelta(days=3)
+    question.score, answer.score = 3, 2
+    db.session.commit()
+    votes.cast_vote(make_user(), answer, 1, policy)
+    db.session.commit()
+    keys = db.session.scalars(select(WebhookDelivery.dedup_key)).all()
+    assert keys == [f"faq-candidate:{question.id}"]

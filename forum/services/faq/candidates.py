@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, literal, or_, select, union
+from sqlalchemy.orm import aliased
 
 from ...extensions import db
 from ...models import (
@@ -87,6 +88,20 @@ def _has_live_entry():
     return exists().where(FaqEntry.question_id == Question.id, FaqEntry.status != FaqStatus.RETIRED)
 
 
+def _rules_hold(rules: CandidateRules, now: datetime):
+    """The candidate rules as WHERE conditions on Question (indexed look-ups per row, no aggregates)."""
+    answer = aliased(Post)  # the same table as Question: an alias keeps the subquery correlated
+    good_answer = exists().where(answer.question_id == Question.id, answer.post_type == PostType.ANSWER,
+                                 answer.deleted_at.is_(None), answer.score >= rules.min_answer_score)
+    return (
+        Question.deleted_at.is_(None), Question.closed_at.is_(None),
+        Question.score >= rules.min_question_score,
+        Question.created_at <= now - timedelta(days=rules.min_age_days),
+        or_(Question.accepted_answer_id.is_not(None), good_answer),
+        ~_has_live_entry(),
+    )
+
+
 def candidates_query(rules: CandidateRules, now: datetime | None = None, question_ids=None):
     """A select of (Question, best answer score, resolved, duplicates, rank), best-ranked first."""
     now = now or utcnow()
@@ -104,13 +119,7 @@ def candidates_query(rules: CandidateRules, now: datetime | None = None, questio
         .outerjoin(best, best.c.question_id == Question.id)
         .outerjoin(resolved, resolved.c.question_id == Question.id)
         .outerjoin(dups, dups.c.question_id == Question.id)
-        .where(
-            Question.deleted_at.is_(None), Question.closed_at.is_(None),
-            Question.score >= rules.min_question_score,
-            Question.created_at <= now - timedelta(days=rules.min_age_days),
-            or_(Question.accepted_answer_id.is_not(None), best.c.best >= rules.min_answer_score),
-            ~_has_live_entry(),
-        )
+        .where(*_rules_hold(rules, now))
         .order_by(rank.desc(), Question.id.desc())
     )
     if question_ids is not None:
@@ -119,8 +128,12 @@ def candidates_query(rules: CandidateRules, now: datetime | None = None, questio
 
 
 def candidate_ids(rules: CandidateRules, question_ids=None, now: datetime | None = None) -> list[int]:
-    """Ids of candidate questions, best-ranked first (optionally only among `question_ids`)."""
-    query = candidates_query(rules, now, question_ids).with_only_columns(Question.id, maintain_column_froms=True)
+    """Ids of candidate questions: all of them best-ranked first, or (unranked, cheaply) those among
+    `question_ids` (a list or a select of ids), which is what a vote's check needs."""
+    if question_ids is None:
+        query = candidates_query(rules, now).with_only_columns(Question.id, maintain_column_froms=True)
+    else:
+        query = select(Question.id).where(Question.id.in_(question_ids), *_rules_hold(rules, now or utcnow()))
     return list(db.session.scalars(query))
 
 

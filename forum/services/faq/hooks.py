@@ -122,7 +122,7 @@ def _review_edited_or_closed(session: Session, edited: set[int], closed: set[int
 def _review_outscored(session: Session, post_ids: set[int]) -> None:
     """Entries whose source answer now has a better-scored, visible sibling."""
     source, other = aliased(Post), aliased(Post)
-    threads = select(func.coalesce(Post.question_id, Post.id)).where(Post.id.in_(post_ids))
+    threads = _threads_of(post_ids)
     rows = session.execute(
         select(FaqEntry, other.id)
         .join(source, source.id == FaqEntry.answer_id)
@@ -144,12 +144,17 @@ def _announce_candidates(session: Session, post_ids: set[int]) -> None:
     if not has_app_context():
         return
     rules = CandidateRules.from_config(current_app.config)
-    threads = select(func.coalesce(Post.question_id, Post.id)).where(Post.id.in_(post_ids))
-    for question_id in candidate_ids(rules, threads):
+    for question_id in candidate_ids(rules, _threads_of(post_ids)):
         question = session.get(Question, question_id)
         alerts.emit(WebhookEvent.FAQ_CANDIDATE, f"faq-candidate:{question_id}", {
             "question_id": question_id, "title": question.title, "score": question.score,
             "url": _url("questions.detail", question_id=question_id, slug=question.slug)})
+
+
+def _threads_of(post_ids: set[int]):
+    """A select of the question ids of these posts (aliased: it sits inside queries on the same table)."""
+    post = aliased(Post)
+    return select(func.coalesce(post.question_id, post.id)).where(post.id.in_(post_ids))
 
 
 def _entry_url(entry: FaqEntry) -> str:
