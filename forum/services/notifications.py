@@ -47,7 +47,8 @@ def notify(user_id: int | None, kind: str, *, actor=None, post=None, url: str = 
 
 
 def _email_instantly(notification: Notification) -> None:
-    user = db.session.get(User, notification.user_id)
+    with db.session.no_autoflush:  # callers may be half-way through building their rows
+        user = db.session.get(User, notification.user_id)
     if user is None or user.email_notifications != "instant" or not mail.looks_deliverable(user.email):
         return
     with mail.user_locale(user.locale):
