@@ -148,6 +148,7 @@ class Sender:
         self._retries: list[tuple[float, int]] = []  # (monotonic due time, email id), a heap
         self._thread: threading.Thread | None = None
         self._stopped = False
+        self._crashes: dict[int, int] = {}  # email id -> batches that failed before SMTP (e.g. database away)
 
     def submit(self, ids: list[int]) -> None:
         with self._lock:
@@ -174,9 +175,11 @@ class Sender:
             try:
                 with self.app.app_context():
                     report = deliver(ids)
-            except Exception:  # e.g. the database is away: try these again later
+            except Exception:  # e.g. the database is away: try these again later, a limited number of times
                 log.exception("mail: sending %d e-mail(s) failed", len(ids))
-                report = DeliveryReport(failed=[(email_id, 1) for email_id in ids])
+                for email_id in ids:
+                    self._crashes[email_id] = self._crashes.get(email_id, 0) + 1
+                report = DeliveryReport(failed=[(email_id, self._crashes[email_id]) for email_id in ids])
             self._schedule(report.failed)
 
     def _next_timeout(self) -> float | None:
@@ -221,6 +224,10 @@ def pending_ids() -> list[int]:
         select(OutgoingEmail.id).where(OutgoingEmail.sent_at.is_(None),
                                        OutgoingEmail.attempts < current_app.config["MAIL_MAX_ATTEMPTS"])
         .order_by(OutgoingEmail.id)))
+
+
+def last_error(email_id: int) -> str:
+    return db.session.scalar(select(OutgoingEmail.last_error).where(OutgoingEmail.id == email_id)) or ""
 
 
 def deliver(ids: list[int]) -> DeliveryReport:

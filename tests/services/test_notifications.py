@@ -139,6 +139,12 @@ def test_no_mail_is_written_while_e_mail_is_off():
     assert db.session.scalar(select(OutgoingEmail.id)) is None
 
 
+def test_mail_commands_refuse_to_run_while_e_mail_is_off(runner):
+    for command in ("send", "digest"):
+        result = runner.invoke(args=["mail", command])
+        assert result.exit_code != 0 and "MAIL_SERVER is not set" in result.output
+
+
 def test_reading_one_and_marking_all_read():
     asker = make_user()
     question = make_question(author=asker)
