@@ -129,7 +129,7 @@ def _scan_unanswered(now: datetime) -> list[WebhookDelivery]:
     questions = db.session.scalars(
         select(Question).options(selectinload(Question.tags))
         .where(Post.post_type == PostType.QUESTION, Post.deleted_at.is_(None), Post.closed_at.is_(None),
-               Post.answer_count == 0, Post.created_at >= now - timedelta(days=SCAN_WINDOW_DAYS),
+               Post.hidden_at.is_(None), Post.answer_count == 0, Post.created_at >= now - timedelta(days=SCAN_WINDOW_DAYS),
                Post.created_at <= now - timedelta(seconds=threshold))
         .order_by(Post.created_at)
     ).all()

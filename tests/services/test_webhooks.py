@@ -220,8 +220,12 @@ def test_unanswered_scan_skips_weekends_and_old_questions(app, db, admin, receiv
     add_webhook(admin, receiver.url, events=(WebhookEvent.QUESTION_UNANSWERED,))
     friday_evening = make_question(title="Asked on Friday evening in Tokyo")
     ancient = make_question(title="Asked long ago and forgotten")
+    hidden, closed = make_question(title="Spam hidden by flags"), make_question(title="Closed as off topic")
     friday_evening.created_at = friday_evening.created_at.replace(2026, 11, 27, 8, 0)  # 17:00 JST
     ancient.created_at = ancient.created_at.replace(2026, 9, 1, 0, 0)
+    for question in (hidden, closed):
+        question.created_at = friday_evening.created_at
+    hidden.hidden_at, closed.closed_at = utcnow(), utcnow()
     db.session.commit()
     # Monday 11:00 JST: 1 h on Friday + 2 h on Monday = 3 h, though 66 h have passed.
     assert alerts.scan(now=utcnow().replace(2026, 11, 30, 2, 0))[WebhookEvent.QUESTION_UNANSWERED] == 0

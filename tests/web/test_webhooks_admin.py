@@ -18,7 +18,8 @@ from tests.webhook_server import Receiver, dead_url
 
 @pytest.fixture
 def app_config():
-    return {"PRIVILEGE_PRESET": "small", "WEBHOOK_TIMEOUT": 3, "WEBHOOK_RETRY_BASE_SECONDS": 30}
+    return {"PRIVILEGE_PRESET": "small", "WEBHOOK_TIMEOUT": 3, "WEBHOOK_RETRY_BASE_SECONDS": 30,
+            "WEBHOOK_SENDER_THREAD": True}
 
 
 @pytest.fixture
