@@ -1,4 +1,5 @@
 """/admin/settings: the support team's hours and the community guidelines (admins only)."""
+from functools import cache
 from zoneinfo import available_timezones
 
 from flask import flash, redirect, render_template, url_for
@@ -43,6 +44,11 @@ class GuidelinesForm(FlaskForm):
                          description=_l("Markdown. Leave empty to restore the default text."))
 
 
+@cache
+def _zone_names() -> list[str]:
+    return sorted(available_timezones())  # reads the tz database from disk: once per process
+
+
 def _require_admin() -> None:
     if not current_user.is_admin:
         raise Forbidden(_("Only administrators can change site settings."))
@@ -66,7 +72,7 @@ def settings_hours():
             flash(_("Support hours saved."), "success")
             return redirect(url_for(".settings_hours"))
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("admin/settings_hours.html", form=form, zones=sorted(available_timezones()),
+    return render_template("admin/settings_hours.html", form=form, zones=_zone_names(),
                            summary=business_hours.summary(hours, str(get_locale() or "en"))), status
 
 
