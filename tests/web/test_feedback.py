@@ -1,16 +1,15 @@
 """'Did this solve your problem?' through HTTP: dedup by account and by cookie, CSRF and Origin rules, the
 thread page, and the staff outcomes page."""
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import FaqEntry, FaqStatus, Feedback, Role, utcnow
 from forum.services.posts import delete_post
 from tests.factories import make_answer, make_question, make_user
-from tests.helpers import csrf_token, login, question_url, text
+from tests.helpers import counted_statements, csrf_token, login, question_url, text
 
 SAME_SITE = {"Origin": "http://localhost"}
 JSON = {"Accept": "application/json"}
@@ -203,27 +202,9 @@ def test_unknown_target_type_is_400(client, factories):
 
 # --- the thread page's queries ----------------------------------------------------------------------------------
 
-@contextmanager
-def served_statements(client):
-    """The statements the served app runs (tests.helpers.counted_statements watches the test app's own engine,
-    which requests through `client` never use)."""
-    with client.application.app_context():
-        engine = db.engine
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def page_statements(client, question) -> list[str]:
     client.get(question_url(question))  # the first view records the viewer
-    with served_statements(client) as statements:
+    with counted_statements() as statements:
         assert client.get(question_url(question)).status_code == 200
     return statements
 
@@ -298,10 +279,10 @@ def test_outcomes_page_queries_do_not_grow_with_rows(client, factories):
     login(client, staff)
     seed_feedback(1)
     client.get("/admin/outcomes")
-    with served_statements(client) as few:
+    with counted_statements() as few:
         client.get("/admin/outcomes")
     seed_feedback(15)
-    with served_statements(client) as many:
+    with counted_statements() as many:
         client.get("/admin/outcomes")
     assert 0 < len(few) == len(many) <= 8
 
