@@ -375,3 +375,14 @@ def test_suspended_authors_cannot_edit_their_posts(client):
     for url in (f"/questions/{question.id}/edit", f"/answers/{answer.id}/edit"):
         response = client.get(url)
         assert response.status_code == 403 and "Cooling off" in text(response)
+
+
+def test_staff_still_see_hidden_questions_in_lists_and_authors_on_their_profile(client, served_app):
+    question = make_question(title="Hidden question staff must still find")
+    hide(question)
+    login(client, make_user(role=Role.MODERATOR))
+    assert question.title in text(client.get("/questions"))
+    author = served_app.test_client()
+    login(author, question.author)
+    assert question.title in text(author.get(f"/users/{question.author_id}?tab=questions"))
+    assert question.title not in text(author.get("/questions"))
