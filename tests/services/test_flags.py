@@ -7,7 +7,7 @@ from forum.models import (AuditLogEntry, Flag, FlagReason, FlagStatus, Notificat
                           Webhook, WebhookDelivery, WebhookEvent)
 from forum.services import flags, suspensions
 from forum.services.errors import Conflict, Forbidden, Invalid, NotFound
-from forum.services.privileges import STANDARD_THRESHOLDS, SMALL_COMMUNITY_THRESHOLDS, PrivilegeRequired
+from forum.services.privileges import SMALL_COMMUNITY_THRESHOLDS, STANDARD_THRESHOLDS, PrivilegeRequired
 from forum.services.reputation import ReputationRules
 from tests.factories import make_answer, make_question, make_user
 

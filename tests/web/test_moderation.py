@@ -6,7 +6,7 @@ from forum.extensions import db
 from forum.models import AuditLogEntry, Flag, FlagReason, FlagStatus, Post, Role, Suspension, User, Vote
 from forum.services import flags, suspensions
 from forum.services.privileges import SMALL_COMMUNITY_THRESHOLDS
-from tests.factories import make_answer, make_comment, make_question, make_user
+from tests.factories import make_answer, make_question, make_user
 from tests.helpers import SAMPLE_ANSWER, ask, counted_statements, login, post_form, question_url, text
 
 
@@ -358,7 +358,7 @@ def test_suspension_blocks_ask_answer_comment_vote_and_flag(client, suspended):
 
 
 def test_lifting_restores_posting(client, suspended):
-    user, question, _answer = suspended
+    user, _question, _answer = suspended
     suspensions.lift(make_user(role=Role.ADMIN), db.session.get(User, user.id))
     db.session.commit()
     assert ask(client).status_code == 302
