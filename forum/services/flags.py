@@ -46,8 +46,7 @@ class FlagPolicy:
 def flag_post(user: User, post: Post, reason: str, policy: FlagPolicy, *, duplicate_of: str = "", text: str = "",
               url: str = "") -> Flag:
     """Record `user`'s flag on `post`, hide the post if enough spam/rude flags are pending, and alert staff."""
-    require_not_suspended(user)
-    privileges.require(user, "flag", policy.thresholds)
+    require_can_flag(user, policy.thresholds)
     if post.is_deleted:
         raise NotFound(_l("This post does not exist or was deleted."))
     if post.author_id == user.id:
@@ -66,6 +65,12 @@ def flag_post(user: User, post: Post, reason: str, policy: FlagPolicy, *, duplic
         "url": url, "hidden": hidden_now or post.is_hidden,
     })
     return flag
+
+
+def require_can_flag(user, thresholds: dict) -> None:
+    """Raise why `user` may not flag at all (suspended, or not enough reputation)."""
+    require_not_suspended(user)
+    privileges.require(user, "flag", thresholds)
 
 
 def has_flagged(user, post: Post) -> bool:

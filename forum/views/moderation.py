@@ -26,6 +26,7 @@ def pending_review_count() -> int:
 def flag(post_id: int):
     """Flag a post for moderators: a plain form with one radio button per reason."""
     post = threads.get_post(post_id, current_user)
+    flags.require_can_flag(current_user, thresholds())  # say so before the form is filled in
     values, error = request.form, None
     if request.method == "POST":
         try:

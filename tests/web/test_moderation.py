@@ -114,6 +114,7 @@ class TestWithoutThePrivilege:
     def test_flagging_is_403_with_what_is_needed(self, client):
         question = make_question()
         login(client, make_user())
+        assert client.get(f"/posts/{question.id}/flag").status_code == 403
         response = post_form(client, f"/posts/{question.id}/flag", {"reason": "spam"})
         assert response.status_code == 403
         assert "You need 15 reputation to flag posts." in text(response)
