@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import current_app, has_app_context, has_request_context, url_for
 from sqlalchemy import and_, event, func, or_, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
@@ -69,8 +70,9 @@ def before_commit(session: Session) -> None:
         return
     notes = {key: session.info.pop(key, set()) for key in _KEYS}
     _review_edited_or_closed(session, notes[EDITED], notes[CLOSED])
-    if notes[SCORED]:
-        _review_outscored(session, notes[SCORED])
+    answers_scored = _maybe_answers(session, notes[SCORED])
+    if answers_scored:
+        _review_outscored(session, answers_scored)
     if notes[SCORED] or notes[ACCEPTED]:
         _announce_candidates(session, notes[SCORED] | notes[ACCEPTED])
 
@@ -80,6 +82,14 @@ def after_rollback(session: Session) -> None:
         return
     for key in _KEYS:
         session.info.pop(key, None)
+
+
+def _maybe_answers(session: Session, post_ids: set[int]) -> set[int]:
+    """Drop posts the session knows are questions: a question's score never outscores an answer."""
+    def is_question(pid: int) -> bool:
+        post = session.identity_map.get(identity_key(Post, pid))
+        return post is not None and post.post_type == PostType.QUESTION
+    return {pid for pid in post_ids if not is_question(pid)}
 
 
 def _note(session: Session, key: str, post_id: int | None) -> None:
