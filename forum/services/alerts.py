@@ -2,8 +2,8 @@
 
 `emit` only queues a delivery row per subscribed webhook in the caller's transaction; sending happens after
 commit, outside the request (see forum/services/webhooks.py), so a slow or dead endpoint never slows a page.
-The list of active webhooks is read once per transaction, so a request that emits several events (or none is
-subscribed to) costs one query.
+The list of active webhooks is read once per transaction: a request whose events nobody subscribes to costs one
+query, however many it emits.
 """
 from __future__ import annotations
 
@@ -54,6 +54,7 @@ def emit_many(event: str, items: list[tuple[str, dict]]) -> list[WebhookDelivery
     hook_ids = subscribed(event)
     if not hook_ids or not items:
         return []
+    items = [(key[:100], data) for key, data in items]  # the column's length
     keys = [key for key, _data in items]
     done = set(db.session.execute(
         select(WebhookDelivery.webhook_id, WebhookDelivery.dedup_key)
@@ -67,7 +68,7 @@ def emit_many(event: str, items: list[tuple[str, dict]]) -> list[WebhookDelivery
             if (hook_id, key) in done:
                 continue
             done.add((hook_id, key))
-            deliveries.append(WebhookDelivery(webhook_id=hook_id, event=event, dedup_key=key[:100], payload=payload,
+            deliveries.append(WebhookDelivery(webhook_id=hook_id, event=event, dedup_key=key, payload=payload,
                                               status=DeliveryStatus.PENDING, next_attempt_at=now))
     if deliveries:
         _insert(deliveries)
