@@ -304,3 +304,12 @@ def test_an_unreadable_payload_is_recorded_and_does_not_block_the_queue(db, admi
     db.session.commit()
     assert webhooks.deliver_due() == {"pending": 1, "delivered": 1}
     assert "Could not build the message" in deliveries(db)[0].error
+
+
+def test_a_rolled_back_event_is_never_sent(db, admin, receiver):
+    add_webhook(admin, receiver.url, events=(WebhookEvent.FLAG_NEW,))
+    alerts.emit(WebhookEvent.FLAG_NEW, "flag:9", {"title": "Spam"})
+    db.session.rollback()
+    assert alerts.QUEUED not in db.session.info
+    assert deliveries(db) == [] and webhooks.deliver_due() == {}
+    assert receiver.requests == []
