@@ -123,4 +123,4 @@ def test_faq_pages_run_constant_queries(client, staff, signed_in_as):
     last = db.session.scalar(select(FaqEntry).order_by(FaqEntry.id.desc()))
     assert queries(client, "/faq") == small_index
     assert queries(client, f"/faq/{last.id}/{last.slug}") == small_entry
-    assert small_index <= 6 and small_entry <= 6
+    assert small_index <= 9 and small_entry <= 9  # the layout's own counts (inbox, staff queues) included
