@@ -76,7 +76,16 @@ def emit_many(event: str, items: list[tuple[str, dict]]) -> list[WebhookDelivery
 
 
 def _insert(deliveries: list[WebhookDelivery]) -> None:
-    """In a savepoint: a concurrent transaction that queued the same key must not fail the caller's request."""
+    """In a savepoint: a concurrent transaction that queued the same key must not fail the caller's request.
+
+    Not on SQLite: pysqlite opens no transaction for a SAVEPOINT, so its RELEASE would commit the caller's
+    work early (and a later rollback would leave the alert behind). SQLite serialises writers anyway, and
+    requests hold the write lock from their first statement (BEGIN IMMEDIATE), so the check above cannot race.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.add_all(deliveries)
+        db.session.info[QUEUED] = True
+        return
     try:
         with db.session.begin_nested():
             db.session.add_all(deliveries)
