@@ -64,16 +64,55 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session; long answers take time to write
 
     # --- FAQ (official answers, candidates, promotion) ---
+    # Reputation given (through the ledger, once per answer) when an answer is first published as an FAQ entry.
+    FAQ_PROMOTION_BONUS = 25
+    # When a thread shows up in /faq/candidates; see forum/services/faq/candidates.py.
+    FAQ_CANDIDATE_RULES: dict = {"min_question_score": 3, "min_answer_score": 3, "min_age_days": 2}
+    FAQ_CANDIDATES_PER_PAGE = 30
 
     # --- Outcome feedback ---
+    FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "20 per minute")
 
     # --- Moderation (flags, review, suspensions) ---
+    FLAG_HIDE_THRESHOLD = 3  # pending spam or rude flags that hide a post until staff review it
+    FLAG_RATE_LIMIT = os.environ.get("FLAG_RATE_LIMIT", "10 per minute;50 per day")
+    REVIEW_PER_PAGE = 20
+    AUDIT_PER_PAGE = 50
 
     # --- Closing, locking, edits by others ---
+    # Votes of users with the close privilege that close (or reopen) a question; staff act at once.
+    CLOSE_VOTES_NEEDED = 3
+    SUGGESTED_EDITS_PER_PAGE = 20
 
     # --- Inbox and e-mail ---
+    # E-mail is off until MAIL_SERVER is set (e.g. FORUM_MAIL_SERVER=smtp.example.com). Mail is written in the
+    # request's transaction and sent after the commit by a background thread; `flask mail send` sends what is
+    # left (cron), `flask mail digest` sends the daily digests (cron, once a day).
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_USE_TLS = False  # STARTTLS on MAIL_PORT
+    MAIL_USE_SSL = False  # SMTP over TLS from the first byte (usually port 465)
+    MAIL_DEFAULT_SENDER = "Kotae <noreply@localhost>"
+    MAIL_TIMEOUT = 10  # seconds per SMTP connection
+    MAIL_MAX_ATTEMPTS = 5
+    MAIL_RETRY_DELAY = 60  # seconds before the first retry; doubles after each failure
+    SITE_URL = "http://127.0.0.1:5000"  # for absolute links in e-mail
+    INBOX_PER_PAGE = 30
 
     # --- Webhooks, support hours, guidelines ---
+    # Outgoing chat alerts (forum/services/webhooks.py): HTTP timeout per delivery, attempts before giving up, and
+    # the retry backoff (base * 2**(attempt-1) seconds, capped). Deliveries are sent by a per-process thread after
+    # the commit; run `flask webhooks deliver` and `flask alerts scan` from cron every few minutes as well.
+    WEBHOOK_TIMEOUT = 5
+    WEBHOOK_MAX_ATTEMPTS = 5
+    WEBHOOK_RETRY_BASE_SECONDS = 30
+    WEBHOOK_RETRY_MAX_SECONDS = 3600
+    WEBHOOK_SENDER_THREAD = _env_flag("WEBHOOK_SENDER_THREAD", True)  # off: only the cron job sends
+    WEBHOOK_LOCALE = None  # language of alert texts; None: BABEL_DEFAULT_LOCALE
+    # `question.unanswered` fires once a question has waited this many support (business) hours without an answer.
+    UNANSWERED_ALERT_BUSINESS_HOURS = 4
 
     # --- Dashboard and voice of the customer ---
 
@@ -90,6 +129,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick; never in production
+    WEBHOOK_SENDER_THREAD = False  # no background sends in tests unless a test turns it on (and runs a receiver)
 
 
 class ProductionConfig(Config):

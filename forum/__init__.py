@@ -38,7 +38,10 @@ def configure_domain(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     from . import database, i18n, passwords, search, templating
+    from .services import webhooks
     from .extensions import csrf, db, limiter, login_manager, migrate
+    from .services import mail
+    from .services import faq as faq_service
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     database.init_app(app)
@@ -50,6 +53,9 @@ def configure_extensions(app: Flask) -> None:
     passwords.configure(app.config.get("PASSWORD_HASH_METHOD"))
     login_manager.init_app(app)
     search.init_app(app)
+    mail.init_app(app)
+    webhooks.init_app(app)
+    faq_service.init_app(app)
 
 
 def configure_blueprints(app: Flask) -> None:

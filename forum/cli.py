@@ -5,17 +5,19 @@ from flask.cli import AppGroup
 from sqlalchemy import text
 
 from . import search
+from .alerts_cli import alerts_cli, webhooks_cli
 from .demo import loader
 from .extensions import db
 from .importers.cli import import_cli
 from .models import Role
-from .services import accounts, audit, badges
+from .services import accounts, audit, badges, mail, notifications
 from .services.errors import DomainError
 
 users_cli = AppGroup("users", help="Manage accounts.")
 reputation_cli = AppGroup("reputation", help="Audit the reputation ledger.")
 demo_cli = AppGroup("demo", help="The bilingual demo community.")
 badges_cli = AppGroup("badges", help="Award badges.")
+mail_cli = AppGroup("mail", help="Send e-mail notifications and digests.")
 
 
 @users_cli.command("create")
@@ -111,9 +113,34 @@ def award_badges(everything: bool, keys: tuple[str, ...]) -> None:
     click.echo(f"Awarded {sum(awarded.values())} new badge(s): {details}.")
 
 
+@mail_cli.command("send")
+def send_mail() -> None:
+    """Send the e-mails still waiting (the web processes send theirs in the background; run this from cron)."""
+    if not current_app.config.get("MAIL_SERVER"):
+        raise click.ClickException("MAIL_SERVER is not set; e-mail is off.")
+    report = mail.deliver(mail.pending_ids())
+    for email_id, attempts in report.failed:
+        click.echo(f"E-mail {email_id} failed (attempt {attempts}): {mail.last_error(email_id)}")
+    click.echo(f"Sent {len(report.sent)} e-mail(s); {len(report.failed)} failed and will be retried.")
+
+
+@mail_cli.command("digest")
+def send_digest() -> None:
+    """Send each daily-digest user their unread notifications in one e-mail; run once a day from cron."""
+    if not current_app.config.get("MAIL_SERVER"):
+        raise click.ClickException("MAIL_SERVER is not set; e-mail is off.")
+    queued = notifications.queue_digests()
+    db.session.commit()
+    report = mail.deliver(mail.pending_ids())
+    click.echo(f"Queued {queued} digest(s); sent {len(report.sent)} e-mail(s), {len(report.failed)} failed.")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(mail_cli)
     app.cli.add_command(reputation_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(badges_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(webhooks_cli)
+    app.cli.add_command(alerts_cli)

@@ -1,7 +1,8 @@
 """Flask-WTF forms: they validate input shape and carry CSRF; services own the domain rules."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
@@ -55,6 +56,10 @@ class ProfileForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[
         SelectChoice("", _l("Browser default")), SelectChoice("en", "English"), SelectChoice("ja", "日本語")],
         validators=[Optional()])
+    email_notifications = SelectField(_l("E-mail notifications"), choices=[
+        SelectChoice("instant", _l("Instantly")), SelectChoice("daily", _l("Daily digest")),
+        SelectChoice("off", _l("Never"))], default="instant",
+        description=_l("Your inbox on the site always shows everything."))
 
 
 class PasswordForm(FlaskForm):
@@ -66,3 +71,18 @@ class PasswordForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """An empty form: a POST button that carries only the CSRF token."""
+
+
+class CloseForm(FlaskForm):
+    """Why a question should be closed; for duplicates, which question it duplicates."""
+    reason = RadioField(_l("Why should this question be closed?"), validators=[DataRequired(REQUIRED)])
+    duplicate_of = StringField(_l("Duplicate of (question URL or number)"), validators=[Optional(), Length(max=255)])
+
+
+class ReasonForm(FlaskForm):
+    """A staff action (lock, unlock, reopen) with an optional reason for the audit log."""
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class ReviewForm(FlaskForm):
+    comment = StringField(_l("Comment for the suggester"), validators=[Optional(), Length(max=300)])

@@ -14,7 +14,11 @@ def can_edit(user, post: Post, thresholds: dict | None = None) -> bool:
     """Authors and staff; with `thresholds`, also users who earned the edit privilege."""
     if not _is_signed_in(user) or post.is_deleted:
         return False
-    if post.author_id == user.id or user.is_staff:
+    if user.is_staff:
+        return True
+    if is_thread_locked(post):  # staff may still edit a locked thread; nobody else
+        return False
+    if post.author_id == user.id:
         return True
     return thresholds is not None and user.reputation >= thresholds["edit"]
 
@@ -28,16 +32,27 @@ def can_undelete(user, post: Post) -> bool:
 
 
 def can_see(user, post: Post) -> bool:
-    """Soft-deleted posts stay visible to their author and to staff only."""
-    return not post.is_deleted or (_is_signed_in(user) and (post.author_id == user.id or user.is_staff))
+    """Soft-deleted posts, and posts hidden by flags, stay visible to their author and to staff only."""
+    if not post.is_deleted and post.hidden_at is None:
+        return True
+    return _is_signed_in(user) and (post.author_id == user.id or user.is_staff)
 
 
 def can_answer(user, question: Post) -> bool:
-    return _is_signed_in(user) and not question.is_deleted
+    return _is_signed_in(user) and not question.is_deleted and not question.is_closed and not question.is_locked
 
 
 def can_comment(user, post: Post) -> bool:
-    return _is_signed_in(user) and not post.is_deleted
+    return _is_signed_in(user) and not post.is_deleted and not is_thread_locked(post)
+
+
+def can_rollback(user, post: Post) -> bool:
+    """The author and staff may restore an older revision (as a new one)."""
+    return can_edit(user, post) and (post.author_id == user.id or user.is_staff)
+
+
+def is_thread_locked(post: Post) -> bool:
+    return (post if post.is_question else post.question).is_locked
 
 
 def can_delete_comment(user, comment: Comment) -> bool:

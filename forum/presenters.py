@@ -10,7 +10,9 @@ from flask import url_for
 from flask_wtf.csrf import generate_csrf
 
 from . import permissions
-from .models import Answer, Comment, Post, Question
+from .extensions import db
+from .models import Answer, Comment, Post, Question, User
+from .services import closing, privileges, suggested_edits
 from .services.threads import Thread
 from .templating import Stamp, StampMaker
 
@@ -61,6 +63,18 @@ class PostView:
     created: Stamp
     edited: Stamp | None
     comments: list[CommentView] = field(default_factory=list)
+    flag_url: str | None = None
+    # Closing, locking and suggested edits (forum/services/closing.py): thread controls and the question's banner.
+    locked: bool = False
+    close_url: str | None = None  # the close (or reopen) page, on the question only
+    close_label: str = ""  # "close" or "reopen"
+    lock_url: str | None = None
+    unlock_url: str | None = None
+    suggest_edit_url: str | None = None
+    closed_as: str = ""  # the translated close reason
+    closed_by: User | None = None
+    duplicate_of: Question | None = None
+    official_url: str | None = None  # staff: mark or unmark this answer as official (FAQ)
 
 
 def viewer_for(user, thresholds: dict) -> Viewer:
@@ -89,11 +103,37 @@ def present_thread(thread: Thread, user, thresholds: dict) -> tuple[Viewer, list
         "accept": _UrlPattern("votes.accept", answer_id=None),
         "comment": _UrlPattern("comments.create", post_id=None),
         "delete_comment": _UrlPattern("comments.delete", comment_id=None),
+        "flag": _UrlPattern("moderation.flag", post_id=None),
+        "official": _UrlPattern("faq.official_toggle", answer_id=None),
     }
     question = thread.question
     stamp = StampMaker()
-    return viewer, [_present(post, question, thread, user, viewer, thresholds, urls, stamp)
-                    for post in [question, *thread.answers]]
+    views = [_present(post, question, thread, user, viewer, thresholds, urls, stamp)
+             for post in [question, *thread.answers]]
+    _closing_controls(views, question, user, viewer, thresholds)
+    return viewer, views
+
+
+def _closing_controls(views: list[PostView], question: Question, user, viewer: Viewer, thresholds: dict) -> None:
+    """Close/reopen, lock/unlock and suggest-edit links; a locked thread offers no votes, accepts or comments."""
+    suggest = _UrlPattern("closing.suggest_edit", post_id=None)
+    for pv in views:
+        if question.is_locked:
+            pv.locked, pv.vote_url, pv.accept_url, pv.comment_url = True, None, None, None
+            pv.comment_needs_reputation = False
+        pv.suggest_edit_url = suggest(pv.post.id) if suggested_edits.can_suggest(user, pv.post, thresholds) else None
+    head = views[0]
+    may_vote = viewer.id is not None and not question.is_locked and privileges.has_privilege(user, "close", thresholds)
+    if (viewer.is_staff or may_vote) and not question.is_deleted:
+        head.close_url = url_for("closing.close", question_id=question.id)
+        head.close_label = "reopen" if question.is_closed else "close"
+    if viewer.is_staff:
+        endpoint = "closing.unlock" if question.is_locked else "closing.lock"
+        setattr(head, "unlock_url" if question.is_locked else "lock_url", url_for(endpoint, question_id=question.id))
+    if question.is_closed:
+        head.closed_as = closing.reason_label(question.close_reason)
+        head.duplicate_of = closing.duplicate_original(question)
+        head.closed_by = None if head.duplicate_of else db.session.get(User, question.closed_by_id)
 
 
 def _present(post: Post, question: Question, thread: Thread, user, viewer: Viewer, thresholds: dict,
@@ -122,6 +162,8 @@ def _present(post: Post, question: Question, thread: Thread, user, viewer: Viewe
         comment_needs_reputation=can_comment and not own_thread and not viewer.can_comment_everywhere,
         created=stamp(post.created_at),
         edited=stamp(post.edited_at),
+        flag_url=urls["flag"](post.id) if signed_in and not own and not post.is_deleted else None,
+        official_url=urls["official"](post.id) if viewer.is_staff and is_answer and not post.is_deleted else None,
         comments=[
             CommentView(comment, urls["delete_comment"](comment.id)
                         if signed_in and (comment.author_id == viewer.id or viewer.is_staff) else None,

@@ -6,13 +6,14 @@ from .. import permissions
 from ..extensions import db
 from ..markup import excerpt, render_markdown
 from ..models import Answer, NotificationKind, Post, PostRevision, Question, User, utcnow
-from . import badges, privileges, votes
+from . import alerts, badges, privileges, votes
 from .suspensions import require_not_suspended
 from . import tags as tag_service
 from .audit_log import log_action
 from .errors import Conflict, Forbidden, Invalid
 from .locking import require_unlocked
-from .notifications import notify
+from . import mentions
+from .notifications import notify, post_path
 from .reputation import ReputationRules
 
 TITLE_MIN, TITLE_MAX = 15, 150
@@ -33,6 +34,8 @@ def ask_question(author: User, title: str, body: str, tags_text: str, thresholds
     db.session.add(question)
     tag_service.set_question_tags(question, names)
     _add_revision(question, author, summary="", tags=names)
+    mentions.notify_mentions(author, body, post=question, excerpt=title)
+    alerts.question_asked(question)  # queues `question.new` webhook alerts; sent after the commit
     return question
 
 
@@ -53,6 +56,9 @@ def post_answer(author: User, question: Question, body: str) -> Answer:
     db.session.flush()
     _add_revision(answer, author, summary="")
     badges.on_answer_posted(answer)
+    notify(question.author_id, NotificationKind.ANSWER, actor=author, post=answer, url=post_path(answer),
+           text=question.title)
+    mentions.notify_mentions(author, body, post=answer, excerpt=question.title, skip={question.author_id})
     return answer
 
 
@@ -70,12 +76,14 @@ def edit_question(editor: User, question: Question, title: str, body: str, tags_
         tag_service.check_new_tags(editor, names, thresholds)
     if title == question.title and body == question.body_md and sorted(names) == sorted(t.name for t in question.tags):
         return False
+    previous = question.body_md
     question.title = title
     _set_body(question, body)
     tag_service.set_question_tags(question, names)
     _mark_edited(question, credit or editor)
     _add_revision(question, credit or editor, summary=summary, tags=names)
     badges.on_edit(credit or editor)
+    mentions.notify_mentions(credit or editor, body, post=question, excerpt=title, previous=previous)
     return True
 
 
@@ -86,16 +94,20 @@ def edit_answer(editor: User, answer: Answer, body: str, summary: str = "", thre
     body = _check_body(body, ANSWER_MIN)
     if body == answer.body_md:
         return False
+    previous = answer.body_md
     _set_body(answer, body)
     _mark_edited(answer, credit or editor)
     answer.question.last_activity_at = answer.edited_at
     _add_revision(answer, credit or editor, summary=summary)
     badges.on_edit(credit or editor)
+    mentions.notify_mentions(credit or editor, body, post=answer, excerpt=answer.question.title, previous=previous)
     return True
 
 
-def delete_post(actor: User, post: Post, rules: ReputationRules | None = None) -> None:
-    """Soft delete: the row stays, others stop seeing it, and its votes' reputation is taken back."""
+def delete_post(actor: User, post: Post, rules: ReputationRules | None = None, reason: str = "") -> None:
+    """Soft delete: the row stays, others stop seeing it, and its votes' reputation is taken back.
+
+    `reason` (staff deleting someone else's post) goes to the audit log and to the author."""
     if not permissions.can_delete(actor, post):
         raise Forbidden(_l("You can only delete your own posts."))
     if isinstance(post, Question) and not actor.is_staff and _answers_by_others(post):
@@ -106,7 +118,7 @@ def delete_post(actor: User, post: Post, rules: ReputationRules | None = None) -
     _count_deletion(post, -1)
     db.session.flush()
     votes.post_deleted(post, rules or ReputationRules())
-    _record_staff_action(actor, post, "post.delete", _l("A moderator deleted your post."))
+    _record_staff_action(actor, post, "post.delete", _l("A moderator deleted your post."), reason)
 
 
 def undelete_post(actor: User, post: Post, rules: ReputationRules | None = None) -> None:
@@ -120,11 +132,12 @@ def undelete_post(actor: User, post: Post, rules: ReputationRules | None = None)
     _record_staff_action(actor, post, "post.undelete", _l("A moderator restored your post."))
 
 
-def _record_staff_action(actor: User, post: Post, action: str, message) -> None:
+def _record_staff_action(actor: User, post: Post, action: str, message, reason: str = "") -> None:
     """Staff acting on someone else's post: audit it and tell the author."""
     if actor.is_staff and post.author_id != actor.id:
-        log_action(actor, action, post)
-        notify(post.author_id, NotificationKind.MODERATION, actor=actor, post=post, text=str(message))
+        log_action(actor, action, post, reason)
+        notify(post.author_id, NotificationKind.MODERATION, actor=actor, post=post,
+               text=" ".join(part for part in (str(message), reason) if part))
 
 
 def preview(body: str) -> str:

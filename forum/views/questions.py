@@ -1,5 +1,6 @@
 """Question list, tag pages, asking, the question page and editing a question."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -8,8 +9,10 @@ from .. import presenters
 from ..extensions import db
 from ..forms import AnswerForm, QuestionForm
 from ..models import Tag
-from ..services import posts, threads
+from ..services import posts, site_settings, threads
 from ..services.errors import DomainError
+from ..services.faq import entries as faq_entries
+from ..services.suspensions import require_not_suspended
 from ._common import attach_error, limit, paginate, thresholds
 from .feedback import current_outcome_for
 
@@ -22,7 +25,8 @@ def index():
     tab = request.args.get("tab", "newest")
     if tab not in threads.TABS:
         tab = "newest"
-    pagination = paginate(threads.questions_query(tab), current_app.config["QUESTIONS_PER_PAGE"], resizable=True)
+    pagination = paginate(threads.questions_query(tab, viewer=current_user), current_app.config["QUESTIONS_PER_PAGE"],
+                          resizable=True)
     return render_template("questions/index.html", pagination=pagination, tab=tab, tabs=threads.TAB_LABELS,
                            titles=threads.TAB_TITLES)
 
@@ -34,8 +38,8 @@ def tagged(tag_name: str):
     tab = request.args.get("tab", "newest")
     if tab not in threads.TABS:
         tab = "newest"
-    pagination = paginate(threads.questions_query(tab, tag=tag), current_app.config["QUESTIONS_PER_PAGE"],
-                          resizable=True)
+    pagination = paginate(threads.questions_query(tab, tag=tag, viewer=current_user),
+                          current_app.config["QUESTIONS_PER_PAGE"], resizable=True)
     return render_template("questions/index.html", pagination=pagination, tab=tab, tabs=threads.TAB_LABELS,
                            titles=threads.TAB_TITLES, tag=tag)
 
@@ -45,6 +49,7 @@ def tagged(tag_name: str):
 @limit("POST_RATE_LIMIT")
 def ask():
     """Ask a question."""
+    require_not_suspended(current_user)  # 403 with the reason, before anything is typed
     form = QuestionForm()
     if form.validate_on_submit():
         try:
@@ -57,7 +62,8 @@ def ask():
             flash(_("Your question is posted. You will see answers here."), "success")
             return redirect(url_for(".detail", question_id=question.id, slug=question.slug))
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("questions/ask.html", form=form), status
+    return render_template("questions/ask.html", form=form,
+                           support_summary=site_settings.support_summary(str(get_locale() or "en"))), status
 
 
 @bp.get("/<int:question_id>")
@@ -80,6 +86,7 @@ def detail(question_id: int, slug: str | None = None):
         "questions/detail.html", thread=thread, question=question, viewer=viewer, posts=post_views,
         answer_form=AnswerForm() if signed_in else None,
         current_outcome=None if question.is_deleted else current_outcome_for("thread", question.id),
+        faq_entry=faq_entries.entry_for_thread(question.id, staff=viewer.is_staff),
     )
 
 
@@ -89,6 +96,7 @@ def detail(question_id: int, slug: str | None = None):
 def edit(question_id: int):
     """Edit a question; every saved change becomes a revision."""
     question = threads.get_question(question_id, current_user)
+    require_not_suspended(current_user)
     posts.require_edit(current_user, question, thresholds())
     form = QuestionForm(data={"title": question.title, "body": question.body_md,
                               "tags": " ".join(tag.name for tag in question.tags)})

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..forms import PasswordForm, ProfileForm
 from ..models import User
-from ..services import accounts, badges, threads, users
+from ..services import accounts, badges, notifications, threads, users
 from ..services.errors import DomainError
 from ._common import attach_error, paginate
 
@@ -37,7 +37,7 @@ def profile(user_id: int, _name: str | None = None):
         abort(403)  # the votes someone cast are private
     context = {"stats": users.profile_stats(user), "top_tags": users.top_tags(user)}
     if tab == "questions":
-        context["questions"] = paginate(threads.questions_query("newest", author=user), 20)
+        context["questions"] = paginate(threads.questions_query("newest", author=user, viewer=current_user), 20)
     elif tab == "reputation":
         context["history"] = users.reputation_history(user)
     elif tab == "votes":
@@ -53,9 +53,11 @@ def profile(user_id: int, _name: str | None = None):
 @login_required
 def settings():
     """Edit your profile and language."""
-    form = ProfileForm(data={"about": current_user.about_md, "locale": current_user.locale or ""})
+    form = ProfileForm(data={"about": current_user.about_md, "locale": current_user.locale or "",
+                             "email_notifications": current_user.email_notifications})
     if form.validate_on_submit():
         accounts.update_profile(current_user, form.about.data or "", form.locale.data)
+        notifications.set_email_preference(current_user, form.email_notifications.data)
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for(".profile", user_id=current_user.id))

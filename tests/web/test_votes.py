@@ -163,4 +163,6 @@ def test_casting_a_vote_costs_a_bounded_number_of_statements(client):
         assert response.status_code == 200
         counts.append(len(statements))
         client.post("/logout", data={"csrf_token": token})
-    assert counts[0] == counts[1] <= 20
+    # About 20 in the vote's transaction (vote, score, ledger, badges with their notifications, FAQ-candidate check)
+    # and about 10 after the commit, when the search index takes the thread's new score.
+    assert counts[0] == counts[1] <= 40
