@@ -24,7 +24,7 @@ REQUIRED = _l("This field is required.")
 class SupportHoursForm(FlaskForm):
     timezone = StringField(_l("Time zone"), validators=[DataRequired(REQUIRED), Length(max=64)],
                            description=_l("An IANA name such as Asia/Tokyo or America/New_York."))
-    days = SelectMultipleField(_l("Days"), choices=[], coerce=int, widget=widgets.ListWidget(prefix_label=False),
+    days = SelectMultipleField(_l("Working days"), choices=[], coerce=int, widget=widgets.ListWidget(prefix_label=False),
                                option_widget=widgets.CheckboxInput(), validate_choice=False)
     start = StringField(_l("From"), validators=[DataRequired(REQUIRED), Length(max=5)],
                         description=_l("24-hour clock, e.g. 09:00"))
