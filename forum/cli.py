@@ -57,7 +57,8 @@ def load_demo(if_empty: bool) -> None:
         click.echo("The database already has content; leaving it as it is.")
         return
     with search.indexing_deferred():  # one rebuild at the end instead of indexing the bulk load thread by thread
-        summary = loader.load_demo(rules=current_app.config["REPUTATION"])
+        summary = loader.load_demo(rules=current_app.config["REPUTATION"],
+                                   faq_bonus=current_app.config.get("FAQ_PROMOTION_BONUS", 25))
         summary += f", {sum(badges.award_all().values())} badges"  # after the demo's votes, so badges match them
         db.session.commit()
     db.session.execute(text("ANALYZE"))  # fresh statistics, so the query planner picks the list indexes

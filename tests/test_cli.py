@@ -1,11 +1,12 @@
 """Command-line tools a newcomer or an operator uses."""
+import html
 import json
 
 from sqlalchemy import func, select
 
 from forum.demo import loader
 from forum.extensions import db
-from forum.models import Answer, Comment, Question, Role, Tag, User, UserBadge
+from forum.models import Answer, Comment, FaqEntry, FaqStatus, Feedback, Question, Role, Tag, User, UserBadge
 
 
 def count(model) -> int:
@@ -26,6 +27,18 @@ def test_demo_load_fills_an_empty_database_with_a_bilingual_community(runner):
     assert db.session.scalar(select(func.count()).where(User.role == Role.MODERATOR)) >= 1
     assert db.session.scalar(select(func.count()).where(Question.body_html.contains('class="highlight"'))) > 0
     assert count(UserBadge) > 0 and "badges" in result.output  # back-filled after the demo's votes
+    # The support side: published FAQ entries in categories, readers' feedback, and no reputation drift.
+    published = db.session.scalars(select(FaqEntry).where(FaqEntry.status == FaqStatus.PUBLISHED)).all()
+    assert len(published) >= 3 and all(entry.category_id for entry in published)
+    assert count(Feedback) > 0
+    assert runner.invoke(args=["reputation", "recompute", "--check"]).exit_code == 0
+
+
+def test_demo_faq_is_on_the_faq_page(runner, client):
+    runner.invoke(args=["demo", "load"])
+    entry = db.session.scalar(select(FaqEntry).where(FaqEntry.status == FaqStatus.PUBLISHED))
+    page = html.unescape(client.get("/faq").get_data(as_text=True))
+    assert entry.title in page
 
 
 def test_demo_load_if_empty_leaves_existing_content_alone(runner, factories):

@@ -11,7 +11,7 @@ from ..models import Answer, Post, PostRevision, Question, User, username_key, u
 from ..passwords import hash_password
 from ..services import comments, posts
 from ..services.reputation import ReputationRules
-from . import activity
+from . import activity, support
 
 DEMO_FILE = Path(__file__).resolve().parent / "community.json"
 DEMO_PASSWORD = "kotae-demo"
@@ -27,7 +27,7 @@ def clear_database() -> None:
         db.session.execute(delete(table))
 
 
-def load_demo(path: Path = DEMO_FILE, rules: ReputationRules | None = None) -> str:
+def load_demo(path: Path = DEMO_FILE, rules: ReputationRules | None = None, faq_bonus: int = 25) -> str:
     data = json.loads(path.read_text(encoding="utf-8"))
     clear_database()
     now = utcnow()
@@ -37,6 +37,7 @@ def load_demo(path: Path = DEMO_FILE, rules: ReputationRules | None = None) -> s
     counts = {"users": len(users), "questions": 0, "answers": 0, "comments": 0}
     threads = [_load_question(entry, users, now, counts) for entry in data["questions"]]
     counts.update(activity.add_activity(threads, list(users.values()), rules or ReputationRules()))
+    counts.update(support.add_support_content(threads, faq_bonus))
     return ", ".join(f"{n} {name}" for name, n in counts.items())
 
 
