@@ -4,7 +4,7 @@ import hmac
 import json
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs
 
 import pytest
@@ -202,13 +202,13 @@ def test_unanswered_scan_uses_business_hours_and_fires_once(app, db, admin, rece
     answered = make_question(title="Asked and answered the same morning")
     make_answer(answered)
     for question in (old, answered):
-        question.created_at = question.created_at.replace(2026, 11, 23, 0, 0)
+        question.created_at = datetime(2026, 11, 23, 0, 0)
     db.session.commit()
-    three_hours = alerts.scan(now=utcnow().replace(2026, 11, 23, 3, 0))
+    three_hours = alerts.scan(now=datetime(2026, 11, 23, 3, 0))
     assert three_hours[WebhookEvent.QUESTION_UNANSWERED] == 0
-    assert alerts.scan(now=utcnow().replace(2026, 11, 23, 4, 0))[WebhookEvent.QUESTION_UNANSWERED] == 1
+    assert alerts.scan(now=datetime(2026, 11, 23, 4, 0))[WebhookEvent.QUESTION_UNANSWERED] == 1
     db.session.commit()
-    assert alerts.scan(now=utcnow().replace(2026, 11, 23, 6, 0))[WebhookEvent.QUESTION_UNANSWERED] == 0
+    assert alerts.scan(now=datetime(2026, 11, 23, 6, 0))[WebhookEvent.QUESTION_UNANSWERED] == 0
     db.session.commit()
     [delivery] = deliveries(db)
     assert delivery.dedup_key == f"question-unanswered:{old.id}"
@@ -221,15 +221,15 @@ def test_unanswered_scan_skips_weekends_and_old_questions(app, db, admin, receiv
     friday_evening = make_question(title="Asked on Friday evening in Tokyo")
     ancient = make_question(title="Asked long ago and forgotten")
     hidden, closed = make_question(title="Spam hidden by flags"), make_question(title="Closed as off topic")
-    friday_evening.created_at = friday_evening.created_at.replace(2026, 11, 27, 8, 0)  # 17:00 JST
-    ancient.created_at = ancient.created_at.replace(2026, 9, 1, 0, 0)
+    friday_evening.created_at = datetime(2026, 11, 27, 8, 0)  # 17:00 JST
+    ancient.created_at = datetime(2026, 9, 1, 0, 0)
     for question in (hidden, closed):
         question.created_at = friday_evening.created_at
     hidden.hidden_at, closed.closed_at = utcnow(), utcnow()
     db.session.commit()
     # Monday 11:00 JST: 1 h on Friday + 2 h on Monday = 3 h, though 66 h have passed.
-    assert alerts.scan(now=utcnow().replace(2026, 11, 30, 2, 0))[WebhookEvent.QUESTION_UNANSWERED] == 0
-    assert alerts.scan(now=utcnow().replace(2026, 11, 30, 3, 0))[WebhookEvent.QUESTION_UNANSWERED] == 1
+    assert alerts.scan(now=datetime(2026, 11, 30, 2, 0))[WebhookEvent.QUESTION_UNANSWERED] == 0
+    assert alerts.scan(now=datetime(2026, 11, 30, 3, 0))[WebhookEvent.QUESTION_UNANSWERED] == 1
 
 
 def test_scan_runs_a_bounded_number_of_queries(app, db, admin, receiver):
