@@ -104,7 +104,7 @@ class Config:
     # --- Webhooks, support hours, guidelines ---
     # Outgoing chat alerts (forum/services/webhooks.py): HTTP timeout per delivery, attempts before giving up, and
     # the retry backoff (base * 2**(attempt-1) seconds, capped). Deliveries are sent by a per-process thread after
-    # the commit; run `flask webhooks deliver` and `flask alerts scan` from cron every few minutes as well.
+    # the commit; the periodic jobs below retry them and scan for unanswered questions.
     WEBHOOK_TIMEOUT = 5
     WEBHOOK_MAX_ATTEMPTS = 5
     WEBHOOK_RETRY_BASE_SECONDS = 30
@@ -113,6 +113,12 @@ class Config:
     WEBHOOK_LOCALE = None  # language of alert texts; None: BABEL_DEFAULT_LOCALE
     # `question.unanswered` fires once a question has waited this many support (business) hours without an answer.
     UNANSWERED_ALERT_BUSINESS_HOURS = 4
+    # Periodic jobs (forum/jobs.py) run in the web processes: alerts scan, webhook retries, e-mail, daily digest.
+    # SCHEDULER_ENABLED=0 leaves them to cron (`flask jobs run`).
+    SCHEDULER_ENABLED = _env_flag("SCHEDULER_ENABLED", True)
+    SCHEDULER_TICK_SECONDS = 30
+    ALERTS_SCAN_SECONDS = 300
+    DIGEST_HOUR_UTC = 22  # 07:00 in Tokyo
 
     # --- Dashboard and voice of the customer ---
 
@@ -130,6 +136,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick; never in production
     WEBHOOK_SENDER_THREAD = False  # no background sends in tests unless a test turns it on (and runs a receiver)
+    SCHEDULER_ENABLED = False  # tests run jobs explicitly
 
 
 class ProductionConfig(Config):

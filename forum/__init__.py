@@ -74,6 +74,7 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_hooks(app: Flask) -> None:
-    from . import security
+    from . import jobs, security
 
     security.init_app(app)
+    jobs.init_app(app)
