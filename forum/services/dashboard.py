@@ -1,13 +1,16 @@
 """The staff dashboard's figures for a period: volume, response times, resolution, the queue, people and tags.
 
 Every function takes the period explicitly ([start, end), naive UTC) and runs a fixed number of queries whatever
-the amount of data. Days and weeks are UTC days and ISO weeks (Monday first). "Answered" means answered by a
-visible (non-deleted) answer from someone other than the asker: asking and answering yourself is not support.
+the amount of data. Days are calendar days in the support team's time zone, weeks ISO weeks (Monday first).
+"Answered" means answered by a visible (non-deleted) answer from someone other than the asker: asking and
+answering yourself is not support.
 """
 import statistics
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
@@ -31,28 +34,44 @@ TOP_TAGS = 10
 
 @dataclass(frozen=True)
 class Period:
-    start: datetime  # midnight UTC of the first day, inclusive
-    end: datetime  # midnight UTC after the last day, exclusive
+    """Whole days in the support team's time zone, [start, end) as naive UTC for the queries.
+
+    A Japanese support team counts its day from midnight in Tokyo, so "questions per day" and the period's ends
+    follow the support-hours time zone (`zone`), not UTC.
+    """
+
+    start: datetime  # the first day's local midnight, in UTC, inclusive
+    end: datetime  # the local midnight after the last day, in UTC, exclusive
     preset_days: int | None = None  # set when chosen as "the last N days"
+    zone: str = "UTC"
 
     @property
-    def days(self) -> int:
-        return (self.end - self.start).days
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.zone)
+
+    def local_date(self, moment: datetime) -> date:
+        """The support team's calendar day of a naive UTC moment."""
+        return moment.replace(tzinfo=timezone.utc).astimezone(self.tz).date()
 
     @property
     def first_day(self) -> date:
-        return self.start.date()
+        return self.local_date(self.start)
 
     @property
     def last_day(self) -> date:
-        return (self.end - timedelta(days=1)).date()
+        return self.local_date(self.end - timedelta(microseconds=1))
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
 
     def dates(self) -> list[date]:
         return [self.first_day + timedelta(days=i) for i in range(self.days)]
 
     def previous(self) -> "Period":
-        """The period of equal length just before this one."""
-        return Period(self.start - (self.end - self.start), self.start)
+        """The period of equal length (in days) just before this one."""
+        return between(self.first_day - timedelta(days=self.days), self.first_day - timedelta(days=1), self.zone,
+                       check_length=False)
 
     def query_args(self) -> dict[str, str | int]:
         """The URL arguments that choose this period again (for links and CSV downloads)."""
@@ -61,39 +80,45 @@ class Period:
         return {"start": self.first_day.isoformat(), "end": self.last_day.isoformat()}
 
 
-def last_days(days: int, now: datetime | None = None) -> Period:
-    """The last `days` UTC days, today included."""
-    end = datetime.combine((now or utcnow()).date() + timedelta(days=1), datetime.min.time())
-    return Period(end - timedelta(days=days), end, preset_days=days)
+def _local_midnight_utc(day: date, zone: str) -> datetime:
+    local = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(zone))
+    return local.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def between(first_day: date, last_day: date) -> Period:
-    """From the start of `first_day` to the end of `last_day` (both included)."""
+def last_days(days: int, now: datetime | None = None, zone: str = "UTC") -> Period:
+    """The last `days` days in `zone`, today included."""
+    today = (now or utcnow()).replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone)).date()
+    period = between(today - timedelta(days=days - 1), today, zone, check_length=False)
+    return Period(period.start, period.end, preset_days=days, zone=zone)
+
+
+def between(first_day: date, last_day: date, zone: str = "UTC", check_length: bool = True) -> Period:
+    """From the start of `first_day` to the end of `last_day` (both included), in `zone`."""
     if first_day > last_day:
         raise Invalid(_l("The start date must not be after the end date."))
-    if (last_day - first_day).days + 1 > MAX_DAYS:
+    if check_length and (last_day - first_day).days + 1 > MAX_DAYS:
         raise Invalid(_l("A period can be at most %(days)d days long.", days=MAX_DAYS))
-    start = datetime.combine(first_day, datetime.min.time())
-    return Period(start, datetime.combine(last_day + timedelta(days=1), datetime.min.time()))
+    return Period(_local_midnight_utc(first_day, zone), _local_midnight_utc(last_day + timedelta(days=1), zone),
+                  zone=zone)
 
 
-def parse_period(args: Mapping[str, str], now: datetime | None = None, default_days: int | None = DEFAULT_DAYS
-                 ) -> Period | None:
-    """`?days=7|30|90|365` or `?start=YYYY-MM-DD&end=YYYY-MM-DD`; Invalid with a message for anything else.
+def parse_period(args: Mapping[str, str], now: datetime | None = None, default_days: int | None = DEFAULT_DAYS,
+                 zone: str = "UTC") -> Period | None:
+    """`?days=7|30|90|365` or `?start=YYYY-MM-DD&end=YYYY-MM-DD` (days in `zone`); Invalid for anything else.
 
     With `default_days=None` and no arguments the answer is None ("all time", for lists that allow it).
     """
     start_text, end_text = (args.get("start") or "").strip(), (args.get("end") or "").strip()
     if start_text or end_text:
-        today = (now or utcnow()).date()
+        today = (now or utcnow()).replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone)).date()
         return between(_parse_date(start_text, "start") if start_text else today,
-                       _parse_date(end_text, "end") if end_text else today)
+                       _parse_date(end_text, "end") if end_text else today, zone)
     days_text = (args.get("days") or "").strip()
     if not days_text:
-        return last_days(default_days, now) if default_days else None
+        return last_days(default_days, now, zone) if default_days else None
     if not days_text.isdigit() or int(days_text) not in PRESET_DAYS:
         raise Invalid(_l("Choose a period of 7, 30, 90 or 365 days, or give a start and an end date."))
-    return last_days(int(days_text), now)
+    return last_days(int(days_text), now, zone)
 
 
 def _parse_date(text: str, which: str) -> date:
@@ -116,19 +141,16 @@ def _live_questions():
 
 
 def questions_per_day(period: Period) -> list[tuple[date, int]]:
-    """Questions asked on each UTC day of the period, days without questions included as 0 (one query)."""
-    day = func.date(Post.created_at)  # date() exists on SQLite and PostgreSQL
-    rows = db.session.execute(
-        select(day, func.count()).where(_live_questions(), Post.created_at >= period.start,
-                                        Post.created_at < period.end).group_by(day)
+    """Questions asked on each day of the period (in its zone), days without questions included as 0.
+
+    One query for the times, bucketed here: grouping by a local day in SQL needs each database's own time-zone
+    functions, and a period holds at most a couple of years of questions.
+    """
+    asked = db.session.scalars(
+        select(Post.created_at).where(_live_questions(), Post.created_at >= period.start, Post.created_at < period.end)
     )
-    counts = {_as_date(value): n for value, n in rows}
+    counts = Counter(period.local_date(moment) for moment in asked)
     return [(d, counts.get(d, 0)) for d in period.dates()]
-
-
-def _as_date(value) -> date:
-    """SQLite returns date() as text, PostgreSQL as a date."""
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 @dataclass
@@ -228,7 +250,7 @@ def weekly_response(rows: list[Response], period: Period, now: datetime | None =
     weeks = (period.last_day - first_monday).days // 7 + 1
     grouped: list[list[Response]] = [[] for _ in range(weeks)]
     for row in rows:
-        grouped[(row.asked_at.date() - first_monday).days // 7].append(row)
+        grouped[(period.local_date(row.asked_at) - first_monday).days // 7].append(row)
     return [WeekShare(first_monday + timedelta(weeks=i), response_stats(group, now))
             for i, group in enumerate(grouped)]
 

@@ -186,3 +186,17 @@ def test_query_args_choose_the_same_period_again():
     for period in (dashboard.last_days(90, NOW), PERIOD):
         again = dashboard.parse_period({k: str(v) for k, v in period.query_args().items()}, now=NOW)
         assert (again.start, again.end) == (period.start, period.end)
+
+
+def test_a_period_in_tokyo_runs_from_local_midnight_to_local_midnight():
+    period = dashboard.between(date(2026, 3, 2), date(2026, 3, 8), "Asia/Tokyo")
+    assert period.start == datetime(2026, 3, 1, 15, 0) and period.end == datetime(2026, 3, 8, 15, 0)
+    assert period.days == 7 and period.first_day == date(2026, 3, 2) and period.last_day == date(2026, 3, 8)
+    assert period.previous().first_day == date(2026, 2, 23) and period.previous().end == period.start
+    today = dashboard.last_days(7, now=datetime(2026, 3, 8, 16, 0), zone="Asia/Tokyo")  # Mon 01:00 in Tokyo
+    assert today.last_day == date(2026, 3, 9) and today.days == 7
+
+
+def test_a_period_across_a_daylight_saving_change_keeps_whole_local_days():
+    period = dashboard.between(date(2026, 3, 7), date(2026, 3, 9), "America/New_York")  # DST starts on the 8th
+    assert period.days == 3 and period.end - period.start == timedelta(hours=71)

@@ -9,6 +9,7 @@ import pytest
 
 from forum.extensions import db
 from forum.models import Role, Tag
+from forum.services import site_settings
 from tests.factories import make_question, make_user
 from tests.helpers import counted_statements, login, text
 from tests.services.test_dashboard import community  # noqa: F401  (the hand-made community fixture)
@@ -19,7 +20,11 @@ CSV_NAMES = ("questions_per_day", "response", "unanswered", "contributors", "tag
 
 @pytest.fixture
 def staff_client(client):
-    login(client, make_user(username="hikari", role=Role.ADMIN))
+    """An admin, with the support team on UTC so the hand-made community's days are the ones written there."""
+    admin = make_user(username="hikari", role=Role.ADMIN)
+    site_settings.save_support_hours(admin, "UTC", (0, 1, 2, 3, 4), "09:00", "18:00")
+    db.session.commit()
+    login(client, admin)
     return client
 
 
@@ -172,3 +177,16 @@ def test_dashboard_queries_do_not_grow_with_questions(staff_client):
         make_question(author=make_user(commit=False), tags=f"tag{n % 5} sync", commit=False)
     db.session.commit()
     assert queries() == few <= 12
+
+
+def test_days_follow_the_support_teams_time_zone(client):
+    """Tokyo's Tuesday starts at 15:00 UTC on Monday: a question asked then counts on Tuesday."""
+    admin = make_user(role=Role.ADMIN)
+    site_settings.save_support_hours(admin, "Asia/Tokyo", (0, 1, 2, 3, 4), "09:00", "18:00")
+    question = make_question()
+    question.created_at = question.created_at.replace(2026, 3, 2, 16, 30, 0, 0)  # Tue 01:30 in Tokyo
+    db.session.commit()
+    login(client, admin)
+    page = text(client.get("/admin?start=2026-03-02&end=2026-03-03"))
+    assert "Asia/Tokyo" in page
+    assert table_after(page, "Questions per day")[:2] == [["2026-03-02", "0"], ["2026-03-03", "1"]]

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from ... import charts
 from ...services import dashboard as figures
+from ...services import site_settings
 from . import bp
 
 CSV_NAMES = ("questions_per_day", "response", "unanswered", "contributors", "tags")
@@ -42,10 +43,16 @@ def percent(value: float | None) -> str:
     return format_percent(value, "#,##0.#%") if value is not None else "—"
 
 
+def requested_period(default_days: int | None = figures.DEFAULT_DAYS):
+    """The period in the query string, in whole days of the support team's time zone."""
+    zone = site_settings.get_support_hours().timezone
+    return figures.parse_period(request.args, default_days=default_days, zone=zone)
+
+
 @bp.get("/", strict_slashes=False)
 def dashboard():
     """The support dashboard."""
-    board = figures.build_dashboard(figures.parse_period(request.args))
+    board = figures.build_dashboard(requested_period())
     return render_template("admin/dashboard.html", board=board, period=board.period,
                            per_day_chart=_per_day_chart(board), weekly_chart=_weekly_chart(board),
                            presets=figures.PRESET_DAYS, duration=duration, percent=percent,
@@ -55,7 +62,7 @@ def dashboard():
 def _per_day_chart(board):
     points = [charts.Point(day.strftime("%m-%d"), n) for day, n in board.per_day]
     return charts.bar_chart("chart-questions-per-day", points, _("Questions per day"),
-                            _("Questions asked on each day (UTC) of the period."),
+                            _("Questions asked on each day of the period (%(zone)s).", zone=board.period.zone),
                             fmt=lambda v: format_decimal(v))
 
 
@@ -71,7 +78,7 @@ def dashboard_csv(name: str):
     """One figure of the dashboard as CSV, for the same period as the page."""
     if name not in CSV_NAMES:
         abort(404)
-    period = figures.parse_period(request.args)
+    period = requested_period()
     header, rows = CSV_BUILDERS[name](period)
     return csv_response(f"{name}_{period.first_day}_{period.last_day}.csv", header, rows)
 

@@ -8,7 +8,7 @@ from ...services import customer_labels as labels
 from ...services import dashboard as figures
 from .._common import paginate
 from . import bp
-from .dashboard import csv_response
+from .dashboard import csv_response, requested_period
 
 PER_PAGE = 50
 EXPORT_LIMIT = 10_000
@@ -17,7 +17,7 @@ EXPORT_LIMIT = 10_000
 def _filters():
     """The label, period and sort chosen in the query string (400 for an unknown label or a bad date)."""
     label = request.args.get("label") or None
-    period = figures.parse_period(request.args, default_days=None)
+    period = requested_period(default_days=None)
     sort = request.args.get("sort", "votes")
     sort = sort if sort in labels.SORTS else "votes"
     query = labels.labelled_query(label, period.start if period else None, period.end if period else None, sort)
