@@ -1,15 +1,14 @@
 """The inbox page, the header's unread count, reading, mark-all-read, settings and unsubscribe links."""
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Notification, NotificationKind as Kind, User
 from forum.services import mail, notifications
 from tests.factories import make_answer, make_comment, make_question, make_user
-from tests.helpers import csrf_token, login, post_form, text
+from tests.helpers import counted_statements, csrf_token, login, post_form, text
 
 INBOX_COUNT = re.compile(r'class="inbox-count"[^>]*>(\d+)<')
 
@@ -17,23 +16,6 @@ INBOX_COUNT = re.compile(r'class="inbox-count"[^>]*>(\d+)<')
 @pytest.fixture
 def app_config():
     return {"PRIVILEGE_PRESET": "small", "INBOX_PER_PAGE": 5}
-
-
-@contextmanager
-def served_statements(served_app):
-    """The SQL the served app runs (tests.helpers.counted_statements listens on the test app's engine)."""
-    with served_app.app_context():
-        engine = db.engine
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def unread_in_header(html: str) -> int:
@@ -142,7 +124,7 @@ def test_inbox_queries_do_not_grow_with_items(client, served_app):
         db.session.commit()
         login(client, user)
         client.get("/inbox")
-        with served_statements(served_app) as statements:
+        with counted_statements() as statements:
             assert client.get("/inbox").status_code == 200
         counts.append(len(statements))
         client.post("/logout", data={"csrf_token": csrf_token(client, "/inbox")})
@@ -153,12 +135,12 @@ def test_the_unread_count_costs_one_query_and_nothing_for_visitors(client, serve
     question = make_question()
     url = f"/questions/{question.id}/{question.slug}"
     client.get(url)
-    with served_statements(served_app) as anonymous:
+    with counted_statements() as anonymous:
         client.get(url)
     assert anonymous and not [s for s in anonymous if "FROM notifications" in s]
     login(client, make_user())
     client.get(url)
-    with served_statements(served_app) as signed_in:
+    with counted_statements() as signed_in:
         page = text(client.get(url))
     assert len([s for s in signed_in if "FROM notifications" in s]) == 1
     assert 'href="/inbox"' in page

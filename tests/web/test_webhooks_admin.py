@@ -238,6 +238,8 @@ def test_admin_saves_guidelines(client, db):
 
 
 def served_statements(served_app, db, client, url: str) -> int:
+    """Statements of the served app only: the test app's webhook sender thread may be retrying deliveries
+    meanwhile (on the test app's engine), which `counted_statements` (every engine) would count too."""
     statements = []
     with served_app.app_context():
         engine = db.engine  # the client's requests run on the served app's engine
