@@ -1,5 +1,6 @@
 """HTTP helpers: lift the CSRF token from a real page, log in through the login form."""
 import re
+import threading
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -51,15 +52,19 @@ def text(response) -> str:
 
 @contextmanager
 def counted_statements():
-    """Collect the SQL statements run inside the block, on any engine.
+    """Collect the SQL statements this thread runs inside the block, on any engine.
 
     Listening on the Engine class rather than `db.engine` matters: `client` talks to `served_app`, a second app
     instance with its own engine, so a listener on the test app's engine would see none of the page's queries.
+    The test client runs requests in the test's own thread; statements of background threads (webhook and
+    e-mail senders, perhaps left over from an earlier test) are not the page's and are left out.
     """
     statements = []
+    this_thread = threading.get_ident()
 
     def record(conn, cursor, statement, *args):
-        statements.append(statement)
+        if threading.get_ident() == this_thread:
+            statements.append(statement)
 
     event.listen(Engine, "before_cursor_execute", record)
     try:
