@@ -11,7 +11,10 @@ FLASK := $(VENV)/bin/flask --app wsgi
 CATALOGS := $(wildcard forum/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test install translations extract-messages chromium bench clean
+TEST_PROCS ?= auto
+PYTEST := $(PY) -m pytest -n $(TEST_PROCS)
+
+.PHONY: run test test-sqlite test-postgresql install translations extract-messages system-packages bench clean
 
 run: install translations
 	$(FLASK) db upgrade
@@ -20,8 +23,16 @@ run: install translations
 	@echo "Kotae is serving on http://$(HOST):$(PORT)"
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
-test: install translations chromium
-	$(PY) -m pytest
+# The whole suite on SQLite, then again on a throw-away PostgreSQL cluster when PostgreSQL can be had.
+test: test-sqlite test-postgresql
+
+test-sqlite: install translations system-packages
+	$(PYTEST) --database=sqlite
+
+test-postgresql: install translations system-packages
+	@reason=$$($(PY) -c 'from tests.pgcluster import unavailable_reason; print(unavailable_reason() or "")'); \
+	if [ -n "$$reason" ]; then echo "PostgreSQL run skipped: $$reason"; \
+	else echo "Running the suite again on PostgreSQL"; $(PYTEST) --database=postgresql; fi
 
 install: $(VENV)/.installed
 
@@ -41,12 +52,19 @@ extract-messages: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project Kotae --no-location --ignore-dirs '.*' -o forum/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching
 
-# Browser tests drive Debian's Chromium; install it when missing and we may (CI runs as root).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# What the tests need from Debian: Chromium (browser tests), PostgreSQL (the second run of the suite) and Redis
+# (shared rate limits). Installed when missing and we may (CI runs as root), with one apt-get update.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } \
+	  || missing="$$missing postgresql postgresql-contrib"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
-	  else echo "chromium not found and not root: browser tests will be skipped"; fi; }
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	  else echo "not installed:$$missing (not root): the tests that need them will be skipped"; fi; \
+	fi
 
 bench: install translations
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }

@@ -12,14 +12,28 @@ from .services.posts import ANSWER_MIN, BODY_MAX, BODY_MIN, TITLE_MAX, TITLE_MIN
 REQUIRED = _l("This field is required.")
 
 
-class LoginForm(FlaskForm):
+def strip_nul(value):
+    """PostgreSQL text cannot hold NUL, and no one means to type it: drop it from every submitted string."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class BaseForm(FlaskForm):
+    """Every form of the site: CSRF from Flask-WTF, and NUL bytes dropped from what was typed."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [*unbound_field.kwargs.get("filters", ()), strip_nul]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class LoginForm(BaseForm):
     login = StringField(_l("Username or e-mail"), validators=[DataRequired(REQUIRED), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=256)])
     remember = BooleanField(_l("Keep me signed in"))
     next = HiddenField()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(min=3, max=30)],
                            description=_l("3-30 letters, digits, '.', '-' or '_'. Shown on your posts."))
     email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Email(_l("Enter a valid e-mail address.")),
@@ -31,7 +45,7 @@ class RegisterForm(FlaskForm):
     next = HiddenField()
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(min=TITLE_MIN, max=TITLE_MAX)],
                         description=_l("Be specific and imagine you are asking another person."))
     body = TextAreaField(_l("Body"), validators=[DataRequired(REQUIRED), Length(min=BODY_MIN, max=BODY_MAX)],
@@ -41,16 +55,16 @@ class QuestionForm(FlaskForm):
     summary = StringField(_l("Edit summary"), validators=[Optional(), Length(max=300)])
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(BaseForm):
     body = TextAreaField(_l("Your answer"), validators=[DataRequired(REQUIRED), Length(min=ANSWER_MIN, max=BODY_MAX)])
     summary = StringField(_l("Edit summary"), validators=[Optional(), Length(max=300)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(BaseForm):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(REQUIRED), Length(min=COMMENT_MIN, max=COMMENT_MAX)])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BaseForm):
     about = TextAreaField(_l("About me"), validators=[Optional(), Length(max=3000)],
                           description=_l("Markdown is supported."))
     locale = SelectField(_l("Language"), choices=[
@@ -62,27 +76,27 @@ class ProfileForm(FlaskForm):
         description=_l("Your inbox on the site always shows everything."))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(BaseForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), Length(min=8, max=256)])
     confirm = PasswordField(_l("Repeat new password"), validators=[
         DataRequired(REQUIRED), EqualTo("new_password", _l("The passwords do not match."))])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """An empty form: a POST button that carries only the CSRF token."""
 
 
-class CloseForm(FlaskForm):
+class CloseForm(BaseForm):
     """Why a question should be closed; for duplicates, which question it duplicates."""
     reason = RadioField(_l("Why should this question be closed?"), validators=[DataRequired(REQUIRED)])
     duplicate_of = StringField(_l("Duplicate of (question URL or number)"), validators=[Optional(), Length(max=255)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     """A staff action (lock, unlock, reopen) with an optional reason for the audit log."""
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(BaseForm):
     comment = StringField(_l("Comment for the suggester"), validators=[Optional(), Length(max=300)])

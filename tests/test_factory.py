@@ -5,9 +5,9 @@ import config
 from forum import create_app
 
 
-def test_factory_uses_the_given_config(app):
+def test_factory_uses_the_given_config(app, database_url):
     assert app.testing
-    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == database_url
 
 
 def test_environment_variables_override_config(monkeypatch, tmp_path):

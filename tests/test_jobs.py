@@ -73,11 +73,11 @@ def test_the_default_jobs_queue_an_unanswered_alert_without_cron(app):
     assert delivery.dedup_key == f"question-unanswered:{question.id}"
 
 
-def test_the_scheduler_thread_starts_with_the_first_request_when_enabled(app_config, database_file):
+def test_the_scheduler_thread_starts_with_the_first_request_when_enabled(app_config, database_url, index_dir):
     from forum import create_app
     from tests.conftest import make_config
 
-    enabled = create_app(make_config(database_file, **app_config, SCHEDULER_ENABLED=True, SCHEDULER_TICK_SECONDS=3600))
+    enabled = create_app(make_config(database_url, index_dir, **app_config, SCHEDULER_ENABLED=True, SCHEDULER_TICK_SECONDS=3600))
     scheduler = enabled.extensions["kotae_jobs"]
     assert scheduler.thread is None  # CLI commands and imports start nothing
     enabled.test_client().get("/healthz")
@@ -86,7 +86,7 @@ def test_the_scheduler_thread_starts_with_the_first_request_when_enabled(app_con
     finally:
         scheduler.stop()
         scheduler.thread.join(timeout=5)
-    disabled = create_app(make_config(database_file, **app_config))
+    disabled = create_app(make_config(database_url, index_dir, **app_config))
     assert "kotae_jobs" not in disabled.extensions
 
 

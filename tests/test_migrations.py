@@ -1,4 +1,5 @@
 """The schema comes only from migrations; they must produce exactly what the models declare."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -19,6 +20,7 @@ def test_upgrade_creates_every_table_and_records_the_revision(app):
     assert "alembic_version" in tables
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -4,6 +4,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Question, Tag
@@ -57,11 +58,7 @@ def set_question_tags(question: Question, names: list[str]) -> None:
     existing = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
     wanted = []
     for name in names:
-        tag = existing.get(name)
-        if tag is None:
-            tag = Tag(name=name, question_count=0)
-            db.session.add(tag)
-        wanted.append(tag)
+        wanted.append(existing.get(name) or _create_tag(name))
     old_ids = {tag.id for tag in question.tags}
     question.tags = wanted
     db.session.flush()
@@ -69,6 +66,17 @@ def set_question_tags(question: Question, names: list[str]) -> None:
     if not question.is_deleted:
         _adjust_counts(new_ids - old_ids, +1)
         _adjust_counts(old_ids - new_ids, -1)
+
+
+def _create_tag(name: str) -> Tag:
+    """A new tag; when another request creates the same tag at the same moment, use theirs."""
+    try:
+        with db.session.begin_nested():
+            tag = Tag(name=name, question_count=0)
+            db.session.add(tag)
+        return tag
+    except IntegrityError:
+        return db.session.scalar(select(Tag).where(Tag.name == name))
 
 
 def adjust_tag_counts(question: Question, delta: int) -> None:

@@ -6,12 +6,12 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import search
 from ..extensions import db
+from ..forms import BaseForm
 from ..models import Answer
 from ..services import threads
 from ..services.errors import DomainError, Forbidden
@@ -26,7 +26,7 @@ from .feedback import current_outcome_for
 bp = Blueprint("faq", __name__)
 
 
-class EntryForm(FlaskForm):
+class EntryForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("This field is required.")),
                                                  Length(max=entries.TITLE_MAX)])
     question = TextAreaField(_l("Question summary"), validators=[Optional(), Length(max=BODY_MAX)],
@@ -37,7 +37,7 @@ class EntryForm(FlaskForm):
     summary = StringField(_l("Edit summary"), validators=[Optional(), Length(max=300)])
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("This field is required.")),
                                                Length(max=categories.NAME_MAX)])
     description = StringField(_l("Description"), validators=[Optional(), Length(max=categories.DESCRIPTION_MAX)])

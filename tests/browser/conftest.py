@@ -31,12 +31,12 @@ class LiveServer:
 
 
 @pytest.fixture(scope="module")
-def live_server(migrated_database, tmp_path_factory):
+def live_server(databases, tmp_path_factory):
     """The app with CSRF on, served by a threaded werkzeug server on a free port. Seeded: two members
     (the second with enough reputation to comment) and an older question, so the tags used already exist."""
-    database = tmp_path_factory.mktemp("browser") / "kotae.db"
-    shutil.copy(migrated_database, database)
-    app = create_app(make_config(database))
+    workdir = tmp_path_factory.mktemp("browser")
+    url = databases.create(workdir)
+    app = create_app(make_config(url, workdir / "search-index"))
     with app.app_context():
         asker, helper = make_user(username="aoi"), make_user(username="ben")
         # ben comments on aoi's question: that takes the "comment everywhere" reputation.
@@ -53,6 +53,7 @@ def live_server(migrated_database, tmp_path_factory):
     server.server_close()
     with app.app_context():
         db.engine.dispose()
+    databases.drop(url)
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,4 @@
 """The Stack Exchange importer on a real dump (conlang meta, imported once for the module) and on a broken one."""
-import shutil
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -28,19 +27,20 @@ def count_table(model) -> int:
 
 
 @pytest.fixture(scope="module")
-def imported(migrated_database, tmp_path_factory):
+def imported(databases, tmp_path_factory):
     """One app on a database with the conlang dump imported through the CLI command."""
     if not DUMP.is_dir():
         pytest.skip("the conlang.meta.stackexchange.com dump is not in ../shared/datasets")
-    path = tmp_path_factory.mktemp("conlang") / "kotae.db"
-    shutil.copy(migrated_database, path)
-    app = create_app(make_config(path, PRIVILEGE_PRESET="small"))
+    workdir = tmp_path_factory.mktemp("conlang")
+    url = databases.create(workdir)
+    app = create_app(make_config(url, workdir / "search-index", PRIVILEGE_PRESET="small"))
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["import", "stackexchange", str(DUMP)])
         assert result.exit_code == 0, result.output
         yield app, result.output
         db.session.remove()
         db.engine.dispose()
+    databases.drop(url)
 
 
 def test_counts_match_the_dump(imported):

@@ -1,6 +1,8 @@
 """`flask search reindex | check | retry`."""
 import shutil
 
+from sqlalchemy import text
+
 from forum.extensions import db
 from forum.models import Post
 from tests.factories import make_question
@@ -32,8 +34,8 @@ def test_reindex_if_missing_only_builds_once(runner, index):
 
 def test_check_reports_stale_documents_and_retry_is_harmless(runner):
     question = make_question()
-    db.session.connection().exec_driver_sql("UPDATE posts SET title = 'Changed behind our back' WHERE id = ?",
-                                            (question.id,))
+    db.session.connection().execute(text("UPDATE posts SET title = 'Changed behind our back' WHERE id = :id"),
+                                    {"id": question.id})  # behind the app's back: no session events
     db.session.commit()
     result = runner.invoke(args=["search", "check"])
     assert result.exit_code == 1 and f"1 stale: {question.id}" in result.output

@@ -1,7 +1,7 @@
 """Commits index, rollbacks don't, failures are retried from the outbox, and the index never drifts."""
 import logging
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from forum import search
 from forum.extensions import db
@@ -170,7 +170,7 @@ def test_check_reports_missing_stale_and_extra(app, index):
         writer.delete_by_term("id", str(kept.id))
         writer.add_document(id="999999", title="ghost")
     connection = db.session.connection()  # changed behind the app's back: no session events
-    connection.exec_driver_sql("UPDATE posts SET score = 3 WHERE id = ?", (changed.id,))
+    connection.execute(text("UPDATE posts SET score = 3 WHERE id = :id"), {"id": changed.id})
     db.session.commit()
     report = search.check()
     assert report.missing == [kept.id] and report.stale == [changed.id] and report.extra == [999999]

@@ -7,12 +7,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ...extensions import db
+from ...forms import BaseForm
 from ...services import business_hours, site_settings
 from ...services.errors import Forbidden, Invalid
 from .._common import attach_error
@@ -21,7 +21,7 @@ from . import bp
 REQUIRED = _l("This field is required.")
 
 
-class SupportHoursForm(FlaskForm):
+class SupportHoursForm(BaseForm):
     timezone = StringField(_l("Time zone"), validators=[DataRequired(REQUIRED), Length(max=64)],
                            description=_l("An IANA name such as Asia/Tokyo or America/New_York."))
     days = SelectMultipleField(_l("Working days"), choices=[], coerce=int, widget=widgets.ListWidget(prefix_label=False),
@@ -39,7 +39,7 @@ class SupportHoursForm(FlaskForm):
         self.days.choices = [SelectChoice(day, names[day]) for day in business_hours.EVERY_DAY]
 
 
-class GuidelinesForm(FlaskForm):
+class GuidelinesForm(BaseForm):
     body = TextAreaField(_l("Community guidelines"), validators=[Length(max=site_settings.GUIDELINES_MAX)],
                          description=_l("Markdown. Leave empty to restore the default text."))
 

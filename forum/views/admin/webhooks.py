@@ -3,13 +3,13 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ...extensions import db
+from ...forms import BaseForm
 from ...models import Webhook, WebhookDelivery, WebhookEvent, WebhookFormat
 from ...services import alerts, webhooks
 from ...services.errors import Invalid
@@ -19,7 +19,7 @@ from . import bp
 REQUIRED = _l("This field is required.")
 
 
-class WebhookForm(FlaskForm):
+class WebhookForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)],
                        description=_l("For you, e.g. \"#support channel\"."))
     url = StringField(_l("URL"), validators=[DataRequired(REQUIRED), Length(max=500)],
