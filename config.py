@@ -1,6 +1,7 @@
 """Configuration classes. Entry points pick one; `FORUM_*` environment variables override any key."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -61,6 +62,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Sessions live on the server (user_sessions): logout, a password change or a suspension ends them at once.
+    # A session unused for this many days is refused even if a "remember me" cookie still names it.
+    SESSION_MAX_IDLE_DAYS = int(os.environ.get("SESSION_MAX_IDLE_DAYS", "30"))
+    REMEMBER_COOKIE_DURATION = timedelta(days=SESSION_MAX_IDLE_DAYS)
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session; long answers take time to write
 
     # --- FAQ (official answers, candidates, promotion) ---

@@ -1,11 +1,13 @@
 """Request-wide protections: login loading, security headers, safe redirects, domain errors."""
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, request
-from flask_login import current_user
+from flask import Flask, current_app, request
+from flask_login import current_user, login_user, logout_user
 
 from .extensions import db, login_manager
 from .models import User
+from .services import sessions
 from .services.accounts import touch_last_seen
 
 CONTENT_SECURITY_POLICY = (
@@ -26,22 +28,39 @@ def safe_next(target: str | None, default: str) -> str:
     return target if is_safe_next(target) else default
 
 
+def sign_in(user: User, remember: bool = False) -> None:
+    """Open a server-side session for `user` and put its token in the cookie (the only way to sign in)."""
+    sessions.open_session(user, user_agent=request.user_agent.string, address=request.remote_addr or "")
+    login_user(user, remember=remember)
+
+
+def sign_out() -> None:
+    """End this browser's session on the server too, so a copy of the old cookie no longer works."""
+    if current_user.is_authenticated:
+        sessions.end_session(current_user.session_token)
+    logout_user()
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself when a `next` page is waiting
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(token: str) -> User | None:
+        # Cookies from before server-side sessions held a bare user id: no session row matches, so signed out.
+        max_idle = timedelta(days=current_app.config["SESSION_MAX_IDLE_DAYS"])
+        return sessions.user_for_token(token, max_idle=max_idle)
 
     @app.before_request
     def record_last_seen():
         # At most one write every few minutes per user, never one per page view.
         if request.endpoint == "static":
             return
-        if current_user.is_authenticated and touch_last_seen(current_user):
-            db.session.commit()
+        if current_user.is_authenticated:
+            seen = touch_last_seen(current_user)
+            if sessions.touch(current_user.current_session) or seen:
+                db.session.commit()
 
     @app.after_request
     def set_security_headers(response):

@@ -10,6 +10,7 @@ from .notifications import Notification, NotificationKind, OutgoingEmail
 from .post import Answer, Post, PostLink, PostRevision, PostType, PostView, Question, Tag, question_tags, slugify
 from .reputation import Reason, ReputationEvent, UserBadge, Vote
 from .search import SearchOutbox
+from .session import UserSession
 from .site import DeliveryStatus, SiteSetting, Webhook, WebhookDelivery, WebhookEvent, WebhookFormat
 from .user import Role, User, username_key
 
@@ -18,7 +19,7 @@ __all__ = [
     "FaqReview", "FaqRevision", "FaqStatus", "Feedback", "FeedbackTarget", "Flag", "FlagReason", "FlagStatus",
     "ImportSource", "Notification", "NotificationKind", "Outcome", "OutgoingEmail", "Post", "PostLink",
     "PostRevision", "PostType", "PostView", "Question", "Reason", "ReputationEvent", "ReviewReason", "Role",
-    "SearchOutbox", "SiteSetting", "SuggestedEdit", "SuggestionStatus", "Suspension", "Tag", "User", "UserBadge",
+    "SearchOutbox", "SiteSetting", "SuggestedEdit", "SuggestionStatus", "Suspension", "Tag", "User", "UserBadge", "UserSession",
     "Vote", "Webhook", "WebhookDelivery", "WebhookEvent", "WebhookFormat", "question_tags", "slugify",
     "username_key", "utcnow",
 ]

@@ -46,6 +46,25 @@ class User(UserMixin, db.Model):
 
     __table_args__ = (Index("ix_users_reputation_id", "reputation", "id"),)
 
+    # The server-side session (token and row) this request signed in with; set by forum.security, not stored.
+    session_token = None
+    current_session = None
+
+    def get_id(self) -> str:
+        """Flask-Login keeps this in the cookie: the session's token, never the bare user id, so it can be revoked."""
+        if not self.session_token:
+            raise RuntimeError("sign users in with forum.security.sign_in, which opens a server-side session")
+        return self.session_token
+
+    # UserMixin compares users by get_id(), which is now per session: compare the accounts instead.
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    def __hash__(self) -> int:
+        return hash(("User", self.id)) if self.id is not None else object.__hash__(self)
+
     @property
     def is_staff(self) -> bool:
         return self.role in Role.STAFF

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..markup import render_markdown
 from ..models import Role, User, username_key, utcnow
 from ..passwords import hash_password, verify_password
-from . import badges
+from . import badges, sessions
 from .errors import Conflict, Invalid, NotFound
 
 USERNAME_PATTERN = re.compile(r"^[\w.\-]{3,30}$", re.UNICODE)
@@ -58,13 +58,15 @@ def update_profile(user: User, about: str, locale: str | None) -> User:
     return user
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, current_password: str, new_password: str, keep_session_token: str | None = None) -> None:
+    """Set a new password and sign out every other browser (the one holding `keep_session_token` stays in)."""
     if not verify_password(user.password_hash, current_password):
         raise Invalid(_l("Your current password is not correct."), field="current_password")
     if len(new_password) < MIN_PASSWORD_LENGTH:
         raise Invalid(_l("Use at least %(n)d characters for your password.", n=MIN_PASSWORD_LENGTH),
                       field="new_password")
     user.password_hash = hash_password(new_password)
+    sessions.end_other_sessions(user, keep_token=keep_session_token)
     db.session.flush()
 
 

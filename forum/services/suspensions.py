@@ -11,6 +11,7 @@ from ..models import NotificationKind, Suspension, User, utcnow
 from .audit_log import log_action
 from .errors import Forbidden, Invalid
 from .notifications import notify
+from .sessions import end_all_sessions
 
 MAX_DAYS = 3650
 REASON_MAX = 500
@@ -44,6 +45,7 @@ def suspend(actor: User, user: User, days: int, reason: str) -> Suspension:
                             created_by_id=actor.id)
     db.session.add(suspension)
     user.suspended_until, user.suspension_reason = suspension.ends_at, reason
+    end_all_sessions(user)  # a suspended user signs in again to read why; a stolen session does not outlive it
     log_action(actor, "user.suspend", user, reason, days=days, until=suspension.ends_at)
     notify(user.id, NotificationKind.MODERATION, actor=actor,
            text=_("You are suspended until %(date)s: %(reason)s", date=format_until(suspension.ends_at),

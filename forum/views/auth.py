@@ -1,11 +1,11 @@
 """Register, log in, log out."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..forms import LoginForm, RegisterForm
-from ..security import safe_next
+from ..security import safe_next, sign_in, sign_out
 from ..services import accounts
 from ..services.errors import DomainError
 from ._common import attach_error, limit
@@ -27,7 +27,8 @@ def register():
         except DomainError as error:
             attach_error(form, error)
         else:
-            login_user(user)
+            sign_in(user)
+            db.session.commit()
             flash(_("Welcome to the community, %(name)s!", name=user.username), "success")
             return redirect(safe_next(form.next.data, url_for("questions.index")))
     return render_template("auth/register.html", form=form), 400 if form.errors or form.form_errors else 200
@@ -46,7 +47,8 @@ def login():
             # One message for unknown user and wrong password, so accounts cannot be probed.
             form.form_errors.append(_("Incorrect username, e-mail or password."))
         else:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
+            db.session.commit()
             return redirect(safe_next(form.next.data, url_for("questions.index")))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form), status
@@ -56,7 +58,8 @@ def login():
 @login_required
 def logout():
     """Sign out (a POST with the CSRF token, so other sites cannot log people out)."""
-    logout_user()
+    sign_out()
+    db.session.commit()
     flash(_("You have logged out."), "info")
     return redirect(url_for("questions.index"))
 

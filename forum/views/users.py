@@ -4,9 +4,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..forms import PasswordForm, ProfileForm
+from ..forms import ActionForm, PasswordForm, ProfileForm
 from ..models import User
-from ..services import accounts, badges, notifications, threads, users
+from ..security import sign_out
+from ..services import accounts, badges, notifications, sessions, threads, users
 from ..services.errors import DomainError
 from ._common import attach_error, paginate
 
@@ -71,12 +72,51 @@ def password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+            accounts.change_password(current_user, form.current_password.data, form.new_password.data,
+                                     keep_session_token=current_user.session_token)
             db.session.commit()
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(_("Your password is changed."), "success")
+            flash(_("Your password is changed. Your other sessions are signed out."), "success")
             return redirect(url_for(".profile", user_id=current_user.id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("users/password.html", form=form), status
+
+
+@bp.get("/sessions")
+@login_required
+def session_list():
+    """Where you are signed in, with a button to sign out each browser or all the others."""
+    rows = sessions.sessions_of(current_user)
+    return render_template("users/sessions.html", rows=rows, current_id=current_user.current_session.id,
+                           form=ActionForm())
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    """Sign one of your browsers out; ending this browser's own session is a logout."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if session_id == current_user.current_session.id:
+        sign_out()
+        db.session.commit()
+        flash(_("You have logged out."), "info")
+        return redirect(url_for("questions.index"))
+    sessions.revoke(current_user, session_id)  # someone else's session, or one already ended: 404
+    db.session.commit()
+    flash(_("That browser is signed out."), "success")
+    return redirect(url_for(".session_list"))
+
+
+@bp.post("/sessions/others/end")
+@login_required
+def end_other_sessions():
+    """Sign out everywhere except here."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    count = sessions.end_other_sessions(current_user, keep_token=current_user.session_token)
+    db.session.commit()
+    flash(_("Signed out of %(n)d other sessions.", n=count), "success")
+    return redirect(url_for(".session_list"))
