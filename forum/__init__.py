@@ -3,6 +3,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import routing
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -18,6 +20,7 @@ def create_app(config: object) -> Flask:
     app.config.from_object(config)
     app.config.from_prefixed_env("FORUM")
     configure_domain(app)
+    routing.init_app(app)
     configure_extensions(app)
     configure_blueprints(app)
     configure_hooks(app)

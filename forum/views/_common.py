@@ -1,8 +1,9 @@
 """Small helpers shared by the views."""
-from flask import current_app, request
+from flask import abort, current_app, request
 from flask_login import current_user
 
 from ..extensions import db, limiter
+from ..routing import parse_page
 from ..services.errors import DomainError
 from ..services.votes import VotePolicy
 
@@ -42,7 +43,11 @@ def attach_error(form, error: DomainError) -> None:
 
 
 def page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    """`?page=`: 1 by default; a page number past any list (even 2^64) is a 404, never a database error."""
+    page = parse_page(request.args.get("page"))
+    if page is None:
+        abort(404)
+    return page
 
 
 PAGE_SIZES = (15, 30, 50)
