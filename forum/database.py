@@ -7,7 +7,16 @@ from .extensions import db
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def normalised_url(url: str) -> str:
+    """`postgresql://` means psycopg 3 here (SQLAlchemy alone would pick psycopg2, which we do not install)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def init_app(app: Flask) -> None:
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalised_url(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -89,6 +89,14 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    # `flask db copy` migrates another database than the app's: it hands its connection in.
+    given = config.attributes.get('connection')
+    if given is not None:
+        context.configure(connection=given, target_metadata=get_metadata(), **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+
     connectable = get_engine()
 
     with connectable.connect() as connection:
