@@ -1,11 +1,14 @@
 """Flask-WTF forms: they validate input shape and carry CSRF; services own the domain rules."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, RadioField, SelectField,
+                     StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
+from .routing import MAX_ID
+from .services import submissions
 from .services.comments import COMMENT_MAX, COMMENT_MIN
 from .services.posts import ANSWER_MIN, BODY_MAX, BODY_MIN, TITLE_MAX, TITLE_MIN
 
@@ -24,6 +27,12 @@ class BaseForm(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             filters = [*unbound_field.kwargs.get("filters", ()), strip_nul]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class PostingForm(BaseForm):
+    """A form that creates something: its one-time token makes a resent form post once (services/submissions)."""
+    submission_token = HiddenField(default=submissions.new_token,
+                                   validators=[Optional(), Length(max=submissions.TOKEN_MAX)])
 
 
 class LoginForm(BaseForm):
@@ -45,7 +54,7 @@ class RegisterForm(BaseForm):
     next = HiddenField()
 
 
-class QuestionForm(BaseForm):
+class QuestionForm(PostingForm):
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(min=TITLE_MIN, max=TITLE_MAX)],
                         description=_l("Be specific and imagine you are asking another person."))
     body = TextAreaField(_l("Body"), validators=[DataRequired(REQUIRED), Length(min=BODY_MIN, max=BODY_MAX)],
@@ -55,12 +64,20 @@ class QuestionForm(BaseForm):
     summary = StringField(_l("Edit summary"), validators=[Optional(), Length(max=300)])
 
 
-class AnswerForm(BaseForm):
+class AnswerForm(PostingForm):
     body = TextAreaField(_l("Your answer"), validators=[DataRequired(REQUIRED), Length(min=ANSWER_MIN, max=BODY_MAX)])
     summary = StringField(_l("Edit summary"), validators=[Optional(), Length(max=300)])
 
 
-class CommentForm(BaseForm):
+class QuestionEditForm(QuestionForm):
+    base_revision = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
+
+
+class AnswerEditForm(AnswerForm):
+    base_revision = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
+
+
+class CommentForm(PostingForm):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(REQUIRED), Length(min=COMMENT_MIN, max=COMMENT_MAX)])
 
 

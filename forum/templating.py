@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from . import permissions
 from .models import utcnow
-from .services import privileges
+from .services import privileges, submissions
 
 # Babel's own steps for "3 hours ago": the largest unit the delta reaches (with a 1.1 threshold), rounded.
 _UNITS = (("year", 31_536_000), ("month", 2_592_000), ("week", 604_800), ("day", 86_400), ("hour", 3_600),
@@ -113,6 +113,7 @@ def init_app(app: Flask) -> None:
         permissions=permissions, url_with=url_with, current_path=current_path, current_user=current_user,
         current_locale=lambda: str(get_locale() or "en"), has_privilege=has_privilege,
         privilege_thresholds=lambda: app.config["PRIVILEGES"],
+        submission_token=submissions.new_token,  # hand-written posting forms (comments) carry one too
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -11,12 +11,13 @@ from .post import Answer, Post, PostLink, PostRevision, PostType, PostView, Ques
 from .reputation import Reason, ReputationEvent, UserBadge, Vote
 from .search import SearchOutbox
 from .session import UserSession
+from .submission import FormSubmission
 from .site import DeliveryStatus, SiteSetting, Webhook, WebhookDelivery, WebhookEvent, WebhookFormat
 from .user import Role, User, username_key
 
 __all__ = [
     "Answer", "AuditLogEntry", "CloseReason", "CloseVote", "Comment", "DeliveryStatus", "FaqCategory", "FaqEntry",
-    "FaqReview", "FaqRevision", "FaqStatus", "Feedback", "FeedbackTarget", "Flag", "FlagReason", "FlagStatus",
+    "FaqReview", "FaqRevision", "FaqStatus", "Feedback", "FeedbackTarget", "Flag", "FormSubmission", "FlagReason", "FlagStatus",
     "ImportSource", "Notification", "NotificationKind", "Outcome", "OutgoingEmail", "Post", "PostLink",
     "PostRevision", "PostType", "PostView", "Question", "Reason", "ReputationEvent", "ReviewReason", "Role",
     "SearchOutbox", "SiteSetting", "SuggestedEdit", "SuggestionStatus", "Suspension", "Tag", "User", "UserBadge", "UserSession",

@@ -12,7 +12,8 @@ from . import tags as tag_service
 from .audit_log import log_action
 from .errors import Conflict, Forbidden, Invalid
 from .locking import require_unlocked
-from . import mentions
+from . import edit_conflicts, mentions
+from .edit_conflicts import Draft
 from .notifications import notify, post_path
 from .reputation import ReputationRules
 
@@ -63,10 +64,11 @@ def post_answer(author: User, question: Question, body: str) -> Answer:
 
 
 def edit_question(editor: User, question: Question, title: str, body: str, tags_text: str, summary: str = "",
-                  thresholds: dict | None = None, credit: User | None = None) -> bool:
+                  thresholds: dict | None = None, credit: User | None = None, base_revision: int | None = None) -> bool:
     """Save a new revision if anything changed; returns whether it did.
 
     `credit` is who the revision is attributed to when `editor` applies someone else's suggested edit.
+    `base_revision` is the revision number the editor started from: an `EditConflict` if another was saved since.
     """
     require_not_suspended(editor)
     require_edit(editor, question, thresholds)
@@ -74,6 +76,8 @@ def edit_question(editor: User, question: Question, title: str, body: str, tags_
     names = tag_service.parse_tags(tags_text)
     if thresholds is not None:
         tag_service.check_new_tags(editor, names, thresholds)
+    _lock_for_edit(question)
+    edit_conflicts.check_base(question, base_revision, Draft(body=body, title=title, tags=" ".join(names)))
     if title == question.title and body == question.body_md and sorted(names) == sorted(t.name for t in question.tags):
         return False
     previous = question.body_md
@@ -88,10 +92,12 @@ def edit_question(editor: User, question: Question, title: str, body: str, tags_
 
 
 def edit_answer(editor: User, answer: Answer, body: str, summary: str = "", thresholds: dict | None = None,
-                credit: User | None = None) -> bool:
+                credit: User | None = None, base_revision: int | None = None) -> bool:
     require_not_suspended(editor)
     require_edit(editor, answer, thresholds)
     body = _check_body(body, ANSWER_MIN)
+    _lock_for_edit(answer)
+    edit_conflicts.check_base(answer, base_revision, Draft(body=body))
     if body == answer.body_md:
         return False
     previous = answer.body_md
@@ -197,6 +203,13 @@ def _set_body(post: Post, body: str) -> None:
     post.body_md = body
     post.body_html = render_markdown(body)
     post.excerpt = excerpt(post.body_html, 200)
+
+
+def _lock_for_edit(post: Post) -> None:
+    """Edits of one post queue here (a row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE already queues them),
+    then read what the edit before them saved, so the revision check below sees it."""
+    db.session.execute(select(Post).where(Post.id == post.id).with_for_update(key_share=True, of=Post)
+                       .execution_options(populate_existing=True))
 
 
 def _mark_edited(post: Post, editor: User) -> None:

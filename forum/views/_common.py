@@ -1,9 +1,15 @@
 """Small helpers shared by the views."""
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import abort, current_app, request
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, limiter
 from ..routing import parse_page
+from ..services import revisions, submissions
+from ..services.edit_conflicts import EditConflict
 from ..services.errors import DomainError
 from ..services.votes import VotePolicy
 
@@ -59,3 +65,43 @@ def paginate(query, per_page: int, resizable: bool = False):
         requested = request.args.get("pagesize", type=int)
         per_page = requested if requested in PAGE_SIZES else per_page
     return db.paginate(query, page=page_number(), per_page=per_page, error_out=False, max_per_page=100)
+
+
+Created = TypeVar("Created")
+
+
+def submit_once(token: str | None, create: Callable[[], Created]) -> tuple[Created, bool]:
+    """Run `create` and commit, unless this form was sent before: then (what that sending made, False).
+
+    A twin request racing this one commits first or waits on the token's unique index and lands in the
+    IntegrityError branch, which finds the twin's result. Domain errors from `create` go to the caller.
+    """
+    earlier = submissions.earlier_result(current_user, token)
+    if earlier is not None:
+        return earlier, False
+    created = create()
+    try:
+        submissions.record(current_user, token, created)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = submissions.earlier_result(current_user, token)
+        if earlier is None:
+            raise
+        return earlier, False
+    return created, True
+
+
+def offer_merge(form, conflict: EditConflict) -> tuple:
+    """Refill an edit form with the proposal of a conflict, based on the latest revision; returns the diff from
+    the latest revision to that proposal, for the page to show."""
+    db.session.rollback()
+    proposal, latest = conflict.proposal, conflict.latest
+    form.body.data = proposal.body
+    if hasattr(form, "title"):
+        form.title.data, form.tags.data = proposal.title, proposal.tags
+    form.base_revision.data = latest.number
+    for field in form:
+        field.raw_data = None  # render the values set here, not what was posted
+    return revisions.diff_fields(latest.title, proposal.title, latest.tags, proposal.tags, latest.body_md,
+                                 proposal.body)

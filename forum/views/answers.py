@@ -5,12 +5,13 @@ from flask_login import current_user, login_required
 
 from .. import presenters
 from ..extensions import db
-from ..forms import AnswerForm
+from ..forms import AnswerEditForm, AnswerForm
 from ..models import Answer
-from ..services import posts, threads
+from ..services import edit_conflicts, posts, threads
+from ..services.edit_conflicts import EditConflict
 from ..services.errors import DomainError
 from ..services.suspensions import require_not_suspended
-from ._common import attach_error, limit, thresholds
+from ._common import attach_error, limit, offer_merge, submit_once, thresholds
 
 bp = Blueprint("answers", __name__)
 
@@ -24,14 +25,15 @@ def create(question_id: int):
     form = AnswerForm()
     if form.validate_on_submit():
         try:
-            answer = posts.post_answer(current_user, question, form.body.data)
-            db.session.commit()
+            answer, new = submit_once(form.submission_token.data,
+                                      lambda: posts.post_answer(current_user, question, form.body.data))
         except DomainError as error:
             if error.status_code != 400:  # refused (closed, locked, suspended): the error page says why
                 raise
             attach_error(form, error)
         else:
-            flash(_("Thank you for answering!"), "success")
+            flash(_("Thank you for answering!") if new
+                  else _("This form was already sent, so your answer was posted once; here it is."), "success")
             return redirect(answer_url(answer))
     thread = threads.load_thread(question, current_user)
     viewer, post_views = presenters.present_thread(thread, current_user, thresholds())
@@ -57,19 +59,24 @@ def edit(answer_id: int):
         abort(404)
     require_not_suspended(current_user)
     posts.require_edit(current_user, answer, thresholds())
-    form = AnswerForm(data={"body": answer.body_md})
+    form = AnswerEditForm(data={"body": answer.body_md,
+                                "base_revision": edit_conflicts.latest_revision_number(answer)})
+    conflict = conflict_diff = None
     if form.validate_on_submit():
         try:
             changed = posts.edit_answer(current_user, answer, form.body.data, form.summary.data or "",
-                                        thresholds())
+                                        thresholds(), base_revision=form.base_revision.data)
             db.session.commit()
+        except EditConflict as error:
+            conflict, conflict_diff = error, offer_merge(form, error)
         except DomainError as error:
             attach_error(form, error)
         else:
             flash(_("Your edit is saved.") if changed else _("Nothing changed."), "success" if changed else "info")
             return redirect(answer_url(answer))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("answers/edit.html", form=form, answer=answer, question=answer.question), status
+    status = 409 if conflict else 400 if form.errors or form.form_errors else 200
+    return render_template("answers/edit.html", form=form, answer=answer, question=answer.question,
+                           conflict=conflict, conflict_diff=conflict_diff), status
 
 
 def answer_url(answer: Answer) -> str:

@@ -8,7 +8,7 @@ from ..forms import CommentForm
 from ..models import Comment, Question
 from ..services import comments, threads
 from ..services.errors import Invalid
-from ._common import limit, thresholds
+from ._common import limit, submit_once, thresholds
 from .answers import answer_url
 
 bp = Blueprint("comments", __name__)
@@ -23,8 +23,8 @@ def create(post_id: int):
     form = CommentForm()
     if not form.validate_on_submit():
         raise Invalid(" ".join(str(e) for errors in form.errors.values() for e in errors), field="body")
-    comments.add_comment(current_user, post, form.body.data, thresholds())
-    db.session.commit()
+    submit_once(form.submission_token.data, lambda: comments.add_comment(current_user, post, form.body.data,
+                                                                          thresholds()))
     return redirect(_thread_url(post, anchor=f"comments-{post.id}"))
 
 

@@ -7,13 +7,14 @@ from sqlalchemy import select
 
 from .. import presenters
 from ..extensions import db
-from ..forms import AnswerForm, QuestionForm
+from ..forms import AnswerForm, QuestionEditForm, QuestionForm
 from ..models import Tag
-from ..services import posts, site_settings, threads
+from ..services import edit_conflicts, posts, site_settings, threads
+from ..services.edit_conflicts import EditConflict
 from ..services.errors import DomainError
 from ..services.faq import entries as faq_entries
 from ..services.suspensions import require_not_suspended
-from ._common import attach_error, limit, paginate, thresholds
+from ._common import attach_error, limit, offer_merge, paginate, submit_once, thresholds
 from .feedback import current_outcome_for
 
 bp = Blueprint("questions", __name__, url_prefix="/questions")
@@ -53,13 +54,13 @@ def ask():
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            question = posts.ask_question(current_user, form.title.data, form.body.data, form.tags.data,
-                                          thresholds())
-            db.session.commit()
+            question, new = submit_once(form.submission_token.data, lambda: posts.ask_question(
+                current_user, form.title.data, form.body.data, form.tags.data, thresholds()))
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(_("Your question is posted. You will see answers here."), "success")
+            flash(_("Your question is posted. You will see answers here.") if new
+                  else _("This form was already sent, so your question was posted once; here it is."), "success")
             return redirect(url_for(".detail", question_id=question.id, slug=question.slug))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("questions/ask.html", form=form,
@@ -98,17 +99,22 @@ def edit(question_id: int):
     question = threads.get_question(question_id, current_user)
     require_not_suspended(current_user)
     posts.require_edit(current_user, question, thresholds())
-    form = QuestionForm(data={"title": question.title, "body": question.body_md,
-                              "tags": " ".join(tag.name for tag in question.tags)})
+    form = QuestionEditForm(data={"title": question.title, "body": question.body_md,
+                                  "tags": " ".join(tag.name for tag in question.tags),
+                                  "base_revision": edit_conflicts.latest_revision_number(question)})
+    conflict = conflict_diff = None
     if form.validate_on_submit():
         try:
             changed = posts.edit_question(current_user, question, form.title.data, form.body.data, form.tags.data,
-                                          form.summary.data or "", thresholds())
+                                          form.summary.data or "", thresholds(), base_revision=form.base_revision.data)
             db.session.commit()
+        except EditConflict as error:
+            conflict, conflict_diff = error, offer_merge(form, error)
         except DomainError as error:
             attach_error(form, error)
         else:
             flash(_("Your edit is saved.") if changed else _("Nothing changed."), "success" if changed else "info")
             return redirect(url_for(".detail", question_id=question.id, slug=question.slug))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("questions/edit.html", form=form, question=question), status
+    status = 409 if conflict else 400 if form.errors or form.form_errors else 200
+    return render_template("questions/edit.html", form=form, question=question, conflict=conflict,
+                           conflict_diff=conflict_diff), status
