@@ -1,9 +1,11 @@
 """Page benchmark: SQL queries per page (test client) and throughput under gunicorn + wrk.
 
-Run from the checkout: `.venv/bin/python bench/pages.py [--duration 10s]`. It builds a throw-away
-SQLite database in a temp directory (migrations, then seeding through the service functions), counts the
-SQL queries each page runs, serves the same database with gunicorn and loads it with wrk. Results are
-printed and written to bench/results/pages.json (git-ignored).
+Run from the checkout: `.venv/bin/python bench/pages.py [--duration 10s] [--database-url sqlite
+--database-url postgresql]`. It builds a throw-away database (a SQLite file in a temp directory by default,
+or a throw-away PostgreSQL cluster, or an empty database you name): migrations, then seeding through the
+service functions. It counts the SQL queries each page runs, serves the same database with gunicorn and
+loads it with wrk; with several databases it prints their figures side by side. Results are printed and
+written to bench/results/pages.json (git-ignored).
 """
 import argparse
 import cProfile
@@ -31,10 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # config.py sits at the top of the checkout, outside the package
 
 import flask_migrate  # noqa: E402
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import event, make_url  # noqa: E402
 
 from config import Config  # noqa: E402
 from forum import create_app  # noqa: E402
+from forum.database import normalised_url  # noqa: E402
 from forum.extensions import db  # noqa: E402
 from forum.services import accounts, comments, posts  # noqa: E402
 
@@ -51,9 +54,9 @@ _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*
 
 # --------------------------------------------------------------------------- database
 
-def bench_config(database: Path) -> Config:
+def bench_config(database_url: str) -> Config:
     config = Config()
-    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
+    config.SQLALCHEMY_DATABASE_URI = database_url
     config.SECRET_KEY = SECRET_KEY
     config.RATELIMIT_ENABLED = False
     config.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # seeding speed only; verification reads the hash
@@ -92,8 +95,8 @@ def seed(rng: random.Random) -> dict:
             "wrk_user": users[39].username}
 
 
-def build_database(database: Path) -> dict:
-    app = create_app(bench_config(database))
+def build_database(database_url: str) -> dict:
+    app = create_app(bench_config(database_url))
     with app.app_context():
         flask_migrate.upgrade()
         seeded = seed(random.Random(1234))
@@ -125,11 +128,11 @@ def test_client_login(client, username: str) -> None:
     assert response.status_code == 302, f"test-client login failed: {response.status_code}"
 
 
-def count_queries(database: Path, seeded: dict, show_sql: bool) -> tuple[dict, dict, dict]:
+def count_queries(database_url: str, seeded: dict, show_sql: bool) -> tuple[dict, dict, dict]:
     """Queries per page (the question page on its first view, with the view write, and after), the
     transaction-control statements (BEGIN, SAVEPOINT...) counted apart, and the in-process CPU time per
     steady request, which other load on the machine disturbs less than wrk does."""
-    app = create_app(bench_config(database))
+    app = create_app(bench_config(database_url))
     page = seeded["question_path"]
     with app.app_context():
         engine = db.engine
@@ -168,9 +171,9 @@ def cpu_per_request(client, url: str, rounds: int = 5, per_round: int = 10) -> f
     return round(best, 2)
 
 
-def profile_pages(database: Path, seeded: dict, renders: int, top: int) -> None:
+def profile_pages(database_url: str, seeded: dict, renders: int, top: int) -> None:
     """cProfile `renders` test-client requests of the signed-in question page, then of /questions."""
-    app = create_app(bench_config(database))
+    app = create_app(bench_config(database_url))
     client = app.test_client()
     test_client_login(client, seeded["viewer"])
     for path in (seeded["question_path"], "/questions"):
@@ -197,9 +200,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(database: Path, port: int, workers: int, log_path: Path) -> subprocess.Popen:
+def start_gunicorn(database_url: str, port: int, workers: int, log_path: Path) -> subprocess.Popen:
     # development, not production: production sets SESSION_COOKIE_SECURE, which plain http would drop.
-    env = dict(os.environ, FORUM_ENV="development", DATABASE_URL=f"sqlite:///{database}",
+    env = dict(os.environ, FORUM_ENV="development", DATABASE_URL=database_url,
                SECRET_KEY=SECRET_KEY, RATELIMIT_ENABLED="0")
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
                "--bind", f"127.0.0.1:{port}", "wsgi:app"]
@@ -384,24 +387,27 @@ def parse_args(argv=None):
     parser.add_argument("--profile", type=int, metavar="N", default=0,
                         help="also cProfile N signed-in requests of the question page and /questions (e.g. 200)")
     parser.add_argument("--keep", action="store_true", help="keep the temp directory (database, gunicorn log)")
+    parser.add_argument("--database-url", action="append", metavar="URL",
+                        help="run on this database; repeat to compare side by side. 'sqlite' (the default) is a "
+                             "temp file, 'postgresql' a throw-away cluster, else an empty database's URL")
     return parser.parse_args(argv)
 
 
-def measure_in_process(database: Path, seeded: dict, args) -> tuple[dict, dict, dict]:
-    counts, control, cpu_ms = count_queries(database, seeded, args.show_sql)
+def measure_in_process(database_url: str, seeded: dict, args) -> tuple[dict, dict, dict]:
+    counts, control, cpu_ms = count_queries(database_url, seeded, args.show_sql)
     print("\nThrough the test client: SQL queries per page (+ BEGIN/SAVEPOINT/...), CPU ms per steady request")
     for name, count in counts.items():
         print(f"  {name:<26} {count:>3} (+{control[name]})   {cpu_ms.get(name, '')}")
     if args.profile:
-        profile_pages(database, seeded, args.profile, top=30)
+        profile_pages(database_url, seeded, args.profile, top=30)
     return counts, control, cpu_ms
 
 
-def measure_served(database: Path, log_path: Path, seeded: dict, counts: dict, cpu_ms: dict, args) -> dict:
+def measure_served(database_url: str, log_path: Path, seeded: dict, counts: dict, cpu_ms: dict, args) -> dict:
     """Serve the database with gunicorn, check anonymous cookies, run wrk; returns the report."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    process = start_gunicorn(database, port, args.workers, log_path)
+    process = start_gunicorn(database_url, port, args.workers, log_path)
     try:
         wait_until_up(process, base_url, log_path)
         print(f"\ngunicorn ({args.workers} sync workers) on {base_url}", flush=True)
@@ -426,34 +432,74 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def run_on(database_url: str, workdir: Path, args) -> dict:
+    """Seed one database, count queries, serve it and load it; returns this database's report."""
+    log_path = workdir / "gunicorn.log"
+    print(f"Seeding {make_url(database_url).render_as_string(hide_password=True)} ...", flush=True)
+    seeded = build_database(database_url)
+    counts, control, cpu_ms = measure_in_process(database_url, seeded, args)
+    served = measure_served(database_url, log_path, seeded, counts, cpu_ms, args)
+    rows = served["rows"]
+    passed = verdicts(rows)
+    print_table(rows)
+    print(f"load average before/after wrk: {served['load_average']}")
+    print("Targets: " + ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in passed.items()))
+    if any(served["anonymous_set_cookie"].values()):
+        print("Note: an anonymous first view set a session cookie (see above); every new visitor gets one.")
+    return {"database": make_url(database_url).get_backend_name(), "targets_met": passed, "sql_queries": counts,
+            "transaction_control_statements": control, "cpu_ms_per_request": cpu_ms,
+            "anonymous_set_cookie": served["anonymous_set_cookie"], "pages": list(rows.values()),
+            "load_average_before_after": served["load_average"]}
+
+
+@contextmanager
+def database_for(choice: str, workdir: Path):
+    """`sqlite`: a file in the temp directory; `postgresql`: a throw-away cluster (tests/pgcluster.py);
+    anything else: the SQLAlchemy URL of an empty database you provide (e.g. postgresql://kotae@/bench)."""
+    if choice == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.db'}"
+        return
+    if choice != "postgresql":
+        yield normalised_url(choice)
+        return
+    from tests.pgcluster import start_cluster
+    cluster = start_cluster(port=free_port())
+    try:
+        yield cluster.url()
+    finally:
+        cluster.stop()
+
+
+def print_side_by_side(reports: list[dict]) -> None:
+    names = [report["database"] for report in reports]
+    header = f"{'page (req/s, p99 ms)':<34}" + "".join(f"{name:>24}" for name in names)
+    print("\n" + header + "\n" + "-" * len(header))
+    for position, page in enumerate(reports[0]["pages"]):
+        cells = "".join(f"{report['pages'][position]['rps']:>14.1f} {report['pages'][position]['p99_ms']:>9.2f}"
+                        for report in reports)
+        print(f"{page['name']:<34}{cells}")
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if not shutil.which("wrk"):
         print("wrk is not installed. Install it with:  apt-get install -y wrk", file=sys.stderr)
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="kotae-bench-"))
-    database, log_path = workdir / "bench.db", workdir / "gunicorn.log"
     try:
-        print(f"Seeding {database} ...", flush=True)
-        seeded = build_database(database)
-        counts, control, cpu_ms = measure_in_process(database, seeded, args)
-        served = measure_served(database, log_path, seeded, counts, cpu_ms, args)
-        rows = served["rows"]
-        passed = verdicts(rows)
-        print_table(rows)
-        print(f"load average before/after wrk: {served['load_average']}")
-        print("Targets: " + ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in passed.items()))
-        if any(served["anonymous_set_cookie"].values()):
-            print("Note: an anonymous first view set a session cookie (see above); every new visitor gets one.")
+        reports = []
+        for choice in args.database_url or ["sqlite"]:
+            with database_for(choice, workdir) as database_url:
+                reports.append(run_on(database_url, workdir, args))
+        if len(reports) > 1:
+            print_side_by_side(reports)
         write_json({
             "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                        "platform": platform.platform(), "load_average_before_after": served["load_average"]},
+                        "platform": platform.platform()},
             "wrk": {"threads": args.threads, "connections": args.connections, "duration": args.duration},
             "gunicorn": {"workers": args.workers, "worker_class": "sync"},
-            "targets": TARGETS, "targets_met": passed, "sql_queries": counts,
-            "transaction_control_statements": control, "cpu_ms_per_request": cpu_ms,
-            "anonymous_set_cookie": served["anonymous_set_cookie"], "pages": list(rows.values()),
+            "targets": TARGETS, "databases": reports,
         })
         print(f"Wrote {RESULTS.relative_to(ROOT)}")
         return 0
