@@ -61,13 +61,22 @@ def search(text: str | None, sort: str = "relevance", page: int = 1, per_page: i
            viewer_id: int | None = None, fetch=None, fetch_faq=None) -> SearchResults:
     """One page of threads matching `text`; `fetch(ids)` loads the questions to show, in one query, and
     `fetch_faq(ids)` the published FAQ entries shown above them on the first page (none without it)."""
-    return searching.search(_service(), text, sort=sort, page=page, per_page=per_page, viewer_id=viewer_id,
-                            fetch=fetch, fetch_faq=fetch_faq)
+    service = _service()
+    try:
+        return searching.search(service, text, sort=sort, page=page, per_page=per_page, viewer_id=viewer_id,
+                                fetch=fetch, fetch_faq=fetch_faq)
+    except Exception:  # noqa: BLE001 -- the index went away mid-search: an empty page with a hint, not a 500
+        log.exception("search: searching failed on %r", text)
+        return searching.failed(text, viewer_id, sort=sort, per_page=per_page)
 
 
 def similar(title: str, limit: int = 5) -> list[dict]:
     """Up to `limit` questions like a title being typed: id, title, score, answer_count, accepted, tags."""
-    return searching.similar(_service(), title, limit=limit)
+    try:
+        return searching.similar(_service(), title, limit=limit)
+    except Exception:  # noqa: BLE001 -- suggestions while asking must never fail (an index removed or damaged)
+        log.exception("search: similar questions failed on %r", title)
+        return []
 
 
 def faq_entries(q: str | None, limit: int = 20) -> list[int]:
@@ -81,7 +90,11 @@ def faq_entries(q: str | None, limit: int = 20) -> list[int]:
 
 def similar_faq(title: str, limit: int = 3) -> list[dict]:
     """Published FAQ entries like a title being typed: id, title, faq=True (stored fields; no SQL)."""
-    return _similar_faq(_service().faq_index, title, limit=limit)
+    try:
+        return _similar_faq(_service().faq_index, title, limit=limit)
+    except Exception:  # noqa: BLE001 -- as similar()
+        log.exception("search: similar FAQ entries failed on %r", title)
+        return []
 
 
 def faq_url(entry_id: int, title: str = "") -> str:
@@ -95,7 +108,11 @@ def faq_url(entry_id: int, title: str = "") -> str:
 
 def related(question, limit: int = 5) -> list[dict]:
     """Up to `limit` threads like this question (more like this), from stored fields: no SQL."""
-    return searching.related(_service(), question, limit=limit)
+    try:
+        return searching.related(_service(), question, limit=limit)
+    except Exception:  # noqa: BLE001 -- a sidebar must never break the question page
+        log.exception("search: related questions failed for %s", getattr(question, "id", "?"))
+        return []
 
 
 def _related_for_template(question, limit: int = 5) -> list[dict]:
