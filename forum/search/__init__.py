@@ -17,13 +17,15 @@ from werkzeug.routing import BuildError
 from ..models import slugify
 from . import hooks, indexer, searching
 from .cli import search_cli
+from .completeness import Health, HealthMonitor
 from .faq import faq_entries as _faq_entries, similar_faq as _similar_faq
 from .index import FAQ, SearchIndex
 from .indexer import CheckReport, ReindexReport
 from .searching import SORTS, SearchResults
 
 __all__ = ["init_app", "search", "similar", "similar_faq", "faq_entries", "faq_url", "related", "reindex_all",
-           "check", "retry_pending", "indexing_deferred", "SearchResults", "CheckReport", "ReindexReport", "SORTS"]
+           "check", "retry_pending", "indexing_deferred", "health", "SearchResults", "CheckReport", "ReindexReport",
+           "Health", "SORTS"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class SearchService:
         self.reindex_timeout = float(app.config.get("SEARCH_REINDEX_TIMEOUT", 60.0))
         self.retry_after = float(app.config.get("SEARCH_RETRY_AFTER", 60.0))
         self._deferred = threading.local()
+        self.health = HealthMonitor(app, self)  # are the indexes whole? (see completeness.py)
 
     @property
     def deferred(self) -> bool:
@@ -129,6 +132,12 @@ def _related_for_template(question, limit: int = 5) -> list[dict]:
 def reindex_all(progress=None, procs: int | None = None) -> ReindexReport:
     """Rebuild the index from the database (`progress(n)` is called as threads are read)."""
     return indexer.reindex_all(_service(), progress=progress, procs=procs)
+
+
+def health() -> Health:
+    """Document counts of both indexes against the database (cached SEARCH_HEALTH_SECONDS) and whether a rebuild
+    runs; an incomplete index starts a background rebuild when SEARCH_AUTO_REBUILD is on."""
+    return _service().health.health()
 
 
 def check() -> CheckReport:
