@@ -125,6 +125,14 @@ class Config:
     ALERTS_SCAN_SECONDS = 300
     DIGEST_HOUR_UTC = 22  # 07:00 in Tokyo
 
+    # --- Search index health ---
+    # The search pages compare the index's document counts with the database's, at most once per this many
+    # seconds; an index found missing or emptied shows a notice and (SEARCH_AUTO_REBUILD) is rebuilt in the
+    # background by one worker, at most once per SEARCH_REBUILD_COOLDOWN seconds. See forum/search/completeness.py.
+    SEARCH_HEALTH_SECONDS = 30
+    SEARCH_AUTO_REBUILD = _env_flag("SEARCH_AUTO_REBUILD", True)
+    SEARCH_REBUILD_COOLDOWN = 600
+
     # --- Dashboard and voice of the customer ---
 
 
@@ -142,6 +150,7 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick; never in production
     WEBHOOK_SENDER_THREAD = False  # no background sends in tests unless a test turns it on (and runs a receiver)
     SCHEDULER_ENABLED = False  # tests run jobs explicitly
+    SEARCH_AUTO_REBUILD = False  # tests rebuild the index themselves unless a test turns this on
 
 
 class ProductionConfig(Config):

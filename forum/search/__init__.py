@@ -17,13 +17,15 @@ from werkzeug.routing import BuildError
 from ..models import slugify
 from . import hooks, indexer, searching
 from .cli import search_cli
+from .completeness import Health, HealthMonitor
 from .faq import faq_entries as _faq_entries, similar_faq as _similar_faq
 from .index import FAQ, SearchIndex
 from .indexer import CheckReport, ReindexReport
 from .searching import SORTS, SearchResults
 
 __all__ = ["init_app", "search", "similar", "similar_faq", "faq_entries", "faq_url", "related", "reindex_all",
-           "check", "retry_pending", "indexing_deferred", "SearchResults", "CheckReport", "ReindexReport", "SORTS"]
+           "check", "retry_pending", "indexing_deferred", "health", "SearchResults", "CheckReport", "ReindexReport",
+           "Health", "SORTS"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class SearchService:
         self.reindex_timeout = float(app.config.get("SEARCH_REINDEX_TIMEOUT", 60.0))
         self.retry_after = float(app.config.get("SEARCH_RETRY_AFTER", 60.0))
         self._deferred = threading.local()
+        self.health = HealthMonitor(app, self)  # are the indexes whole? (see completeness.py)
 
     @property
     def deferred(self) -> bool:
@@ -61,13 +64,22 @@ def search(text: str | None, sort: str = "relevance", page: int = 1, per_page: i
            viewer_id: int | None = None, fetch=None, fetch_faq=None) -> SearchResults:
     """One page of threads matching `text`; `fetch(ids)` loads the questions to show, in one query, and
     `fetch_faq(ids)` the published FAQ entries shown above them on the first page (none without it)."""
-    return searching.search(_service(), text, sort=sort, page=page, per_page=per_page, viewer_id=viewer_id,
-                            fetch=fetch, fetch_faq=fetch_faq)
+    service = _service()
+    try:
+        return searching.search(service, text, sort=sort, page=page, per_page=per_page, viewer_id=viewer_id,
+                                fetch=fetch, fetch_faq=fetch_faq)
+    except Exception:  # noqa: BLE001 -- the index went away mid-search: an empty page with a hint, not a 500
+        log.exception("search: searching failed on %r", text)
+        return searching.failed(text, viewer_id, sort=sort, per_page=per_page)
 
 
 def similar(title: str, limit: int = 5) -> list[dict]:
     """Up to `limit` questions like a title being typed: id, title, score, answer_count, accepted, tags."""
-    return searching.similar(_service(), title, limit=limit)
+    try:
+        return searching.similar(_service(), title, limit=limit)
+    except Exception:  # noqa: BLE001 -- suggestions while asking must never fail (an index removed or damaged)
+        log.exception("search: similar questions failed on %r", title)
+        return []
 
 
 def faq_entries(q: str | None, limit: int = 20) -> list[int]:
@@ -81,7 +93,11 @@ def faq_entries(q: str | None, limit: int = 20) -> list[int]:
 
 def similar_faq(title: str, limit: int = 3) -> list[dict]:
     """Published FAQ entries like a title being typed: id, title, faq=True (stored fields; no SQL)."""
-    return _similar_faq(_service().faq_index, title, limit=limit)
+    try:
+        return _similar_faq(_service().faq_index, title, limit=limit)
+    except Exception:  # noqa: BLE001 -- as similar()
+        log.exception("search: similar FAQ entries failed on %r", title)
+        return []
 
 
 def faq_url(entry_id: int, title: str = "") -> str:
@@ -95,7 +111,11 @@ def faq_url(entry_id: int, title: str = "") -> str:
 
 def related(question, limit: int = 5) -> list[dict]:
     """Up to `limit` threads like this question (more like this), from stored fields: no SQL."""
-    return searching.related(_service(), question, limit=limit)
+    try:
+        return searching.related(_service(), question, limit=limit)
+    except Exception:  # noqa: BLE001 -- a sidebar must never break the question page
+        log.exception("search: related questions failed for %s", getattr(question, "id", "?"))
+        return []
 
 
 def _related_for_template(question, limit: int = 5) -> list[dict]:
@@ -112,6 +132,12 @@ def _related_for_template(question, limit: int = 5) -> list[dict]:
 def reindex_all(progress=None, procs: int | None = None) -> ReindexReport:
     """Rebuild the index from the database (`progress(n)` is called as threads are read)."""
     return indexer.reindex_all(_service(), progress=progress, procs=procs)
+
+
+def health() -> Health:
+    """Document counts of both indexes against the database (cached SEARCH_HEALTH_SECONDS) and whether a rebuild
+    runs; an incomplete index starts a background rebuild when SEARCH_AUTO_REBUILD is on."""
+    return _service().health.health()
 
 
 def check() -> CheckReport:

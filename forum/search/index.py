@@ -61,13 +61,27 @@ class SearchIndex:
         return any(Path(self.path).glob(f"_{self.name}_*.toc"))
 
     def open(self, create: bool = True):
-        """The FileIndex, created empty on first use; None if it does not exist and `create` is False."""
+        """The FileIndex, created empty on first use; None if it does not exist and `create` is False.
+
+        An index whose files were removed while the process ran (the directory deleted, or recreated by the
+        other index's writer) is forgotten and opened again. One that cannot be read (corrupt or partial files)
+        raises with `create` (a writer: the caller keeps its work in the outbox) and is None without it (a
+        reader: search shows nothing rather than failing the page; the health check then asks for a rebuild).
+        """
         with self._lock:
-            if self._ix is not None and not Path(self.path).is_dir():  # removed by hand: start again
+            if self._ix is not None and not self.exists():  # removed by hand: start again
                 self._ix = None
+                self._local = threading.local()
             if self._ix is None:
                 if self.exists():
-                    self._ix = whoosh_index.open_dir(self.path, indexname=self.name)
+                    try:
+                        self._ix = whoosh_index.open_dir(self.path, indexname=self.name)
+                    except Exception:  # noqa: BLE001 -- a damaged index must not fail the page that reads it
+                        if create:
+                            raise
+                        log.warning("search: the %s index in %s cannot be opened", self.name, self.path,
+                                    exc_info=True)
+                        return None
                 elif create:
                     Path(self.path).mkdir(parents=True, exist_ok=True)
                     self._ix = whoosh_index.create_in(self.path, self._build_schema(), indexname=self.name)
@@ -82,8 +96,13 @@ class SearchIndex:
             return self._ix
 
     def schema_is_current(self) -> bool:
-        ix = self.open(create=False)
-        return ix is not None and signature(ix.schema) == self._signature
+        """Whether the index can be read and has the current schema (False also for a damaged index: rebuild)."""
+        try:
+            ix = self.open(create=False)
+            return ix is not None and signature(ix.schema) == self._signature
+        except Exception:  # noqa: BLE001
+            log.warning("search: cannot read the schema of the %s index", self.name, exc_info=True)
+            return False
 
     # -- writing --------------------------------------------------------------------------------------------
 
@@ -106,13 +125,21 @@ class SearchIndex:
         current = getattr(self._local, "searcher", None)
         if current is not None and self._fresh(current):
             return current
+        if current is not None:
+            self._local.searcher = None
+            _close(current)  # only this thread used it
         ix = self.open(create=False)
         if ix is None:
             return None
-        fresh = ix.searcher()
+        try:
+            fresh = ix.searcher()
+        except Exception:  # noqa: BLE001 -- files gone or damaged under an open index: no results, no error
+            log.warning("search: cannot open a searcher on the %s index in %s", self.name, self.path, exc_info=True)
+            with self._lock:
+                if self._ix is ix:
+                    self._ix = None  # open it again next time (a rebuild may have replaced the files)
+            return None
         self._local.searcher = fresh
-        if current is not None:
-            current.close()  # only this thread used it
         return fresh
 
     @staticmethod
@@ -123,8 +150,20 @@ class SearchIndex:
             return False
 
     def doc_count(self) -> int:
+        """Documents in the index; 0 when there is none or it cannot be read."""
         searcher = self.searcher()
-        return searcher.doc_count() if searcher is not None else 0
+        try:
+            return searcher.doc_count() if searcher is not None else 0
+        except Exception:  # noqa: BLE001
+            log.warning("search: cannot count the %s index", self.name, exc_info=True)
+            return 0
 
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in Path(self.path).glob(f"*{self.name}*") if f.is_file())
+
+
+def _close(searcher) -> None:
+    try:
+        searcher.close()
+    except Exception:  # noqa: BLE001 -- its files may be gone already
+        log.debug("search: closing an old searcher failed", exc_info=True)

@@ -203,6 +203,11 @@ def reindex_all(service, progress: Callable[[int], None] | None = None, procs: i
                          cpu_seconds=cpu_seconds, faq_entries=faq_entries)
 
 
+def rebuild_faq(service) -> int:
+    """Rebuild only the FAQ index from the published entries (the thread index is whole); returns how many."""
+    return _rebuild_faq(service)
+
+
 def _rebuild_faq(service) -> int:
     """Rebuild the FAQ index (small: one process, one writer); returns the number of entries indexed."""
     index = service.faq_index

@@ -134,6 +134,14 @@ def search(service, text: str | None, sort: str = "relevance", page: int = 1, pe
     return results
 
 
+def failed(text: str | None, viewer_id: int | None, sort: str = "relevance", per_page: int = 20) -> SearchResults:
+    """No results, with the message a search that could not be run shows."""
+    results = SearchResults(parsed=parse(text, viewer_id), per_page=per_page, sort=sort if sort in SORTS else
+                            "relevance")
+    results.messages.append(_("This search could not be run. Please try different words."))
+    return results
+
+
 def _faq_block(service, results: SearchResults, fetch_faq) -> None:
     """The published FAQ entries matching the words, best first (none when the search uses thread operators)."""
     if thread_only(results.parsed):

@@ -17,7 +17,7 @@ SORT_LABELS = {
 }
 
 __all__ = ["MAX_QUERY", "SORT_LABELS", "fetch_questions", "fetch_faq_entries", "search_questions",
-           "similar_questions", "similar_faq_entries"]
+           "similar_questions", "similar_faq_entries", "index_is_whole"]
 
 
 def fetch_questions(ids: list[int]) -> dict[int, Question]:
@@ -64,3 +64,9 @@ def similar_faq_entries(title: str, limit: int = 3) -> list[dict]:
     for item in found:
         item["url"] = index.faq_url(item["id"], item["title"])
     return found
+
+
+def index_is_whole() -> bool:
+    """Whether both indexes hold what the database has; False while one is missing or emptied and being rebuilt
+    (the counts are cached a few seconds, see forum/search/completeness.py)."""
+    return index.health().complete

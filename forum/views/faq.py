@@ -73,7 +73,8 @@ def index():
     q = (request.args.get("q") or "").strip()[:200]
     if q:
         results = entries.entries_in_order(search.faq_entries(q, limit=50))
-        return render_template("faq/index.html", q=q, results=results, sections=[], unpublished=[])
+        return render_template("faq/index.html", q=q, results=results, sections=[], unpublished=[],
+                               index_whole=search.health().faq.complete)
     staff = current_user.is_authenticated and current_user.is_staff
     return render_template("faq/index.html", q="", results=None, sections=entries.published_sections(),
                            unpublished=entries.unpublished_entries() if staff else [])

@@ -16,7 +16,7 @@ def results():
     outcome = search.search_questions(text, sort=request.args.get("sort", "relevance"), page=page_number(),
                                       per_page=current_app.config["QUESTIONS_PER_PAGE"], viewer=current_user)
     return render_template("search/results.html", q=text[: search.MAX_QUERY], outcome=outcome,
-                           sorts=search.SORT_LABELS)
+                           sorts=search.SORT_LABELS, index_whole=search.index_is_whole())
 
 
 @bp.get("/search/similar")

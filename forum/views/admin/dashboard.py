@@ -7,7 +7,7 @@ from flask import Response, abort, render_template, request
 from flask_babel import format_decimal, format_percent, format_timedelta
 from flask_babel import gettext as _
 
-from ... import charts
+from ... import charts, search
 from ...services import dashboard as figures
 from ...services import site_settings
 from . import bp
@@ -56,7 +56,7 @@ def dashboard():
     return render_template("admin/dashboard.html", board=board, period=board.period,
                            per_day_chart=_per_day_chart(board), weekly_chart=_weekly_chart(board),
                            presets=figures.PRESET_DAYS, duration=duration, percent=percent,
-                           outcome_rates_available=board.outcomes is not None)
+                           outcome_rates_available=board.outcomes is not None, search_health=search.health())
 
 
 def _per_day_chart(board):
