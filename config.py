@@ -48,15 +48,26 @@ class Config:
     USERS_PER_PAGE = 36
     TAGS_PER_PAGE = 60
 
-    # Flask-Limiter: in-memory by default; point RATELIMIT_STORAGE_URI at Redis for several hosts.
+    # Flask-Limiter. Counters are shared by every worker and server: by default in a table of the forum's own
+    # database (PostgreSQL) or a SQLite file beside the embedded one (forum/ratelimit_store.py); set
+    # RATELIMIT_STORAGE_URI=redis://host:6379/0 for Redis, or memory:// for per-process counters.
     RATELIMIT_ENABLED = _env_flag("RATELIMIT_ENABLED", True)
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins only (forum/login_throttle.py): from one address; against one account from one address (short,
+    # so an attacker locks out his own address, not the user); against one account from all addresses.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT", "5 per 5 minutes")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "30 per 15 minutes")
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per hour")
     POST_RATE_LIMIT = os.environ.get("POST_RATE_LIMIT", "6 per minute;60 per hour")
     COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "10 per minute;100 per hour")
     VOTE_RATE_LIMIT = os.environ.get("VOTE_RATE_LIMIT", "30 per minute")
+
+    # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For / -Proto. The client address
+    # (for rate limits and the sessions list) is taken that many hops from the right; 0 trusts no header.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", os.environ.get("PROXY_FIX_X_FOR", "0")))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

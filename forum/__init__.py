@@ -24,7 +24,17 @@ def create_app(config: object) -> Flask:
     configure_extensions(app)
     configure_blueprints(app)
     configure_hooks(app)
+    configure_proxy(app)
     return app
+
+
+def configure_proxy(app: Flask) -> None:
+    """Trust exactly the configured number of proxies for the client's address and scheme (never more)."""
+    hops_for, hops_proto = app.config.get("PROXY_FIX_X_FOR", 0), app.config.get("PROXY_FIX_X_PROTO", 0)
+    if hops_for or hops_proto:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops_for, x_proto=hops_proto)
 
 
 def configure_domain(app: Flask) -> None:
@@ -40,7 +50,7 @@ def configure_domain(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from . import database, i18n, passwords, search, templating
+    from . import database, i18n, passwords, ratelimit_store, search, templating
     from .services import webhooks
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .services import mail
@@ -50,6 +60,8 @@ def configure_extensions(app: Flask) -> None:
     database.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = ratelimit_store.default_uri(app.config["SQLALCHEMY_DATABASE_URI"])
     limiter.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)

@@ -42,11 +42,19 @@ def register_user(username: str, email: str, password: str, role: str = Role.MEM
 
 def authenticate(login: str, password: str) -> User | None:
     """The user whose username or e-mail and password match, else None (callers give one generic message)."""
+    user = find_by_login(login)
+    return user if password_matches(user, password) else None
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """False for an unknown user too, after as long a check, so timing does not tell which names exist."""
+    return verify_password(user.password_hash if user else None, password)
+
+
+def find_by_login(login: str) -> User | None:
+    """The account a sign-in form names, by username or e-mail address."""
     login = unicodedata.normalize("NFKC", login).strip().lower()
-    user = db.session.scalar(select(User).where(or_(User.username_key == login, User.email == login)))
-    if user is None or not verify_password(user.password_hash, password):
-        return None
-    return user
+    return db.session.scalar(select(User).where(or_(User.username_key == login, User.email == login)))
 
 
 def update_profile(user: User, about: str, locale: str | None) -> User:
