@@ -304,9 +304,9 @@ def run_queries(app, query_list) -> dict:
             "page_by_language": {k: percentiles(v) for k, v in by_language.items()}}
 
 
-def bench_app(workdir: Path):
+def bench_app(workdir: Path, database_url: str | None = None):
     config = Config()
-    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{workdir / 'bench.db'}"
+    config.SQLALCHEMY_DATABASE_URI = database_url or f"sqlite:///{workdir / 'bench.db'}"
     config.SECRET_KEY, config.RATELIMIT_ENABLED = "bench", False
     config.SEARCH_INDEX_DIR = str(workdir / "index")
     return create_app(config)
@@ -334,8 +334,8 @@ def import_rate(workdir: Path) -> dict:
             "sites": per_site}
 
 
-def queries_only(workdir: Path) -> None:
-    app = bench_app(workdir)
+def queries_only(workdir: Path, database_url: str | None = None) -> None:
+    app = bench_app(workdir, database_url)
     with app.app_context():
         index = app.extensions["kotae_search"].index
         latency = run_queries(app, queries(dump_threads()))
@@ -354,17 +354,28 @@ def main() -> None:
     parser.add_argument("--queries-only", action="store_true",
                         help="reuse the database and index already in --workdir; only time the queries")
     parser.add_argument("--import-only", action="store_true", help="only measure the Stack Exchange import rate")
+    parser.add_argument("--database-url", default="sqlite", metavar="URL",
+                        help="sqlite (a file in --workdir, default), postgresql (a throw-away cluster) or the URL of "
+                             "an empty database; the import rate is measured on SQLite only")
     args = parser.parse_args()
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="kotae-search-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    from pages import database_for  # the same throw-away databases as the page benchmark
+
+    with database_for(args.database_url, workdir) as database_url:
+        return run(args, workdir, database_url)
+
+
+def run(args, workdir: Path, database_url: str) -> None:
+    on_sqlite = database_url.startswith("sqlite")
     if args.queries_only:
-        return queries_only(workdir)
-    imported = import_rate(workdir)
+        return queries_only(workdir, database_url)
+    imported = import_rate(workdir) if on_sqlite else None
     if args.import_only:
         return print(json.dumps(imported, indent=2))
     for stale in ("bench.db", "bench.db-wal", "bench.db-shm"):
         (workdir / stale).unlink(missing_ok=True)
-    app = bench_app(workdir)
+    app = bench_app(workdir, database_url)
     with app.app_context():
         flask_migrate.upgrade()
         started = time.perf_counter()
@@ -394,7 +405,7 @@ def main() -> None:
         "answers": sum(len(t["answers"]) for t in threads), "comments": sum(len(t["comments"]) for t in threads),
         "generate_s": round(generated - started, 1), "db_load_s": round(loaded - generated, 1),
         "db_load_threads_per_s": round(len(threads) / (loaded - generated)),
-        "import": imported,
+        "database": "sqlite" if on_sqlite else "postgresql", "import": imported,
         "reindex": {"seconds": round(report.seconds, 1), "threads_per_s": round(report.rate), "procs": report.procs},
         "index_mib": round(size / 2**20, 1), "latency": latency, "targets": TARGETS,
     }
