@@ -25,12 +25,19 @@ from sudachipy import Dictionary, SplitMode
 from whoosh.analysis import STOP_WORDS, Token, Tokenizer
 from whoosh.lang.porter import stem
 
-__all__ = ["KotaeTokenizer", "terms", "normalize", "TITLE_MARK", "TITLE_BOOST"]
+__all__ = ["KotaeTokenizer", "terms", "normalize", "reads_as_sentence", "QUERY_STOP", "TITLE_MARK", "TITLE_BOOST"]
 
 # In a field value, the words before TITLE_MARK weigh TITLE_BOOST times as much (the `question` field holds the
 # title and the body, so a word costs one posting list, not two, at query time).
 TITLE_MARK = "\x1e"
 TITLE_BOOST = 3.0
+# Section marks for a field that holds a whole thread (`text`): the words after a mark weigh its weight, until the
+# next mark. Weights add up per word before BM25 saturates them, so a thread is scored as one document whose title
+# counts most (BM25F), not as the sum of separately saturated fields, which favoured long threads with many answers.
+# Tuned on bench/search_quality.py: title 2 (3, as in `question`, ranked long titles too high), comments half.
+SECTION_WEIGHTS = {"\x1c": 2.0, "\x1d": 1.5, "\x1b": 1.5, "\x1f": 1.0, "\x1a": 0.5}
+TITLE, QUESTION, CHOSEN_ANSWER, ANSWER, COMMENT = SECTION_WEIGHTS  # title, body, accepted or official, others
+_SECTIONS = re.compile("[" + "".join(SECTION_WEIGHTS) + "]")
 
 # Hiragana, katakana (with ー), CJK ideographs and extensions, 々〆〇, katakana phonetic extensions.
 _CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005-\u3007"
@@ -57,12 +64,22 @@ _KEEP_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "接頭辞"
 _JA_STOP = frozenset({"為る", "居る", "有る", "在る", "成る", "出来る", "事", "物", "為", "様", "所", "仕舞う",
                       "呉れる", "貰う", "下さる", "頂く", "戴く", "思う", "良い", "御", "御座る", "致す", "申す",
                       "無い", "さん", "等", "的", "達"})
+# Words that only say "this is a question" when a question is typed as a sentence (方法を教えてください, "is there a
+# way", "does anyone know"): left out of sentence queries, since every thread could answer them. Not stop words for
+# indexing, where they still carry meaning (an answer that names the 方法).
+QUERY_STOP = frozenset({"方法", "教える", "知る", "分かる", "解る", "判る", "場合", "何", "質問", "やり方", "仕方", "可能",
+                        "いつ", "どこ", "誰", "どれ", "わかる", "おしえる", "よい", "いい",
+                        "way", "possibl", "know", "want", "pleas", "anyone", "someon", "somebodi", "thank", "question",
+                        "wonder", "idea", "try", "help", "anybodi", "need", "someth"})
+# Sudachi parts of speech that show a typed query is a sentence rather than keywords: particles and auxiliaries.
+_FUNCTION_POS = frozenset({"助詞", "助動詞"})
 _MAX_SUDACHI_CHARS = 8000  # Sudachi refuses inputs over 49,149 bytes (3 bytes a character here)
 
 
 class _Local(threading.local):
     tokenizer = None
     keep = None
+    pos_heads = None
     pid = None
 
 
@@ -82,6 +99,7 @@ def _sudachi():
             dictionary = _dictionary
         _local.tokenizer = dictionary.tokenizer(mode=SplitMode.A, fields={"pos", "normalized_form"})
         _local.keep = _keep_pos_ids(dictionary)
+        _local.pos_heads = _pos_heads(dictionary)
         _local.pid = os.getpid()
     return _local.tokenizer, _local.keep
 
@@ -93,6 +111,14 @@ def _keep_pos_ids(dictionary) -> frozenset:
             keep.add(pos_id)
         pos_id += 1
     return frozenset(keep)
+
+
+def _pos_heads(dictionary) -> tuple:
+    heads, pos_id = [], 0
+    while (pos := dictionary.pos_of(pos_id)) is not None:
+        heads.append(pos[0])
+        pos_id += 1
+    return tuple(heads)
 
 
 class _RunCache:
@@ -256,10 +282,13 @@ class KotaeTokenizer(Tokenizer):
         cache = _WORD_CACHES[split, morph]
         token.boost, token.stopped = 1.0, False
         boosted_until = text.find(TITLE_MARK)
+        sections = [(m.start(), SECTION_WEIGHTS[m.group()]) for m in _SECTIONS.finditer(text)]
         pos = start_pos - 1
         for match in _TOKENS.finditer(text):
             if boosted_until >= 0:
                 token.boost = TITLE_BOOST if match.start() < boosted_until else 1.0
+            while sections and sections[0][0] < match.start():
+                token.boost = sections.pop(0)[1]
             if match.lastgroup == "word":
                 word = match.group()
                 found = cache.get(word)
@@ -301,6 +330,25 @@ class KotaeTokenizer(Tokenizer):
 
 
 _ANALYZER = KotaeTokenizer()
+
+
+def reads_as_sentence(text: str) -> bool:
+    """Whether a query is written as a sentence: it has particles or auxiliaries (のは, ですか, が), or English
+    function words ("how do I", "the"), which nobody types among keywords."""
+    text = normalize(text or "")[0]
+    for match in _TOKENS.finditer(text):
+        if match.lastgroup == "word":
+            if match.group().lower() in STOP:
+                return True
+        elif _has_function_words(match.group()):
+            return True
+    return False
+
+
+def _has_function_words(run: str) -> bool:
+    tokenizer, _keep = _sudachi()
+    dictionary_pos = _local.pos_heads
+    return any(dictionary_pos[m.part_of_speech_id()] in _FUNCTION_POS for m in tokenizer.tokenize(run[:2000]))
 
 
 def terms(text: str, mode: str = "query") -> list[str]:

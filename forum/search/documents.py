@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..markup import html_to_text
-from .analysis import TITLE_MARK
+from .analysis import ANSWER, CHOSEN_ANSWER, COMMENT, QUESTION, TITLE, TITLE_MARK
 from ..models import Comment, Post, PostType, Tag, User, question_tags
 
 BATCH = 400
@@ -122,11 +122,17 @@ def make_document(question, answers: list, comments: list[str], tags: list[str],
     sources = [question.body_html] + [f"{a.id}:{a.body_html}" for a in accepted + others] + list(comments)
     doc["fingerprint"] = fingerprint(doc, sources)
     if with_text:
-        doc["question"] = f"{question.title or ''} {TITLE_MARK} {html_to_text(question.body_html)}"
+        body = html_to_text(question.body_html)
+        doc["question"] = f"{question.title or ''} {TITLE_MARK} {body}"
         accepted_text = html_to_text(accepted[0].body_html) if accepted else ""
-        doc["answers"] = "\n".join([accepted_text] * bool(accepted) + [html_to_text(a.body_html) for a in others]
-                                   + [html_to_text(c) for c in comments])
+        official = [html_to_text(a.body_html) for a in others if a.official_at is not None]
+        plain = [html_to_text(a.body_html) for a in others if a.official_at is None]
+        remarks = [html_to_text(c) for c in comments]
+        doc["answers"] = "\n".join([accepted_text] * bool(accepted) + official + plain + remarks)
         doc["accepted"] = accepted_text
+        doc["text"] = "".join([f"{TITLE}{question.title or ''}\n{QUESTION}{body}\n",
+                               *(f"{CHOSEN_ANSWER}{t}\n" for t in [accepted_text] * bool(accepted) + official),
+                               *(f"{ANSWER}{t}\n" for t in plain), *(f"{COMMENT}{t}\n" for t in remarks)])
     return doc
 
 

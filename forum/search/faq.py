@@ -12,6 +12,7 @@ apply to entries as they do to threads.
 """
 from __future__ import annotations
 
+from math import ceil
 from typing import Iterable, Iterator
 
 from sqlalchemy import func, select
@@ -21,11 +22,12 @@ from ..markup import html_to_text
 from ..models import FaqEntry, FaqStatus
 from .analysis import TITLE_MARK, terms as analyse
 from .documents import fingerprint
-from .query import ParsedQuery, _clause, parse
+from .query import ParsedQuery, any_of, _clause, parse, sentence_terms
 from .schema import FAQ_FIELDS
 
 BATCH = 400
 SIMILAR_MIN_WORDS = 2  # words a draft title must share with an entry before the entry is suggested
+FAQ_SENTENCE_SHARE = 0.5  # share of a sentence's words an FAQ entry must contain to be shown above the threads
 
 
 # -- documents ----------------------------------------------------------------------------------------------
@@ -85,9 +87,17 @@ def thread_only(parsed: ParsedQuery) -> bool:
 
 
 def build_faq_query(parsed: ParsedQuery) -> tuple[q.Query | None, set[str]]:
-    """Every word must match (title, question or answer), exclusions must not; None without any word."""
+    """Every word must match (title, question or answer), or for a sentence any of them (see query.py);
+    exclusions must not; None without any word."""
     terms: set[str] = set()
-    positives = [b for b in (_clause(c, FAQ_FIELDS, terms) for c in parsed.clauses) if b is not None]
+    clauses = parsed.clauses
+    positives = []
+    if parsed.sentence:
+        words = sentence_terms(" ".join(c.text for c in clauses if not c.phrase and not c.title_only))
+        terms.update(words)
+        positives.append(any_of(words, FAQ_FIELDS))
+        clauses = [c for c in clauses if c.phrase or c.title_only]
+    positives += [b for b in (_clause(c, FAQ_FIELDS, terms) for c in clauses) if b is not None]
     if not positives:
         return None, terms
     main = positives[0] if len(positives) == 1 else q.And(positives)
@@ -104,7 +114,13 @@ def search_faq(index, parsed: ParsedQuery, limit: int) -> tuple[list[int], set[s
     searcher = index.searcher()
     if query is None or searcher is None or limit < 1:
         return [], terms
-    return [int(hit["id"]) for hit in searcher.search(query, limit=limit, optimize=False)], terms
+    if not parsed.sentence:
+        return [int(hit["id"]) for hit in searcher.search(query, limit=limit, optimize=False)], terms
+    # A sentence matches on any word: an entry shown as the official answer must share most of them.
+    needed = max(2, ceil(len(terms) * FAQ_SENTENCE_SHARE))
+    hits = searcher.search(query, limit=limit * 4, optimize=False, terms=True)
+    found = [int(hit["id"]) for hit in hits if len({text for _f, text in hit.matched_terms()}) >= needed]
+    return found[:limit], terms
 
 
 def faq_entries(index, text: str | None, limit: int = 20) -> list[int]:

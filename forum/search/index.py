@@ -19,6 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
+from .ranking import weighting
 from .schema import FAQ_SCHEMA_SIGNATURE, SCHEMA_SIGNATURE, build_faq_schema, build_schema, signature
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ class SearchIndex:
         if ix is None:
             return None
         try:
-            fresh = ix.searcher()
+            fresh = ix.searcher(weighting=weighting())
         except Exception:  # noqa: BLE001 -- files gone or damaged under an open index: no results, no error
             log.warning("search: cannot open a searcher on the %s index in %s", self.name, self.path, exc_info=True)
             with self._lock:

@@ -12,15 +12,21 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from whoosh import query as q
 
-from .analysis import terms as analyse
-from .schema import ANSWER_FIELDS, PHRASE_FIELDS, QUESTION_FIELDS, TEXT_FIELDS
+from .analysis import QUERY_STOP, reads_as_sentence, terms as analyse
+from .schema import ANSWER_FIELDS, PHRASE_DEFAULT_FIELDS, PHRASE_FIELDS, QUESTION_FIELDS, TEXT_FIELDS
 
 MAX_QUERY = 500  # characters searched; longer input is cut, with a message
-MAX_CLAUSES = 24
+MAX_CLAUSES = 64  # words; a question typed as a sentence can be long, and its rarest words often come last
 # Operators match without ranking: a weight too small to reorder results. (Not 0: Whoosh's block-quality
 # skipping divides by the weight.)
 OPERATOR_WEIGHT = 0.001
 MAX_NUMBER = 10**9
+# A question typed as a sentence ("Windowsアプリで同期ができなくなったのはなぜですか") is matched on any of its
+# words, ranked by BM25F with a coordination bonus (threads sharing more of the words first), once it has this
+# many terms: requiring every word of a sentence finds nothing or the wrong thread. Fewer terms, or keywords
+# without particles and function words, still need every word, as on Stack Overflow.
+SENTENCE_MIN_TERMS = 2
+COORDINATION = 0.9  # Whoosh's Or(scale=...): how much sharing more of the words counts
 
 _YES = {"yes", "y", "true", "1", "on"}
 _NO = {"no", "n", "false", "0", "off"}
@@ -61,6 +67,7 @@ class ParsedQuery:
     closed: bool | None = None
     kind: str | None = None  # "question" or "answer"
     messages: list = field(default_factory=list)
+    sentence: bool = False  # typed as a sentence: words are matched disjunctively (see SENTENCE_MIN_TERMS)
 
     @property
     def has_text(self) -> bool:
@@ -109,7 +116,16 @@ def parse(text: str | None, viewer_id: int | None = None) -> ParsedQuery:
     if booleans:
         parsed.messages.append(_l("AND, OR and NOT are not needed: every word must match. "
                                   "Put a minus before a word to leave it out, like -windows."))
+    parsed.sentence = _typed_as_sentence(parsed)
     return parsed
+
+
+def _typed_as_sentence(parsed: ParsedQuery) -> bool:
+    words = [clause.text for clause in parsed.clauses if not clause.phrase and not clause.title_only]
+    if not words:
+        return False
+    text = " ".join(words)
+    return len(set(analyse(text))) >= SENTENCE_MIN_TERMS and reads_as_sentence(text)
 
 
 def _phrase(parsed: ParsedQuery, text: str, negated: bool, closed: bool, title_only: bool = False) -> None:
@@ -229,7 +245,14 @@ def build(parsed: ParsedQuery) -> Built:
     fields = text_fields(parsed)
     found_terms: set[str] = set()
     positives = []
-    for clause in parsed.clauses:
+    clauses = parsed.clauses
+    if parsed.sentence:
+        loose = [c for c in clauses if not c.phrase and not c.title_only]
+        clauses = [c for c in clauses if c.phrase or c.title_only]
+        words = sentence_terms(" ".join(c.text for c in loose))
+        found_terms.update(words)
+        positives.append(any_of(words, fields, parsed.is_accepted is False))
+    for clause in clauses:
         built = _clause(clause, fields, found_terms)
         if built is not None and parsed.is_accepted is False:  # in an answer, but not in the accepted one
             built = q.AndNot(built, _clause(clause, ("accepted",), set()))
@@ -247,6 +270,32 @@ def build(parsed: ParsedQuery) -> Built:
     return Built(query=main, terms=found_terms, ranges=ranges)
 
 
+class AnyOf(q.Or):
+    """An Or that keeps its coordination bonus when a query is rewritten (Whoosh's `apply` drops `scale`)."""
+
+    def apply(self, fn):
+        return self.__class__([fn(sub) for sub in self.subqueries], boost=self.boost, scale=self.scale)
+
+
+def sentence_terms(text: str) -> list[str]:
+    """The distinct terms of a sentence, less the words that only make it a question (方法, 教える, "is there a
+    way"), unless nothing else is left."""
+    words = list(dict.fromkeys(analyse(text)))
+    telling = [w for w in words if w not in QUERY_STOP]
+    return telling or words
+
+
+def any_of(words: list[str], fields, outside_accepted: bool = False) -> q.Query:
+    """Threads with any of the words, those with more of them first (BM25F plus a coordination bonus)."""
+    per_term = []
+    for word in words:
+        match = q.Or([q.Term(f, word) for f in fields])
+        if outside_accepted:
+            match = q.AndNot(match, q.Term("accepted", word))
+        per_term.append(match)
+    return per_term[0] if len(per_term) == 1 else AnyOf(per_term, scale=COORDINATION)
+
+
 def _clause(clause: Clause, fields, found_terms: set[str]) -> q.Query | None:
     words = analyse(clause.text)
     if not words:
@@ -254,6 +303,7 @@ def _clause(clause: Clause, fields, found_terms: set[str]) -> q.Query | None:
     found_terms.update(words)
     fields = ("title",) if clause.title_only else fields
     if clause.phrase and len(words) > 1:
+        fields = PHRASE_DEFAULT_FIELDS if fields == TEXT_FIELDS else fields
         # Titles and questions keep positions: the words side by side. Answers and comments keep none: all
         # the words in the same field.
         return q.Or([q.Phrase(f, words) if f in PHRASE_FIELDS else q.And([q.Term(f, w) for w in words])

@@ -4,13 +4,16 @@ from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, S
 
 from .analysis import KotaeTokenizer
 
-# Fields searched by plain words, and the subsets that operators narrow them to. Every field a word is looked
-# up in is one more posting list to merge in pure Python, so the default search uses two: `question` (the title,
-# weighted by TITLE_BOOST inside the field, and the body) and `answers` (answers and comments).
-TEXT_FIELDS = ("question", "answers")
+# Fields searched by plain words, and the subsets that operators narrow them to. The default search reads one
+# field, `text`: the whole thread, its sections weighted inside the field (title, question, accepted or official
+# answer, other answers, comments; see analysis.SECTION_WEIGHTS), so each word costs one posting list and BM25
+# saturates a word's weight over the whole thread once. `question` (title + body) and `answers` (answers and
+# comments) serve `is:question`, `is:answer` and phrases.
+TEXT_FIELDS = ("text",)
 QUESTION_FIELDS = ("question",)
 ANSWER_FIELDS = ("answers",)
 PHRASE_FIELDS = ("title", "question")  # fields indexed with positions
+PHRASE_DEFAULT_FIELDS = ("question", "answers")  # where a "phrase" is looked for when no operator narrows it
 
 
 def build_schema() -> Schema:
@@ -24,6 +27,7 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=analyzer, stored=True, spelling=True),
+        text=TEXT(analyzer=analyzer, phrase=False),
         question=TEXT(analyzer=analyzer, field_boost=1.5),
         # No positions for answers: phrases match titles and questions; frequencies are enough to rank answers,
         # and positions would be the largest part of the index and of the indexing time.
@@ -73,6 +77,7 @@ def build_faq_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=analyzer, stored=True),
+        text=TEXT(analyzer=analyzer, phrase=False),
         question=TEXT(analyzer=analyzer, field_boost=1.5),
         answer=TEXT(analyzer=analyzer),
         category_id=ID(stored=True),

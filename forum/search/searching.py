@@ -19,7 +19,8 @@ from whoosh.sorting import FieldFacet, MultiFacet
 from ..markup import html_to_text
 from .analysis import KotaeTokenizer, terms as analyse
 from .faq import search_faq, thread_only
-from .query import Built, ParsedQuery, build, parse
+from .query import Built, ParsedQuery, any_of, build, parse, sentence_terms
+from .schema import TEXT_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ SORTS = ("relevance", "newest", "votes", "active")
 HIGHLIGHT_CHARS = 20_000  # longer bodies are highlighted in their first part (the excerpt fills in)
 MAX_PAGE = 100
 FAQ_LIMIT = 3  # official FAQ entries shown above the threads, on the first page
-COMMON_SHARE, COMMON_MIN_DOCS = 0.05, 2000  # see _narrow_common_terms
+COMMON_SHARE, COMMON_MIN_DOCS = 0.05, 2000  # see _telling
 _ANALYZER = KotaeTokenizer()
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}\Z")
 
@@ -164,7 +165,7 @@ def _faq_block(service, results: SearchResults, fetch_faq) -> None:
 def _run(searcher, built: Built, limit: int, sort: str):
     """The top `limit` hits. Queries with exclusions skip Whoosh's block-quality optimisation: in 2.7.4
     `AndNotMatcher.skip_to_quality` reads past the end of a posting block on large indexes (IndexError)."""
-    query, allowed = _narrow_common_terms(built.query, searcher), in_ranges(searcher, built.ranges)
+    query, allowed = built.query, in_ranges(searcher, built.ranges)
     if allowed is not None and not allowed:  # Whoosh takes an empty filter set for no filter at all
         query = q.NullQuery
     optimize = not _has_exclusion(query)
@@ -175,28 +176,6 @@ def _run(searcher, built: Built, limit: int, sort: str):
             raise
         log.warning("search: Whoosh's optimised search failed on %s; searching without it", query)
         return searcher.search(query, limit=limit, filter=allowed, optimize=False, **_sorting(sort))
-
-
-def _narrow_common_terms(query, searcher):
-    """A word in more than COMMON_SHARE of the questions is looked up in questions only, not also in answers.
-
-    Such a word tells little about a thread, and its two posting lists are what makes a query slow (100 ms
-    at 100,000 threads for three words each in a quarter of the questions); matching it only in the question
-    halves the merge. Rarer words still match anywhere.
-    """
-    reader = searcher.reader()
-    common = max(COMMON_MIN_DOCS, int(reader.doc_count() * COMMON_SHARE))
-
-    def narrow(node):
-        subs = getattr(node, "subqueries", None)
-        if isinstance(node, q.Or) and subs and len(subs) == 2 and all(isinstance(t, q.Term) for t in subs):
-            first, second = subs
-            if ((first.fieldname, second.fieldname) == ("question", "answers") and first.text == second.text
-                    and reader.doc_frequency("question", first.text) >= common):
-                return first
-        return node
-
-    return query.accept(narrow)
 
 
 def in_ranges(searcher, ranges) -> set | None:
@@ -316,21 +295,21 @@ def _summaries(hits) -> list[dict]:
 
 
 def similar(service, title: str, limit: int = 5) -> list[dict]:
-    """Existing questions whose title and body share the most words with a title being typed."""
-    words = list(dict.fromkeys(analyse((title or "")[:300])))
+    """Existing threads most like a title being typed, usually a sentence: ranked as the search ranks a sentence
+    (any of its telling words over the whole thread, BM25F), less the words that only make it a question."""
+    words = sentence_terms((title or "")[:300])
     searcher = service.index.searcher()
     if not words or searcher is None:
         return []
-    words = _telling(searcher.reader(), words, keep=6)
-    subqueries = [q.Term("question", w) for w in words]
-    return _summaries(searcher.search(q.Or(subqueries, scale=0.9), limit=limit)) if subqueries else []
+    words = _telling(searcher.reader(), words, keep=8)
+    return _summaries(searcher.search(any_of(words, TEXT_FIELDS), limit=limit)) if words else []
 
 
 def _telling(reader, words: list[str], keep: int) -> list[str]:
     """The rarest `keep` words that the index knows, leaving out very common ones unless nothing else is left:
     an Or of long posting lists is the slow part of similar and related (150 ms at 100,000 threads)."""
     common = max(COMMON_MIN_DOCS, int(reader.doc_count() * COMMON_SHARE))
-    counted = sorted((reader.doc_frequency("question", w), w) for w in words)
+    counted = sorted((reader.doc_frequency("text", w), w) for w in words)
     known = [(df, w) for df, w in counted if df]
     rare = [w for df, w in known if df < common]
     return (rare or [w for _, w in known][:2])[:keep]
@@ -379,10 +358,10 @@ def _related(service, question, limit: int) -> list[dict]:
     if searcher is None:
         return []
     text = f"{question.title}\n{question.title}\n{html_to_text(question.body_html)[:3000]}"
-    key_terms = dict(searcher.key_terms_from_text("question", text, numterms=12))
+    key_terms = dict(searcher.key_terms_from_text("text", text, numterms=12))
     telling = _telling(searcher.reader(), list(key_terms), keep=8)
     if not telling:
         return []
-    subqueries = [q.Term("question", word, boost=key_terms[word]) for word in telling]
+    subqueries = [q.Term("text", word, boost=key_terms[word]) for word in telling]
     mask = q.Term("id", str(question.id))
     return _summaries(searcher.search(q.Or(subqueries, scale=0.9), limit=limit, mask=mask))

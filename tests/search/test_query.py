@@ -2,7 +2,7 @@
 import pytest
 from whoosh import query as q
 
-from forum.search.query import MAX_QUERY, OPERATOR_WEIGHT, build, parse
+from forum.search.query import MAX_CLAUSES, MAX_QUERY, OPERATOR_WEIGHT, build, parse
 
 
 def test_words_phrases_and_exclusions():
@@ -92,7 +92,7 @@ def test_long_input_is_cut_with_a_message():
     parsed = parse("word " * 1000)
     assert len(parsed.raw) <= MAX_QUERY
     assert any("shortened" in str(m) for m in parsed.messages)
-    assert any("first" in str(m) for m in parse(" ".join(f"w{i}" for i in range(60))).messages)
+    assert any("first" in str(m) for m in parse(" ".join(f"w{i}" for i in range(MAX_CLAUSES + 10))).messages)
 
 
 def test_control_characters_are_dropped():

@@ -175,16 +175,3 @@ def test_whoosh_failures_fall_back_or_explain_never_500(client, monkeypatch):
     monkeypatch.setattr(Searcher, "search", broken)
     response = client.get("/search?q=invoice")
     assert response.status_code == 200 and "could not be run" in text(response)
-
-
-def test_very_common_words_match_questions_only(client, monkeypatch):
-    """Past COMMON_SHARE of the questions, a word is looked up in questions only (the slow double merge)."""
-    from forum.search import searching
-
-    in_question = make_question(title="Printer queue stuck after the update", body="The printer queue is stuck since this morning.")
-    only_in_answer = make_question(title="Spooler service keeps stopping", body="The spooler stops every hour on the hour.")
-    make_answer(only_in_answer, body="Reinstall the printer driver, then restart the spooler service.")
-    assert sorted(result_ids(client.get("/search?q=printer"))) == sorted([in_question.id, only_in_answer.id])
-    monkeypatch.setattr(searching, "COMMON_MIN_DOCS", 1)
-    assert result_ids(client.get("/search?q=printer")) == [in_question.id]
-    assert result_ids(client.get("/search?q=is:answer printer")) == [only_in_answer.id]

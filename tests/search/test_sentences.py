@@ -1,0 +1,101 @@
+"""Questions typed as whole sentences, in Japanese and English, find the thread that answers them.
+
+Each sentence has a word the right thread does not contain (「アップデート」, "update"): requiring every word, as
+search did before, found nothing for them. Keywords still need every word.
+"""
+import pytest
+
+from forum.search.query import build, parse
+from tests.factories import make_answer, make_question
+from tests.helpers import login, text
+from tests.search.conftest import found
+from tests.search.test_web import result_ids
+
+
+@pytest.fixture
+def support_threads(app):
+    """A small support community: the right thread for each sentence below, and threads sharing its common words."""
+    threads = {
+        "sync_ja": make_question(title="Windows版アプリの同期が止まってしまいます",
+                                 body="Windows 11のデスクトップアプリで、数分で同期が止まります。再起動しても同じです。",
+                                 tags="windows 同期"),
+        "app_ja": make_question(title="スマホのアプリで通知が表示されないのですが", body="スマホのアプリで通知が届きません。端末の通知設定はもう確認しました。",
+                                tags="通知"),
+        "reset_ja": make_question(title="ログイン用のパスワードを再設定したいです", body="ログイン画面でパスワードを忘れてしまいました。メールアドレスは分かります。",
+                                  tags="アカウント"),
+        "backup_ja": make_question(title="大事なデータのバックアップの取り方について", body="データを守る方法を教えてください。何か良い方法はありますか。",
+                                   tags="バックアップ"),
+        "sync_en": make_question(title="Desktop app stops syncing every few minutes",
+                                 body="Since version 4.2 the desktop client on Windows stops syncing after a while.",
+                                 tags="windows sync"),
+        "mobile_en": make_question(title="How do I update the mobile app?",
+                                   body="The app store shows no update for the app on my phone.", tags="mobile"),
+        "printer_en": make_question(title="Printer offline after the driver update",
+                                    body="The printer shows offline since I installed the new driver.", tags="printer"),
+        "spooler_en": make_question(title="Print spooler service keeps stopping", body="The spooler service stops every hour.",
+                                    tags="printer"),
+    }
+    make_answer(threads["reset_ja"], body="ログイン画面の「パスワードを忘れた方」からメールで再設定できます。")
+    make_answer(threads["spooler_en"], body="Reinstall the printer driver, then restart the spooler service.")
+    return threads
+
+
+SENTENCES = [
+    ("アップデートしてからWindowsアプリで同期ができなくなったのはなぜですか", "sync_ja"),
+    ("パスワードを再設定する方法を教えてください", "reset_ja"),
+    ("パスワードを忘れたときはどうすればいいですか？", "reset_ja"),
+    ("why does the desktop app stop syncing after the update?", "sync_en"),
+    ("Is there a way to get my printer back online after a driver update?", "printer_en"),
+]
+
+
+@pytest.mark.parametrize("sentence, right", SENTENCES)
+def test_a_sentence_finds_the_thread_that_answers_it_first(support_threads, sentence, right):
+    assert parse(sentence).sentence
+    assert found(sentence)[0] == support_threads[right].id
+
+
+def test_question_words_and_polite_endings_do_not_pull_in_unrelated_threads(support_threads):
+    """方法 and 教えてください are in the backup thread, but say nothing about what is asked."""
+    results = found("パスワードを再設定する方法を教えてください")
+    assert support_threads["backup_ja"].id not in results
+
+
+def test_threads_sharing_only_common_words_rank_below_the_right_one(support_threads):
+    results = found("why does the desktop app stop syncing after the update?")
+    assert results.index(support_threads["sync_en"].id) < results.index(support_threads["mobile_en"].id)
+
+
+def test_keywords_still_need_every_word(support_threads):
+    assert not parse("printer offline").sentence
+    assert found("printer offline") == [support_threads["printer_en"].id]
+    assert found("パスワード再設定") == [support_threads["reset_ja"].id]
+
+
+def test_operators_still_narrow_a_sentence(support_threads):
+    sentence = "why does syncing stop after the update [windows]"
+    assert found(sentence) == [support_threads["sync_en"].id]  # the Japanese thread is tagged windows, but shares
+    assert found("why does the printer stop after the update? is:answer") == [support_threads["spooler_en"].id]
+
+
+def test_a_quoted_phrase_in_a_sentence_is_still_required(support_threads):
+    assert found('why is my "print spooler" stopping all the time?') == [support_threads["spooler_en"].id]
+
+
+def test_sentences_through_the_search_page(client, support_threads):
+    response = client.get("/search", query_string={"q": "アップデートしてからWindowsアプリで同期ができなくなったのはなぜですか"})
+    assert response.status_code == 200
+    assert result_ids(response)[0] == support_threads["sync_ja"].id
+    assert "<mark>同期</mark>" in text(response)
+
+
+def test_similar_questions_while_asking_rank_a_sentence_title_the_same_way(client, support_threads):
+    response = client.get("/search/similar", query_string={"title": "Why did the desktop app stop syncing on Windows?"})
+    assert response.status_code == 200
+    assert response.get_json()["questions"][0]["id"] == support_threads["sync_en"].id
+
+
+def test_an_english_sentence_builds_one_disjunction_over_the_whole_thread():
+    built = build(parse("why does the desktop app stop syncing after the update?"))
+    assert {"desktop", "app", "stop", "sync", "updat"} <= built.terms
+    assert "why" not in built.terms and "the" not in built.terms
