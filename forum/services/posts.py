@@ -12,6 +12,7 @@ from . import tags as tag_service
 from .audit_log import log_action
 from .errors import Conflict, Forbidden, Invalid
 from .locking import require_unlocked
+from .row_locks import lock_post_row
 from . import edit_conflicts, mentions
 from .edit_conflicts import Draft
 from .notifications import notify, post_path
@@ -208,8 +209,7 @@ def _set_body(post: Post, body: str) -> None:
 def _lock_for_edit(post: Post) -> None:
     """Edits of one post queue here (a row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE already queues them),
     then read what the edit before them saved, so the revision check below sees it."""
-    db.session.execute(select(Post).where(Post.id == post.id).with_for_update(key_share=True, of=Post)
-                       .execution_options(populate_existing=True))
+    lock_post_row(post)
 
 
 def _mark_edited(post: Post, editor: User) -> None:

@@ -11,6 +11,7 @@ from . import reputation as ledger
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .notifications import notify, post_path
 from .locking import require_unlocked
+from .row_locks import lock_post_row
 from .reputation import ReputationRules
 from .suspensions import require_not_suspended
 
@@ -66,6 +67,7 @@ def accept_answer(actor: User, answer: Answer, rules: ReputationRules) -> bool:
     require_unlocked(question)
     if question.author_id != actor.id:
         raise Forbidden(_l("Only the person who asked can accept an answer."))
+    lock_post_row(question)  # two accepts at the same moment: the second sees the first's and undoes it
     previous_id = question.accepted_answer_id
     if previous_id is not None:
         unaccept(question, rules)
