@@ -197,9 +197,11 @@ def test_nesting_too_deep_for_markdown_still_shows_the_text():
 @pytest.mark.parametrize("unit", ["[", "![", "[a][", "[a](", ")[a](", "(", "```\n", "<", "&", "**a"])
 def test_long_hostile_input_renders_in_reasonable_time(unit):
     source = (unit * 30000)[:30000]  # the post body limit
-    start = time.perf_counter()
+    start = time.process_time()  # this process's CPU only: a busy machine (xdist, CI) must not fail it
     render_markdown(source)
-    assert time.perf_counter() - start < 10  # unbounded link scanning took over a minute
+    # A guard against catastrophic scanning (unbounded link scanning took over a minute), not a speed test:
+    # the normal cost is well under a second.
+    assert time.process_time() - start < 20
 
 
 def test_japanese_text_survives_unchanged():
