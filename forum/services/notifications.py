@@ -12,7 +12,8 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Notification, NotificationKind as Kind, Post, Question, User, utcnow
-from . import badges, mail
+from . import mail
+from .badge_catalog import get_badge
 from .errors import Invalid, NotFound
 
 EMAIL_CHOICES = ("instant", "daily", "off")
@@ -100,7 +101,7 @@ def describe(notification: Notification) -> InboxItem:
 
 
 def _badge_name(key: str) -> str:
-    badge = badges.get_badge(key)
+    badge = get_badge(key)
     return str(badge.name) if badge is not None else key
 
 
