@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timedelta
+from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
@@ -122,14 +123,20 @@ def question_asked(question: Question) -> None:
 
 
 def scan(now: datetime | None = None) -> dict[str, int]:
-    """Queue `question.unanswered` (and `faq.candidate`) alerts; run from cron every few minutes."""
+    """Queue the alerts that periodic checks find due (`question.unanswered`, and those other areas register,
+    such as the FAQ's `faq.candidate`); run every few minutes."""
     now = now or utcnow()
-    counts = {WebhookEvent.QUESTION_UNANSWERED: 0, WebhookEvent.FAQ_CANDIDATE: 0}
-    if subscribed(WebhookEvent.QUESTION_UNANSWERED):
-        counts[WebhookEvent.QUESTION_UNANSWERED] = len(_scan_unanswered(now))
-    if subscribed(WebhookEvent.FAQ_CANDIDATE):
-        counts[WebhookEvent.FAQ_CANDIDATE] = len(_scan_faq_candidates(now))
+    counts = {event: 0 for event in _SCANS}
+    for event, find_due in _SCANS.items():
+        if subscribed(event):
+            counts[event] = len(find_due(now))
     return counts
+
+
+def register_scan(event: str, find_due: Callable[[datetime], list]) -> None:
+    """Add another area's periodic check to `scan` (the FAQ registers its candidates at start-up, so this module
+    never imports the FAQ's, which import it)."""
+    _SCANS[event] = find_due
 
 
 def _scan_unanswered(now: datetime) -> list[WebhookDelivery]:
@@ -152,18 +159,7 @@ def _scan_unanswered(now: datetime) -> list[WebhookDelivery]:
     return emit_many(WebhookEvent.QUESTION_UNANSWERED, items)
 
 
-def _scan_faq_candidates(now: datetime) -> list[WebhookDelivery]:
-    try:  # written alongside this module; skip quietly on a checkout without it
-        from .faq.candidates import CandidateRules, candidate_ids
-    except ImportError:
-        return []
-    ids = candidate_ids(CandidateRules.from_config(current_app.config), now=now)[:100]
-    if not ids:
-        return []
-    questions = db.session.scalars(select(Question).options(selectinload(Question.tags))
-                                   .where(Post.id.in_(ids))).all()
-    return emit_many(WebhookEvent.FAQ_CANDIDATE,
-                     [(f"faq-candidate:{question.id}", question_data(question)) for question in questions])
+_SCANS: dict[str, Callable[[datetime], list]] = {WebhookEvent.QUESTION_UNANSWERED: _scan_unanswered}
 
 
 # --- Managing webhooks (admins only; every change audit-logged, never the secret) --------------------------------

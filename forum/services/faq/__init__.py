@@ -6,9 +6,12 @@ Modules: `official` (mark answers official), `candidates` (which threads could b
 """
 from flask import Flask
 
+from ...models import WebhookEvent
+from .. import alerts
 from . import hooks
 
 
 def init_app(app: Flask) -> None:
-    """Register the session events that open reviews and announce candidates."""
+    """Register the session events that open reviews and announce candidates, and the periodic candidates check."""
     hooks.register()
+    alerts.register_scan(WebhookEvent.FAQ_CANDIDATE, hooks.scan_candidates)

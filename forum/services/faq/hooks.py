@@ -8,9 +8,11 @@
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app, has_app_context, has_request_context, url_for
 from sqlalchemy import and_, event, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
@@ -159,6 +161,19 @@ def _announce_candidates(session: Session, post_ids: set[int]) -> None:
         alerts.emit(WebhookEvent.FAQ_CANDIDATE, f"faq-candidate:{question_id}", {
             "question_id": question_id, "title": question.title, "score": question.score,
             "url": _url("questions.detail", question_id=question_id, slug=question.slug)})
+
+
+def scan_candidates(now: datetime) -> list:
+    """The periodic `faq.candidate` check (registered with alerts.scan): threads that became candidates without a
+    vote or accept this process saw (by age, by views), each announced once."""
+    ids = candidate_ids(CandidateRules.from_config(current_app.config), now=now)[:100]
+    if not ids:
+        return []
+    questions = db.session.scalars(select(Question).options(selectinload(Question.tags))
+                                   .where(Post.id.in_(ids))).all()
+    return alerts.emit_many(WebhookEvent.FAQ_CANDIDATE,
+                            [(f"faq-candidate:{question.id}", alerts.question_data(question))
+                             for question in questions])
 
 
 def _threads_of(post_ids: set[int]):
