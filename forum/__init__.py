@@ -89,7 +89,8 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_hooks(app: Flask) -> None:
-    from . import jobs, security
+    from . import jobs, security, unit_of_work
 
+    unit_of_work.init_app(app)  # first registered, so it commits after every other after_request hook has run
     security.init_app(app)
     jobs.init_app(app)

@@ -7,7 +7,7 @@ Suggested crontab (every few minutes; both are safe to run from several hosts at
 import click
 from flask.cli import AppGroup
 
-from .extensions import db
+from .unit_of_work import transaction
 from .services import alerts, webhooks
 from .services.errors import DomainError
 
@@ -30,8 +30,8 @@ def deliver() -> None:
 def retry(delivery_id: int) -> None:
     """Send one delivery again now (even one that gave up)."""
     try:
-        webhooks.retry(None, delivery_id)
-        db.session.commit()
+        with transaction():
+            webhooks.retry(None, delivery_id)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from None
     status = webhooks.deliver_due().get("delivered")
@@ -41,6 +41,6 @@ def retry(delivery_id: int) -> None:
 @alerts_cli.command("scan")
 def scan() -> None:
     """Queue `question.unanswered` and `faq.candidate` alerts that are due (once per question)."""
-    counts = alerts.scan()
-    db.session.commit()
+    with transaction():
+        counts = alerts.scan()
     click.echo(", ".join(f"{count} {event}" for event, count in counts.items()) + " queued.")

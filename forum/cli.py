@@ -14,6 +14,7 @@ from .importers.cli import import_cli
 from .models import Role
 from .services import accounts, audit, badges, mail, notifications
 from .services.errors import DomainError
+from .unit_of_work import transaction
 
 users_cli = AppGroup("users", help="Manage accounts.")
 reputation_cli = AppGroup("reputation", help="Audit the reputation ledger.")
@@ -30,10 +31,9 @@ mail_cli = AppGroup("mail", help="Send e-mail notifications and digests.")
 def create_user(username: str, email: str, password: str, role: str) -> None:
     """Create an account, e.g. a staff member with --role admin."""
     try:
-        user = accounts.register_user(username, email, password, role=role)
-        db.session.commit()
+        with transaction():
+            user = accounts.register_user(username, email, password, role=role)
     except DomainError as error:
-        db.session.rollback()
         raise click.ClickException(str(error.message)) from None
     click.echo(f"Created {user.role} {user.username} (id {user.id}).")
 
@@ -44,8 +44,8 @@ def create_user(username: str, email: str, password: str, role: str) -> None:
 def set_role(username: str, role: str) -> None:
     """Change an existing account's role."""
     try:
-        user = accounts.set_role(username, role)
-        db.session.commit()
+        with transaction():
+            user = accounts.set_role(username, role)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from None
     click.echo(f"{user.username} is now {user.role}.")
@@ -58,13 +58,13 @@ def load_demo(if_empty: bool) -> None:
     if if_empty and not loader.database_is_empty():
         click.echo("The database already has content; leaving it as it is.")
         return
-    with search.indexing_deferred():  # one rebuild at the end instead of indexing the bulk load thread by thread
+    # One rebuild at the end instead of indexing the bulk load thread by thread.
+    with search.indexing_deferred(), transaction():
         summary = loader.load_demo(rules=current_app.config["REPUTATION"],
                                    faq_bonus=current_app.config.get("FAQ_PROMOTION_BONUS", 25))
         summary += f", {sum(badges.award_all().values())} badges"  # after the demo's votes, so badges match them
-        db.session.commit()
-    db.session.execute(text("ANALYZE"))  # fresh statistics, so the query planner picks the list indexes
-    db.session.commit()
+    with transaction():
+        db.session.execute(text("ANALYZE"))  # fresh statistics, so the query planner picks the list indexes
     report = search.reindex_all()  # also drops documents of the content the demo replaced
     click.echo(f"Loaded the demo community: {summary}. Every demo account's password is '{loader.DEMO_PASSWORD}'.")
     click.echo(f"Search index rebuilt: {report.threads} threads in {report.seconds:.1f} s.")
@@ -84,8 +84,8 @@ def recompute_reputation(mode: str) -> None:
         click.echo("No drift: every user's reputation matches the votes and accepts.")
         return
     if mode == "fix":
-        audit.fix_drift(drifts, rules)
-        db.session.commit()
+        with transaction():
+            audit.fix_drift(drifts, rules)
         remaining = audit.find_drift(rules)
         click.echo(f"Repaired {len(drifts)} user(s); {len(remaining)} still drifting.")
         if remaining:
@@ -106,8 +106,8 @@ def award_badges(everything: bool, keys: tuple[str, ...]) -> None:
     counts = {}
     with click.progressbar(selected, label="Awarding badges") as bar:
         for key in bar:
-            counts.update(badges.award_all([key]))
-            db.session.commit()  # a transaction per badge keeps write locks short while the site is live
+            with transaction():  # one per badge keeps write locks short while the site is live
+                counts.update(badges.award_all([key]))
     awarded = {key: count for key, count in counts.items() if count}
     if not awarded:
         click.echo("No new badges: everyone already holds what they have earned.")
@@ -132,8 +132,8 @@ def send_digest() -> None:
     """Send each daily-digest user their unread notifications in one e-mail; run once a day from cron."""
     if not current_app.config.get("MAIL_SERVER"):
         raise click.ClickException("MAIL_SERVER is not set; e-mail is off.")
-    queued = notifications.queue_digests()
-    db.session.commit()
+    with transaction():
+        queued = notifications.queue_digests()
     report = mail.deliver(mail.pending_ids())
     click.echo(f"Queued {queued} digest(s); sent {len(report.sent)} e-mail(s), {len(report.failed)} failed.")
 

@@ -21,6 +21,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
+from .unit_of_work import transaction
 from .models import SiteSetting, utcnow
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,8 @@ class Job:
 def _scan_alerts(now: datetime) -> object:
     from .services import alerts
 
-    counts = alerts.scan(now=now)
-    db.session.commit()
+    with transaction():
+        counts = alerts.scan(now=now)
     return counts
 
 
@@ -73,8 +74,8 @@ def _send_digests(now: datetime) -> object:
 
     if not mail.enabled():
         return "e-mail is off (MAIL_SERVER is not set)"
-    queued = notifications.queue_digests()
-    db.session.commit()
+    with transaction():
+        queued = notifications.queue_digests()
     mail.deliver(mail.pending_ids())
     return f"{queued} digest(s)"
 

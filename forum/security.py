@@ -5,10 +5,11 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request
 from flask_login import current_user, login_user, logout_user
 
-from .extensions import db, login_manager
+from .extensions import login_manager
 from .models import User
 from .services import sessions
 from .services.accounts import touch_last_seen
+from .unit_of_work import checkpoint
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' https: http:; style-src 'self'; script-src 'self'; "
@@ -60,7 +61,7 @@ def init_app(app: Flask) -> None:
         if current_user.is_authenticated:
             seen = touch_last_seen(current_user)
             if sessions.touch(current_user.current_session) or seen:
-                db.session.commit()
+                checkpoint()
 
     @app.after_request
     def set_security_headers(response):

@@ -26,6 +26,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import event, inspect, select, update
 
 from ..extensions import db
+from ..unit_of_work import transaction
 from ..models import OutgoingEmail, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -250,8 +251,8 @@ def deliver(ids: list[int]) -> DeliveryReport:
             except (OSError, smtplib.SMTPException) as error:
                 _failed(email, error, report)
             else:
-                email.sent_at = utcnow()
-                db.session.commit()
+                with transaction():
+                    email.sent_at = utcnow()
                 report.sent.append(email.id)
     finally:
         try:
@@ -262,23 +263,22 @@ def deliver(ids: list[int]) -> DeliveryReport:
 
 
 def _claim(email_id: int) -> OutgoingEmail | None:
-    email = db.session.get(OutgoingEmail, email_id)
-    if email is None or email.sent_at is not None or email.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        db.session.rollback()
-        return None
-    seen = email.attempts
-    claimed = db.session.execute(
-        update(OutgoingEmail).where(OutgoingEmail.id == email_id, OutgoingEmail.sent_at.is_(None),
-                                    OutgoingEmail.attempts == seen)
-        .values(attempts=seen + 1).execution_options(synchronize_session=False)).rowcount
-    db.session.commit()  # before SMTP: holding a write lock during a slow send would block the site
+    with transaction():  # ended before SMTP: holding a write lock during a slow send would block the site
+        email = db.session.get(OutgoingEmail, email_id)
+        if email is None or email.sent_at is not None or email.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+            return None
+        seen = email.attempts
+        claimed = db.session.execute(
+            update(OutgoingEmail).where(OutgoingEmail.id == email_id, OutgoingEmail.sent_at.is_(None),
+                                        OutgoingEmail.attempts == seen)
+            .values(attempts=seen + 1).execution_options(synchronize_session=False)).rowcount
     return email if claimed == 1 else None
 
 
 def _failed(email: OutgoingEmail, error: Exception, report: DeliveryReport) -> None:
     log.warning("mail: sending e-mail %s to %s failed: %s", email.id, email.to_address, error)
-    email.last_error = str(error)[:500] or type(error).__name__
-    db.session.commit()
+    with transaction():
+        email.last_error = str(error)[:500] or type(error).__name__
     report.failed.append((email.id, email.attempts))
 
 

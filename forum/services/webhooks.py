@@ -30,6 +30,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, update
 
 from ..extensions import db
+from ..unit_of_work import transaction
 from ..models import DeliveryStatus, Webhook, WebhookDelivery, WebhookFormat, utcnow
 from . import alerts, site_settings
 from .audit_log import log_action
@@ -160,14 +161,14 @@ def backoff(attempts: int) -> float:
 def _claim(delivery_id: int, attempts: int, due: datetime) -> bool:
     """Compare-and-set: push next_attempt_at past the send's timeout; only one claimer sees a row change."""
     lease = utcnow() + timedelta(seconds=float(setting("WEBHOOK_TIMEOUT")) + 60)
-    result = db.session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == DeliveryStatus.PENDING,
-               WebhookDelivery.attempts == attempts, WebhookDelivery.next_attempt_at == due)
-        .values(next_attempt_at=lease)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with transaction():
+        result = db.session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == DeliveryStatus.PENDING,
+                   WebhookDelivery.attempts == attempts, WebhookDelivery.next_attempt_at == due)
+            .values(next_attempt_at=lease)
+            .execution_options(synchronize_session=False)
+        )
     return result.rowcount == 1
 
 
@@ -179,13 +180,13 @@ def _record(delivery_id: int, attempts: int, status: int | None, error: str) -> 
         values = {"status": DeliveryStatus.FAILED, "error": error or _("No response")}
     else:
         values = {"next_attempt_at": now + timedelta(seconds=backoff(done)), "error": error or _("No response")}
-    db.session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.attempts == attempts)
-        .values(attempts=done, response_status=status, **values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with transaction():
+        db.session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.attempts == attempts)
+            .values(attempts=done, response_status=status, **values)
+            .execution_options(synchronize_session=False)
+        )
     return values.get("status", DeliveryStatus.PENDING)
 
 
@@ -193,15 +194,16 @@ def deliver_one(delivery_id: int, attempts: int, due: datetime) -> str | None:
     """Claim, send and record one delivery; None when another worker claimed it first."""
     if not _claim(delivery_id, attempts, due):
         return None
-    delivery = db.session.get(WebhookDelivery, delivery_id, populate_existing=True)
-    url = delivery.webhook.url
-    try:
-        body, headers = build_request(delivery.webhook, delivery)
-    except Exception as error:  # a payload we cannot format must not block the queue behind it
-        log.exception("webhooks: cannot build delivery %s", delivery_id)
-        db.session.rollback()
-        return _record(delivery_id, attempts, None, f"Could not build the message: {error}"[:500])
-    db.session.commit()  # hold no transaction (or SQLite lock) while waiting for the network
+    with transaction():  # ended before the network wait: no transaction (or SQLite lock) is held meanwhile
+        delivery = db.session.get(WebhookDelivery, delivery_id, populate_existing=True)
+        url = delivery.webhook.url
+        try:
+            body, headers = build_request(delivery.webhook, delivery)
+        except Exception as error:  # a payload we cannot format must not block the queue behind it
+            log.exception("webhooks: cannot build delivery %s", delivery_id)
+            body, failure = None, f"Could not build the message: {error}"[:500]
+    if body is None:
+        return _record(delivery_id, attempts, None, failure)
     status, error = post(url, body, headers, float(setting("WEBHOOK_TIMEOUT")))
     return _record(delivery_id, attempts, status, error)
 
@@ -216,12 +218,13 @@ def deliver_due(limit: int = 50) -> dict[str, int]:
     """Send every due delivery now (the sender thread and `flask webhooks deliver` both call this)."""
     counts: dict[str, int] = {}
     while True:
-        rows = db.session.execute(
-            _pending().with_only_columns(WebhookDelivery.id, WebhookDelivery.attempts, WebhookDelivery.next_attempt_at)
-            .where(WebhookDelivery.next_attempt_at <= utcnow())
-            .order_by(WebhookDelivery.next_attempt_at).limit(limit)
-        ).all()
-        db.session.commit()
+        with transaction():
+            rows = db.session.execute(
+                _pending().with_only_columns(WebhookDelivery.id, WebhookDelivery.attempts,
+                                             WebhookDelivery.next_attempt_at)
+                .where(WebhookDelivery.next_attempt_at <= utcnow())
+                .order_by(WebhookDelivery.next_attempt_at).limit(limit)
+            ).all()
         outcomes = [deliver_one(*row) for row in rows]
         for outcome in filter(None, outcomes):
             counts[outcome] = counts.get(outcome, 0) + 1
@@ -231,8 +234,8 @@ def deliver_due(limit: int = 50) -> dict[str, int]:
 
 def seconds_until_next() -> float | None:
     """How long until the next pending delivery is due (None when nothing is pending)."""
-    due = db.session.scalar(_pending().with_only_columns(func.min(WebhookDelivery.next_attempt_at)))
-    db.session.commit()
+    with transaction():
+        due = db.session.scalar(_pending().with_only_columns(func.min(WebhookDelivery.next_attempt_at)))
     return None if due is None else max((due - utcnow()).total_seconds(), 0.0)
 
 

@@ -82,7 +82,7 @@ def submit_once(token: str | None, create: Callable[[], Created]) -> tuple[Creat
     created = create()
     try:
         submissions.record(current_user, token, created)
-        db.session.commit()
+        db.session.flush()  # the token's unique index: a twin request lands below
     except IntegrityError:
         db.session.rollback()
         earlier = submissions.earlier_result(current_user, token)

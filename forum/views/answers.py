@@ -4,7 +4,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import presenters
-from ..extensions import db
 from ..forms import AnswerEditForm, AnswerForm
 from ..models import Answer
 from ..services import edit_conflicts, posts, threads
@@ -66,7 +65,6 @@ def edit(answer_id: int):
         try:
             changed = posts.edit_answer(current_user, answer, form.body.data, form.summary.data or "",
                                         thresholds(), base_revision=form.base_revision.data)
-            db.session.commit()
         except EditConflict as error:
             conflict, conflict_diff = error, offer_merge(form, error)
         except DomainError as error:

@@ -4,7 +4,6 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from .. import login_throttle
-from ..extensions import db
 from ..forms import LoginForm, RegisterForm
 from ..security import safe_next, sign_in, sign_out
 from ..services import accounts
@@ -25,12 +24,10 @@ def register():
     if form.validate_on_submit():
         try:
             user = accounts.register_user(form.username.data, form.email.data, form.password.data)
-            db.session.commit()
         except DomainError as error:
             attach_error(form, error)
         else:
             sign_in(user)
-            db.session.commit()
             flash(_("Welcome to the community, %(name)s!", name=user.username), "success")
             return redirect(safe_next(form.next.data, url_for("questions.index")))
     return render_template("auth/register.html", form=form), 400 if form.errors or form.form_errors else 200
@@ -54,7 +51,6 @@ def login():
         else:
             login_throttle.forgive(counter, request.remote_addr)
             sign_in(user, remember=form.remember.data)
-            db.session.commit()
             return redirect(safe_next(form.next.data, url_for("questions.index")))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form), status
@@ -75,7 +71,6 @@ def too_many_sign_ins(seconds: int):
 def logout():
     """Sign out (a POST with the CSRF token, so other sites cannot log people out)."""
     sign_out()
-    db.session.commit()
     flash(_("You have logged out."), "info")
     return redirect(url_for("questions.index"))
 

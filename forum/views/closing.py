@@ -3,7 +3,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import db
 from ..forms import AnswerForm, CloseForm, QuestionForm, ReasonForm, ReviewForm
 from ..models import CloseReason, Question
 from ..services import closing, locking, privileges, suggested_edits, threads
@@ -27,7 +26,6 @@ def close(question_id: int):
             original = closing.parse_question_ref(form.duplicate_of.data)
             outcome = closing.vote_to_close(current_user, question, form.reason.data, original, thresholds(),
                                             _votes_needed())
-            db.session.commit()
         except DomainError as error:
             if error.status_code != 400:
                 raise
@@ -56,7 +54,6 @@ def reopen(question_id: int):
     if not form.validate_on_submit():
         raise Invalid(_("The reason is limited to 500 characters."))
     outcome = closing.vote_to_reopen(current_user, question, thresholds(), _votes_needed(), form.reason.data or "")
-    db.session.commit()
     flash(_("The question is reopened.") if outcome.closed_now else
           _("Your vote to reopen is recorded (%(num)d of %(needed)d).", num=outcome.votes, needed=outcome.needed),
           "success")
@@ -70,7 +67,6 @@ def retract(question_id: int):
     question = threads.get_question(question_id, current_user)
     _valid_action_form()
     closing.retract_vote(current_user, question)
-    db.session.commit()
     flash(_("Your vote is withdrawn."), "info")
     return redirect(_question_url(question))
 
@@ -80,7 +76,6 @@ def retract(question_id: int):
 def lock(question_id: int):
     question = threads.get_question(question_id, current_user)
     locking.lock_thread(current_user, question, _valid_action_form().reason.data or "")
-    db.session.commit()
     flash(_("The thread is locked: no new votes, answers or comments."), "info")
     return redirect(_question_url(question))
 
@@ -90,7 +85,6 @@ def lock(question_id: int):
 def unlock(question_id: int):
     question = threads.get_question(question_id, current_user)
     locking.unlock_thread(current_user, question, _valid_action_form().reason.data or "")
-    db.session.commit()
     flash(_("The thread is unlocked."), "info")
     return redirect(_question_url(question))
 
@@ -112,7 +106,6 @@ def suggest_edit(post_id: int):
             suggested_edits.suggest_edit(current_user, post, getattr(form, "title", None) and form.title.data,
                                          form.body.data, getattr(form, "tags", None) and form.tags.data,
                                          form.summary.data or "", thresholds())
-            db.session.commit()
         except DomainError as error:
             if error.status_code != 400:
                 raise
@@ -142,7 +135,6 @@ def approve(suggestion_id: int):
     _valid_review_form()
     suggestion = suggested_edits.get_suggestion(suggestion_id)
     suggested_edits.approve(current_user, suggestion, thresholds())
-    db.session.commit()
     flash(_("The edit is approved and applied."), "success")
     return redirect(url_for(".queue"))
 
@@ -154,7 +146,6 @@ def reject(suggestion_id: int):
     form = _valid_review_form()
     suggestion = suggested_edits.get_suggestion(suggestion_id)
     suggested_edits.reject(current_user, suggestion, thresholds(), form.comment.data or "")
-    db.session.commit()
     flash(_("The edit is rejected."), "info")
     return redirect(url_for(".queue"))
 
@@ -166,7 +157,6 @@ def rollback(post_id: int, number: int):
     post = threads.get_post(post_id, current_user)
     _valid_action_form()
     suggested_edits.rollback(current_user, post, number)
-    db.session.commit()
     flash(_("The post is rolled back to revision %(num)d.", num=number), "success")
     return redirect(url_for("posts.history", post_id=post.id))
 

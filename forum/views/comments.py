@@ -34,7 +34,6 @@ def delete(comment_id: int):
     comment = db.session.get(Comment, comment_id) or abort(404)
     post = threads.get_post(comment.post_id, current_user)
     comments.delete_comment(current_user, comment)
-    db.session.commit()
     flash(_("The comment is deleted."), "info")
     return redirect(_thread_url(post, anchor=f"comments-{post.id}"))
 

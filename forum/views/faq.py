@@ -103,7 +103,6 @@ def official_toggle(answer_id: int):
     if not isinstance(answer, Answer):
         abort(404)
     is_official = official.toggle_official(current_user, answer)
-    db.session.commit()
     if wants_json():
         return jsonify(official=is_official)
     flash(_("The answer is marked official.") if is_official else _("The official mark is removed."), "success")
@@ -132,7 +131,6 @@ def promote(question_id: int):
     except promotion.AlreadyInFaq as error:
         db.session.rollback()
         return render_template("faq/exists.html", entry=error.entry, question=question), 409
-    db.session.commit()
     flash(_("A draft FAQ entry is ready. Edit it, then publish it."), "success")
     return redirect(url_for(".edit", entry_id=made.id))
 
@@ -152,7 +150,6 @@ def edit(entry_id: int):
         try:
             changed = entries.edit_entry(current_user, found, form.title.data, form.question.data or "",
                                          form.answer.data, form.category.data or None, form.summary.data or "")
-            db.session.commit()
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -176,7 +173,6 @@ def change_status(entry_id: int, action: str):
     else:
         entries.retire(current_user, found, request.form.get("reason", "")[:300])
         message = _("The entry is retired. Its thread is unchanged.")
-    db.session.commit()
     flash(message, "success")
     return redirect(entry_url(found))
 
@@ -187,7 +183,6 @@ def move(entry_id: int):
     """Move an entry up or down within its category."""
     found = get_entry(entry_id, current_user)
     entries.move(current_user, found, request.form.get("direction", ""))
-    db.session.commit()
     return redirect(url_for(".index", _anchor=f"entry-{found.id}"))
 
 
@@ -210,7 +205,6 @@ def category_list():
     if form.validate_on_submit():
         try:
             categories.create_category(current_user, form.name.data, form.description.data or "")
-            db.session.commit()
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -235,7 +229,6 @@ def category_action(category_id: int, action: str):
         categories.move_category(current_user, category, request.form.get("direction", ""))
     else:
         categories.delete_category(current_user, category)
-    db.session.commit()
     return redirect(url_for(".category_list"))
 
 
@@ -255,7 +248,6 @@ def resync(entry_id: int):
     """Copy the thread's current question and answer into the entry."""
     found = get_entry(entry_id, current_user)
     review.resync(current_user, found)
-    db.session.commit()
     flash(_("The entry now matches its thread."), "success")
     return redirect(url_for(".review_list"))
 
@@ -265,7 +257,6 @@ def resync(entry_id: int):
 def dismiss(review_id: int):
     """The change does not matter for the entry."""
     review.dismiss(current_user, review.get_review(review_id))
-    db.session.commit()
     flash(_("The review is dismissed."), "info")
     return redirect(url_for(".review_list"))
 

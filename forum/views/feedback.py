@@ -61,8 +61,7 @@ def give(target_type: str, target_id: int):
     user = current_user if current_user.is_authenticated else None
     row = feedback.record_feedback(target_type, target_id, key, request.form.get("outcome", ""), user=user)
     outcome, counts = row.outcome, feedback.counts_for(target_type, [target_id])[target_id]
-    back = _target_url(feedback.get_target(target_type, target_id))  # before the commit expires the target
-    db.session.commit()
+    back = _target_url(feedback.get_target(target_type, target_id))
     if wants_json():
         response = jsonify(outcome=outcome, counts=counts, message=_("Thank you for your feedback."))
     else:

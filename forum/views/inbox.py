@@ -42,7 +42,6 @@ def index():
 def open_item(notification_id: int):
     """Mark the notification read and go to what it is about (same-site paths only)."""
     notification = notifications.open_notification(current_user, notification_id)
-    db.session.commit()
     return redirect(safe_next(notification.url, url_for(".index")))
 
 
@@ -52,7 +51,6 @@ def mark_all_read():
     if not ActionForm().validate_on_submit():
         abort(400)
     count = notifications.mark_all_read(current_user)
-    db.session.commit()
     if count:
         flash(_("All notifications are marked as read."), "success")
     return redirect(url_for(".index"))
@@ -70,7 +68,6 @@ def confirm_unsubscribe(token: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     notifications.unsubscribe(token)
-    db.session.commit()
     return render_template("inbox/unsubscribed.html")
 
 
@@ -78,7 +75,6 @@ def confirm_unsubscribe(token: str):
 @csrf.exempt  # RFC 8058: the mail client POSTs without our CSRF token; the signed token is the credential
 def one_click_unsubscribe(token: str):
     notifications.unsubscribe(token)
-    db.session.commit()
     return render_template("inbox/unsubscribed.html")
 
 

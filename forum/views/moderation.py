@@ -33,7 +33,6 @@ def flag(post_id: int):
             flags.flag_post(current_user, post, values.get("reason", ""), _flag_policy(),
                             duplicate_of=values.get("duplicate_of", ""), text=values.get("text", ""),
                             url=_post_url(post, external=True))
-            db.session.commit()
         except Invalid as invalid:
             db.session.rollback()
             error = invalid
@@ -65,7 +64,6 @@ def resolve(post_id: int, decision: str):
     post = _flagged_post(post_id)
     status = FlagStatus.DISMISSED if decision == "dismiss" else FlagStatus.HELPFUL
     flags.resolve(current_user, post, status, request.form.get("reason", ""))
-    db.session.commit()
     flash(_("Flags dismissed.") if decision == "dismiss" else _("Flags marked helpful."), "success")
     return redirect(url_for(".review"))
 
@@ -76,7 +74,6 @@ def delete(post_id: int):
     """Delete a flagged post; its flags were helpful."""
     flags.require_staff(current_user)
     flags.delete_flagged(current_user, _flagged_post(post_id), request.form.get("reason", ""), rules())
-    db.session.commit()
     flash(_("The post is deleted."), "success")
     return redirect(url_for(".review"))
 
@@ -92,7 +89,6 @@ def suspend(user_id: int):
     except ValueError:
         raise Invalid(_("The duration must be a whole number of days."), field="days") from None
     suspension = suspensions.suspend(current_user, user, days, request.form.get("reason", ""))
-    db.session.commit()
     flash(_("%(name)s is suspended until %(date)s.", name=user.username,
             date=suspensions.format_until(suspension.ends_at)), "success")
     return redirect(_back(url_for("users.profile", user_id=user.id)))
@@ -105,7 +101,6 @@ def unsuspend(user_id: int):
     flags.require_staff(current_user)
     user = db.session.get(User, user_id) or abort(404)
     lifted = suspensions.lift(current_user, user, request.form.get("reason", ""))
-    db.session.commit()
     flash(_("The suspension is lifted.") if lifted else _("This user is not suspended."), "success" if lifted else "info")
     return redirect(url_for("users.profile", user_id=user.id))
 

@@ -17,7 +17,6 @@ bp = Blueprint("posts", __name__, url_prefix="/posts")
 def delete(post_id: int):
     post = threads.get_post(post_id, current_user)
     posts.delete_post(current_user, post, rules())
-    db.session.commit()
     flash(_("The post is deleted. Only you and the moderators can still see it."), "info")
     return redirect(_post_url(post))
 
@@ -27,7 +26,6 @@ def delete(post_id: int):
 def undelete(post_id: int):
     post = db.session.get(Post, post_id) or abort(404)
     posts.undelete_post(current_user, post, rules())
-    db.session.commit()
     flash(_("The post is restored."), "success")
     return redirect(_post_url(post))
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from .. import presenters
 from ..extensions import db
+from ..unit_of_work import checkpoint
 from ..forms import AnswerForm, QuestionEditForm, QuestionForm
 from ..models import Tag
 from ..services import edit_conflicts, posts, site_settings, threads
@@ -77,7 +78,7 @@ def detail(question_id: int, slug: str | None = None):
     key = threads.viewer_key(current_user.get_id() and current_user.id, request.remote_addr,
                              request.user_agent.string)
     if threads.record_view(question, key):
-        db.session.commit()  # before loading the thread, so the commit does not expire what the page shows
+        checkpoint()  # the view counter: committed before the page's reads (see unit_of_work)
     thread = threads.load_thread(question, current_user)
     # Forms carry a CSRF token, which lives in the session: build them only for signed-in readers, so
     # anonymous page views set no cookie (and stay cacheable).
@@ -107,7 +108,6 @@ def edit(question_id: int):
         try:
             changed = posts.edit_question(current_user, question, form.title.data, form.body.data, form.tags.data,
                                           form.summary.data or "", thresholds(), base_revision=form.base_revision.data)
-            db.session.commit()
         except EditConflict as error:
             conflict, conflict_diff = error, offer_merge(form, error)
         except DomainError as error:

@@ -59,7 +59,6 @@ def settings():
     if form.validate_on_submit():
         accounts.update_profile(current_user, form.about.data or "", form.locale.data)
         notifications.set_email_preference(current_user, form.email_notifications.data)
-        db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for(".profile", user_id=current_user.id))
     status = 400 if form.errors else 200
@@ -74,7 +73,6 @@ def password():
         try:
             accounts.change_password(current_user, form.current_password.data, form.new_password.data,
                                      keep_session_token=current_user.session_token)
-            db.session.commit()
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -101,11 +99,9 @@ def end_session(session_id: int):
         abort(400)
     if session_id == current_user.current_session.id:
         sign_out()
-        db.session.commit()
         flash(_("You have logged out."), "info")
         return redirect(url_for("questions.index"))
     sessions.revoke(current_user, session_id)  # someone else's session, or one already ended: 404
-    db.session.commit()
     flash(_("That browser is signed out."), "success")
     return redirect(url_for(".session_list"))
 
@@ -117,6 +113,5 @@ def end_other_sessions():
     if not ActionForm().validate_on_submit():
         abort(400)
     count = sessions.end_other_sessions(current_user, keep_token=current_user.session_token)
-    db.session.commit()
     flash(_("Signed out of %(n)d other sessions.", n=count), "success")
     return redirect(url_for(".session_list"))

@@ -3,7 +3,6 @@ from flask import Blueprint, abort, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import db
 from ..models import Answer, Question
 from ..services import threads, votes
 from ..services.errors import Invalid
@@ -25,7 +24,6 @@ def vote(post_id: int):
     except ValueError:
         raise Invalid(_("A vote is 1 (up), -1 (down) or 0 (retract).")) from None
     result = votes.cast_vote(current_user, post, value, vote_policy())
-    db.session.commit()
     if wants_json():
         return jsonify(score=result.score, vote=result.vote)
     return redirect(_post_url(post))
@@ -39,7 +37,6 @@ def accept(answer_id: int):
     if not isinstance(answer, Answer):
         abort(404)
     accepted = votes.accept_answer(current_user, answer, rules())
-    db.session.commit()
     if wants_json():
         return jsonify(accepted=accepted, accepted_answer_id=answer.question.accepted_answer_id)
     return redirect(answer_url(answer))

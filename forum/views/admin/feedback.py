@@ -57,7 +57,6 @@ def label_question(question_id: int):
     """Set or clear a thread's customer label (audit-logged)."""
     question = labels.get_question(question_id)
     changed = labels.set_label(current_user, question, request.form.get("label", ""))
-    db.session.commit()
     if changed:
         name = labels.label_name(question.customer_label)
         flash(_("Labelled as “%(label)s”.", label=name) if name else _("Label removed."), "success")

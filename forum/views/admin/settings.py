@@ -11,7 +11,6 @@ from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from ...extensions import db
 from ...forms import BaseForm
 from ...services import business_hours, site_settings
 from ...services.errors import Forbidden, Invalid
@@ -65,7 +64,6 @@ def settings_hours():
         try:
             site_settings.save_support_hours(current_user, form.timezone.data, form.days.data or [],
                                              form.start.data, form.end.data, form.holidays.data)
-            db.session.commit()
         except Invalid as error:
             attach_error(form, error)
         else:
@@ -85,7 +83,6 @@ def settings_guidelines():
     if form.validate_on_submit():
         try:
             site_settings.save_guidelines(current_user, form.body.data)
-            db.session.commit()
         except Invalid as error:
             attach_error(form, error)
         else:

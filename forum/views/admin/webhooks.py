@@ -72,7 +72,6 @@ def webhooks_create():
         try:
             webhook = alerts.create_webhook(current_user, form.name.data, form.url.data, form.format.data,
                                             form.events.data, form.secret.data)
-            db.session.commit()
         except Invalid as error:
             attach_error(form, error)
         else:
@@ -91,7 +90,6 @@ def webhooks_edit(webhook_id: int):
         try:
             alerts.update_webhook(current_user, webhook, form.name.data, form.url.data, form.format.data,
                                   form.events.data, form.secret.data, form.clear_secret.data)
-            db.session.commit()
         except Invalid as error:
             attach_error(form, error)
         else:
@@ -105,7 +103,6 @@ def webhooks_edit(webhook_id: int):
 def webhooks_toggle(webhook_id: int, action: str):
     webhook = alerts.get_webhook(webhook_id)
     alerts.set_active(current_user, webhook, action == "enable")
-    db.session.commit()
     flash(_("Webhook enabled.") if webhook.active else _("Webhook disabled."), "success")
     return redirect(url_for(".webhooks_list"))
 
@@ -115,7 +112,6 @@ def webhooks_delete(webhook_id: int):
     webhook = alerts.get_webhook(webhook_id)
     name = webhook.name
     alerts.delete_webhook(current_user, webhook)
-    db.session.commit()
     flash(_("Webhook %(name)s deleted.", name=name), "success")
     return redirect(url_for(".webhooks_list"))
 
@@ -125,7 +121,6 @@ def webhooks_test(webhook_id: int):
     """Queue a test message; it is sent after the commit, so this returns at once."""
     webhook = alerts.get_webhook(webhook_id)
     alerts.send_test(current_user, webhook)
-    db.session.commit()
     flash(_("A test message is on its way; its result appears in the delivery log."), "success")
     return redirect(url_for(".webhooks_deliveries", webhook_id=webhook.id))
 
@@ -145,6 +140,5 @@ def webhooks_deliveries(webhook_id: int):
 @bp.post("/webhooks/deliveries/<int:delivery_id>/retry")
 def webhooks_retry(delivery_id: int):
     delivery = webhooks.retry(current_user, delivery_id)
-    db.session.commit()
     flash(_("The delivery will be sent again now."), "success")
     return redirect(url_for(".webhooks_deliveries", webhook_id=delivery.webhook_id))
