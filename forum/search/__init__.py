@@ -1,15 +1,15 @@
 """Full-text search over question threads (Whoosh + Sudachi): the public API.
 
-`init_app(app)` binds the index (``SEARCH_INDEX_DIR``, default ``instance/search-index``), listens to the
-database session so every commit that touches a thread updates its document, adds the `flask search ...`
-commands and the `search_related()` template helper. The rest of the app calls the functions below.
+`init_app(app)` makes the search backend (Whoosh: index files in ``SEARCH_INDEX_DIR``, default
+``instance/search-index``), listens to the database session so every commit that touches a thread updates its
+document, adds the `flask search ...` commands and the `search_related()` template helper. The rest of the app
+calls the functions below; they reach the backend only through the `SearchBackend` protocol (backend.py).
 """
 from __future__ import annotations
 
 import logging
 import threading
 from contextlib import contextmanager
-from pathlib import Path
 
 from flask import Flask, current_app, url_for
 from werkzeug.routing import BuildError
@@ -18,10 +18,9 @@ from ..models import slugify
 from . import hooks, indexer, searching
 from .cli import search_cli
 from .completeness import Health, HealthMonitor
-from .faq import faq_entries as _faq_entries, similar_faq as _similar_faq
-from .index import FAQ, SearchIndex
 from .indexer import CheckReport, ReindexReport
 from .searching import SORTS, SearchResults
+from .whoosh import WhooshBackend
 
 __all__ = ["init_app", "search", "similar", "similar_faq", "faq_entries", "faq_url", "related", "reindex_all",
            "check", "retry_pending", "indexing_deferred", "health", "SearchResults", "CheckReport", "ReindexReport",
@@ -31,12 +30,10 @@ log = logging.getLogger(__name__)
 
 
 class SearchService:
-    """The app's search settings and index (stored in ``app.extensions["kotae_search"]``)."""
+    """The app's search settings and backend (stored in ``app.extensions["kotae_search"]``)."""
 
     def __init__(self, app: Flask):
-        path = app.config.get("SEARCH_INDEX_DIR") or str(Path(app.instance_path) / "search-index")
-        self.index = SearchIndex.for_path(path)
-        self.faq_index = SearchIndex.for_path(path, FAQ)  # published FAQ entries (see faq.py)
+        self.backend = WhooshBackend.from_app(app)
         self.write_timeout = float(app.config.get("SEARCH_WRITE_TIMEOUT", 2.0))
         self.reindex_timeout = float(app.config.get("SEARCH_REINDEX_TIMEOUT", 60.0))
         self.retry_after = float(app.config.get("SEARCH_RETRY_AFTER", 60.0))
@@ -76,7 +73,7 @@ def search(text: str | None, sort: str = "relevance", page: int = 1, per_page: i
 def similar(title: str, limit: int = 5) -> list[dict]:
     """Up to `limit` questions like a title being typed: id, title, score, answer_count, accepted, tags."""
     try:
-        return searching.similar(_service(), title, limit=limit)
+        return searching.similar(_service().backend, title, limit=limit)
     except Exception:  # noqa: BLE001 -- suggestions while asking must never fail (an index removed or damaged)
         log.exception("search: similar questions failed on %r", title)
         return []
@@ -85,7 +82,7 @@ def similar(title: str, limit: int = 5) -> list[dict]:
 def faq_entries(q: str | None, limit: int = 20) -> list[int]:
     """Ids of PUBLISHED FAQ entries matching `q` (Japanese or English), best first; [] for blank or unusable q."""
     try:
-        return _faq_entries(_service().faq_index, q, limit)
+        return searching.faq_entries(_service().backend, q, limit)
     except Exception:  # noqa: BLE001 -- the FAQ page must work even when the index cannot be read
         log.exception("search: FAQ search failed on %r", q)
         return []
@@ -94,7 +91,7 @@ def faq_entries(q: str | None, limit: int = 20) -> list[int]:
 def similar_faq(title: str, limit: int = 3) -> list[dict]:
     """Published FAQ entries like a title being typed: id, title, faq=True (stored fields; no SQL)."""
     try:
-        return _similar_faq(_service().faq_index, title, limit=limit)
+        return searching.similar_faq(_service().backend, title, limit=limit)
     except Exception:  # noqa: BLE001 -- as similar()
         log.exception("search: similar FAQ entries failed on %r", title)
         return []
