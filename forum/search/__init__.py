@@ -1,21 +1,24 @@
 """Full-text search over question threads (Whoosh + Sudachi): the public API.
 
-`init_app(app)` makes the search backend (Whoosh: index files in ``SEARCH_INDEX_DIR``, default
-``instance/search-index``), listens to the database session so every commit that touches a thread updates its
-document, adds the `flask search ...` commands and the `search_related()` template helper. The rest of the app
-calls the functions below; they reach the backend only through the `SearchBackend` protocol (backend.py).
+`init_app(app)` picks the search backend (``SEARCH_BACKEND``, default ``"whoosh"``: index files in
+``SEARCH_INDEX_DIR``, default ``instance/search-index``), listens to the database session so every commit that
+touches a thread updates its document, adds the `flask search ...` commands and the `search_related()` template
+helper. The rest of the app calls the functions below; they reach the backend only through the
+`SearchBackend` protocol (backend.py).
 """
 from __future__ import annotations
 
 import logging
 import threading
 from contextlib import contextmanager
+from typing import Callable
 
 from flask import Flask, current_app, url_for
 from werkzeug.routing import BuildError
 
 from ..models import slugify
 from . import hooks, indexer, searching
+from .backend import SearchBackend
 from .cli import search_cli
 from .completeness import Health, HealthMonitor
 from .indexer import CheckReport, ReindexReport
@@ -28,12 +31,16 @@ __all__ = ["init_app", "search", "similar", "similar_faq", "faq_entries", "faq_u
 
 log = logging.getLogger(__name__)
 
+# SEARCH_BACKEND names one of these; each makes its backend from the app's config. A PostgreSQL backend would
+# be one more subpackage beside whoosh/ and one more line here.
+BACKENDS: dict[str, Callable[[Flask], SearchBackend]] = {"whoosh": WhooshBackend.from_app}
+
 
 class SearchService:
     """The app's search settings and backend (stored in ``app.extensions["kotae_search"]``)."""
 
     def __init__(self, app: Flask):
-        self.backend = WhooshBackend.from_app(app)
+        self.backend = make_backend(app)
         self.write_timeout = float(app.config.get("SEARCH_WRITE_TIMEOUT", 2.0))
         self.reindex_timeout = float(app.config.get("SEARCH_REINDEX_TIMEOUT", 60.0))
         self.retry_after = float(app.config.get("SEARCH_RETRY_AFTER", 60.0))
@@ -43,6 +50,14 @@ class SearchService:
     @property
     def deferred(self) -> bool:
         return getattr(self._deferred, "on", False)
+
+
+def make_backend(app: Flask) -> SearchBackend:
+    """The backend SEARCH_BACKEND names; an unknown name stops the app from starting."""
+    name = app.config.get("SEARCH_BACKEND") or "whoosh"
+    if name not in BACKENDS:
+        raise RuntimeError(f"SEARCH_BACKEND must be one of {', '.join(sorted(BACKENDS))}, not {name!r}")
+    return BACKENDS[name](app)
 
 
 def init_app(app: Flask) -> None:

@@ -3,8 +3,8 @@
 Everything else in `forum/search/` is engine-neutral: parsing the search box (`query.py`), building documents
 from the database (`documents.py`, `faq.py`), the outbox and its retries (`hooks.py`, `indexer.py`), the health
 check (`completeness.py`) and the result page (`searching.py`, `snippets.py`). A backend only stores documents
-and answers queries. The Whoosh backend lives in `forum/search/whoosh/`; another one (PostgreSQL) would be a
-subpackage beside it.
+and answers queries. The Whoosh backend lives in `forum/search/whoosh/`; another one (PostgreSQL) is a
+subpackage beside it, added to `BACKENDS` in `forum/search/__init__.py` and chosen by `SEARCH_BACKEND`.
 
 Documents are plain dicts built by `documents.py` (threads) and `faq.py` (FAQ entries), with a string ``id``
 and a ``fingerprint``. Queries arrive parsed (`query.ParsedQuery`); words are analysed with `analysis.terms`,
