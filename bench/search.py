@@ -46,7 +46,7 @@ from forum.importers import stackexchange  # noqa: E402
 from forum.markup import html_to_text  # noqa: E402
 from forum.models import Comment, Post, Question, Tag, User, question_tags  # noqa: E402
 from forum.search import searching  # noqa: E402
-from forum.search.query import build, parse  # noqa: E402
+from forum.search.query import parse  # noqa: E402
 from forum.services.search import search_questions  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -259,9 +259,9 @@ def run_similar(app, samples: int = 100) -> dict:
     timings: dict[str, list] = {"similar": [], "related": []}
     for question in questions:
         started = time.perf_counter()
-        searching.similar(service, question.title)
+        searching.similar(service.backend, question.title)
         middle = time.perf_counter()
-        searching._related(service, question, 5)
+        searching.uncached_related(service.backend, question, 5)
         timings["similar"].append(middle - started)
         timings["related"].append(time.perf_counter() - middle)
     db.session.remove()
@@ -283,12 +283,7 @@ def run_queries(app, query_list) -> dict:
     for warm in (False, True):
         for language, text in query_list:
             started = time.perf_counter()
-            built = build(parse(text))
-            searcher = service.index.searcher()
-            if built.query is not None:
-                hits = searching._run(searcher, built, 21, "relevance")
-                searching._count(hits, 20)
-                [hit["id"] for hit in hits]
+            service.backend.search(parse(text), "relevance", 20)  # the top 21, the count, the ids of 20
             middle = time.perf_counter()
             with app.test_request_context("/search"):
                 outcome = search_questions(text, per_page=20)
@@ -337,7 +332,7 @@ def import_rate(workdir: Path) -> dict:
 def queries_only(workdir: Path, database_url: str | None = None) -> None:
     app = bench_app(workdir, database_url)
     with app.app_context():
-        index = app.extensions["kotae_search"].index
+        index = app.extensions["kotae_search"].backend.index
         latency = run_queries(app, queries(dump_threads()))
         latency["similar_and_related"] = run_similar(app)
         latency["threads"], latency["index_mib"] = index.doc_count(), round(index.size_bytes() / 2**20, 1)
@@ -393,7 +388,7 @@ def run(args, workdir: Path, database_url: str) -> None:
         load(threads)
         loaded = time.perf_counter()
         report = search.reindex_all(procs=args.procs)
-        size = app.extensions["kotae_search"].index.size_bytes()
+        size = app.extensions["kotae_search"].backend.index.size_bytes()
         print(f"reindex: {report.threads} threads in {report.seconds:.1f}s = {report.rate:.0f} threads/s "
               f"({report.procs} processes); index {size / 2**20:.1f} MiB", flush=True)
         query_list = queries(dump)

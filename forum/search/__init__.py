@@ -1,27 +1,29 @@
 """Full-text search over question threads (Whoosh + Sudachi): the public API.
 
-`init_app(app)` binds the index (``SEARCH_INDEX_DIR``, default ``instance/search-index``), listens to the
-database session so every commit that touches a thread updates its document, adds the `flask search ...`
-commands and the `search_related()` template helper. The rest of the app calls the functions below.
+`init_app(app)` picks the search backend (``SEARCH_BACKEND``, default ``"whoosh"``: index files in
+``SEARCH_INDEX_DIR``, default ``instance/search-index``), listens to the database session so every commit that
+touches a thread updates its document, adds the `flask search ...` commands and the `search_related()` template
+helper. The rest of the app calls the functions below; they reach the backend only through the
+`SearchBackend` protocol (backend.py).
 """
 from __future__ import annotations
 
 import logging
 import threading
 from contextlib import contextmanager
-from pathlib import Path
+from typing import Callable
 
 from flask import Flask, current_app, url_for
 from werkzeug.routing import BuildError
 
 from ..models import slugify
 from . import hooks, indexer, searching
+from .backend import SearchBackend
 from .cli import search_cli
 from .completeness import Health, HealthMonitor
-from .faq import faq_entries as _faq_entries, similar_faq as _similar_faq
-from .index import FAQ, SearchIndex
 from .indexer import CheckReport, ReindexReport
 from .searching import SORTS, SearchResults
+from .whoosh import WhooshBackend
 
 __all__ = ["init_app", "search", "similar", "similar_faq", "faq_entries", "faq_url", "related", "reindex_all",
            "check", "retry_pending", "indexing_deferred", "health", "SearchResults", "CheckReport", "ReindexReport",
@@ -29,14 +31,16 @@ __all__ = ["init_app", "search", "similar", "similar_faq", "faq_entries", "faq_u
 
 log = logging.getLogger(__name__)
 
+# SEARCH_BACKEND names one of these; each makes its backend from the app's config. A PostgreSQL backend would
+# be one more subpackage beside whoosh/ and one more line here.
+BACKENDS: dict[str, Callable[[Flask], SearchBackend]] = {"whoosh": WhooshBackend.from_app}
+
 
 class SearchService:
-    """The app's search settings and index (stored in ``app.extensions["kotae_search"]``)."""
+    """The app's search settings and backend (stored in ``app.extensions["kotae_search"]``)."""
 
     def __init__(self, app: Flask):
-        path = app.config.get("SEARCH_INDEX_DIR") or str(Path(app.instance_path) / "search-index")
-        self.index = SearchIndex.for_path(path)
-        self.faq_index = SearchIndex.for_path(path, FAQ)  # published FAQ entries (see faq.py)
+        self.backend = make_backend(app)
         self.write_timeout = float(app.config.get("SEARCH_WRITE_TIMEOUT", 2.0))
         self.reindex_timeout = float(app.config.get("SEARCH_REINDEX_TIMEOUT", 60.0))
         self.retry_after = float(app.config.get("SEARCH_RETRY_AFTER", 60.0))
@@ -46,6 +50,14 @@ class SearchService:
     @property
     def deferred(self) -> bool:
         return getattr(self._deferred, "on", False)
+
+
+def make_backend(app: Flask) -> SearchBackend:
+    """The backend SEARCH_BACKEND names; an unknown name stops the app from starting."""
+    name = app.config.get("SEARCH_BACKEND") or "whoosh"
+    if name not in BACKENDS:
+        raise RuntimeError(f"SEARCH_BACKEND must be one of {', '.join(sorted(BACKENDS))}, not {name!r}")
+    return BACKENDS[name](app)
 
 
 def init_app(app: Flask) -> None:
@@ -76,7 +88,7 @@ def search(text: str | None, sort: str = "relevance", page: int = 1, per_page: i
 def similar(title: str, limit: int = 5) -> list[dict]:
     """Up to `limit` questions like a title being typed: id, title, score, answer_count, accepted, tags."""
     try:
-        return searching.similar(_service(), title, limit=limit)
+        return searching.similar(_service().backend, title, limit=limit)
     except Exception:  # noqa: BLE001 -- suggestions while asking must never fail (an index removed or damaged)
         log.exception("search: similar questions failed on %r", title)
         return []
@@ -85,7 +97,7 @@ def similar(title: str, limit: int = 5) -> list[dict]:
 def faq_entries(q: str | None, limit: int = 20) -> list[int]:
     """Ids of PUBLISHED FAQ entries matching `q` (Japanese or English), best first; [] for blank or unusable q."""
     try:
-        return _faq_entries(_service().faq_index, q, limit)
+        return searching.faq_entries(_service().backend, q, limit)
     except Exception:  # noqa: BLE001 -- the FAQ page must work even when the index cannot be read
         log.exception("search: FAQ search failed on %r", q)
         return []
@@ -94,7 +106,7 @@ def faq_entries(q: str | None, limit: int = 20) -> list[int]:
 def similar_faq(title: str, limit: int = 3) -> list[dict]:
     """Published FAQ entries like a title being typed: id, title, faq=True (stored fields; no SQL)."""
     try:
-        return _similar_faq(_service().faq_index, title, limit=limit)
+        return searching.similar_faq(_service().backend, title, limit=limit)
     except Exception:  # noqa: BLE001 -- as similar()
         log.exception("search: similar FAQ entries failed on %r", title)
         return []

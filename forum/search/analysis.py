@@ -11,7 +11,8 @@
    split at dots, underscores, case changes and letter/digit boundaries (`key`, `error`), at the same position.
 
 Whoosh pickles the schema, and with it this tokenizer, into the index: the class must stay importable from
-`forum.search.analysis` and holds no Sudachi object (each process and thread makes its own, lazily).
+`forum.search.analysis` and holds no Sudachi object (each process and thread makes its own, lazily). So it stays
+here, not in `whoosh/`, although it is a Whoosh `Tokenizer`: every index on disk names it by this path.
 """
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import indexer
+from .backend import FAQ, THREADS
 
 search_cli = AppGroup("search", help="The full-text search index.")
 
@@ -16,15 +17,16 @@ search_cli = AppGroup("search", help="The full-text search index.")
 def reindex(if_missing: bool, procs: int | None) -> None:
     """Rebuild the whole index from the database."""
     service = current_app.extensions["kotae_search"]
+    backend = service.backend
     expected = indexer.expected_count()
-    if if_missing and _current(service.index, expected) and _current(service.faq_index,
-                                                                      indexer.expected_faq_count(), needed=False):
-        click.echo(f"The search index exists ({service.index.doc_count()} threads); leaving it as it is.")
+    if if_missing and _current(backend, THREADS, expected) and _current(backend, FAQ, indexer.expected_faq_count(),
+                                                                        needed=False):
+        click.echo(f"The search index exists ({backend.doc_count(THREADS)} threads); leaving it as it is.")
         return
     with click.progressbar(length=expected, label="Indexing threads", file=sys.stderr) as bar:
         report = indexer.reindex_all(service, progress=bar.update, procs=procs)
     click.echo(f"Indexed {report.threads} threads in {report.seconds:.1f}s ({report.rate:.0f} threads/s, "
-               f"{report.procs} processes) into {service.index.path}.")
+               f"{report.procs} processes) into {backend.location}.")
     click.echo(f"Indexed {report.faq_entries} published FAQ entries.")
     if report.retried:
         click.echo(f"Then re-indexed {report.retried} threads changed during the rebuild.")
@@ -47,12 +49,12 @@ def check_index(show: int) -> None:
     click.echo("The index matches the database.")
 
 
-def _current(index, expected: int, needed: bool = True) -> bool:
+def _current(backend, kind: str, expected: int, needed: bool = True) -> bool:
     """Whether the index is there, of the current schema and not empty unless nothing is to be indexed (the FAQ
     index is not `needed` until an entry is published: it is created by the first FAQ write)."""
-    if not index.exists():
+    if not backend.exists(kind):
         return not needed and not expected
-    return index.schema_is_current() and bool(index.doc_count() or not expected)
+    return backend.schema_is_current(kind) and bool(backend.doc_count(kind) or not expected)
 
 
 def _problems(report, show: int, what: str) -> None:

@@ -29,6 +29,7 @@ from ..extensions import db
 from ..jobs import Job, claim
 from ..models import SiteSetting, utcnow
 from . import indexer
+from .backend import FAQ, THREADS
 from .documents import count_questions
 from .faq import count_published
 
@@ -148,7 +149,7 @@ class HealthMonitor:
 def measure(service) -> Health:
     """Count both indexes and the database now (two or three statements, on a session of our own)."""
     try:
-        threads_indexed, faq_indexed = service.index.doc_count(), service.faq_index.doc_count()
+        threads_indexed, faq_indexed = service.backend.doc_count(THREADS), service.backend.doc_count(FAQ)
         with Session(bind=db.engine) as session:
             expected, expected_faq = count_questions(session), count_published(session)
             last = session.scalar(select(SiteSetting.updated_at).where(SiteSetting.key == f"job:{REBUILD_JOB}"))

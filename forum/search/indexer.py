@@ -8,16 +8,16 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import SearchOutbox, utcnow
+from .backend import FAQ as FAQ_DOCUMENTS, THREADS, IndexBusy
 from .documents import build_documents, count_questions, iter_all_documents
 from .faq import build_faq_documents, count_published, iter_all_faq_documents
-from .index import CLEAR, LockError
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +31,15 @@ def _session() -> Session:
 
 @dataclass(frozen=True)
 class Kind:
-    """What an outbox row names: a thread (question id, main index) or an FAQ entry (entry id, FAQ index)."""
+    """What an outbox row names: a thread (question id) or an FAQ entry (entry id)."""
 
-    name: str  # SearchOutbox.kind
-    index: str  # the service attribute holding its SearchIndex
+    name: str  # SearchOutbox.kind, and the backend's kind of document
     build: Callable  # build(session, ids) -> {id: document or None (remove)}
     label: str
 
 
-THREAD = Kind("thread", "index", build_documents, "thread")
-FAQ = Kind("faq", "faq_index", build_faq_documents, "FAQ entry")
+THREAD = Kind(THREADS, build_documents, "thread")
+FAQ = Kind(FAQ_DOCUMENTS, build_faq_documents, "FAQ entry")
 KINDS = {kind.name: kind for kind in (THREAD, FAQ)}
 
 
@@ -80,12 +79,12 @@ def _update_kind(service, kind: Kind, wanted: set[int]) -> bool:
     """The database is read while the index lock is held, so of two workers updating the same document, the
     one that writes last also read last: the index ends with the newest state."""
     try:
-        with getattr(service, kind.index).writer(timeout=service.write_timeout) as writer:
+        with service.backend.writer(kind.name, timeout=service.write_timeout) as writer:
             with _session() as session:
                 seen = session.scalar(select(func.max(SearchOutbox.id))) or 0
                 documents = kind.build(session, wanted)
             _write(writer, documents)
-    except LockError:
+    except IndexBusy:
         log.warning("search: index busy for %.1fs; %d %s(s) stay in the outbox for a retry",
                     service.write_timeout, len(wanted), kind.label)
         return False
@@ -124,9 +123,9 @@ def pending_count() -> int:
 def _write(writer, documents: dict) -> None:
     for doc_id, document in documents.items():
         if document is None:
-            writer.delete_by_term("id", str(doc_id))
+            writer.delete(doc_id)
         else:
-            writer.update_document(**document)
+            writer.replace(document)
 
 
 def _forget(kind: Kind, ids: set[int], up_to: int) -> None:
@@ -164,33 +163,17 @@ class ReindexReport:
 def reindex_all(service, progress: Callable[[int], None] | None = None, procs: int | None = None) -> ReindexReport:
     """Rebuild the whole index from the database, then index what changed meanwhile (the outbox).
 
-    Documents are analysed in `procs` worker processes (Whoosh's MpWriter; each writes its own segment) while
-    this process reads the database. The old documents stay searchable until the final commit swaps them out.
-    An importer calls this once at the end instead of indexing commit by commit (see `indexing_deferred`).
+    The backend may analyse documents in `procs` worker processes (Whoosh's MpWriter) while this process reads
+    the database. The old documents stay searchable until the rebuild swaps them out. An importer calls this
+    once at the end instead of indexing commit by commit (see `indexing_deferred`).
     """
     procs = procs or max(1, min(os.cpu_count() or 1, 4))
     started, cpu = time.perf_counter(), os.times()
     with _session() as session:
         outbox_mark = session.scalar(select(func.max(SearchOutbox.id))) or 0
-    index = service.index
-    if not index.exists() or not index.schema_is_current():
-        index.recreate()
-    threads = 0
-    with _bulk_gc():
-        writer = index.open().writer(timeout=service.reindex_timeout, delay=0.1, limitmb=128,
-                                     **({"procs": procs, "multisegment": True, "batchsize": 64} if procs > 1 else {}))
-        try:
-            with _session() as session:
-                for documents in iter_all_documents(session):
-                    for document in documents:
-                        writer.add_document(**document)
-                    threads += len(documents)
-                    if progress is not None:
-                        progress(len(documents))
-            writer.commit(mergetype=CLEAR)
-        except BaseException:
-            writer.cancel()
-            raise
+    with _bulk_gc(), _session() as session:
+        threads = service.backend.rebuild(THREAD.name, _counted(iter_all_documents(session), progress),
+                                          timeout=service.reindex_timeout, procs=procs)
     faq_entries = _rebuild_faq(service)
     with _session() as session:  # the rebuild read everything these rows asked for
         session.execute(delete(SearchOutbox).where(SearchOutbox.id <= outbox_mark))
@@ -203,29 +186,23 @@ def reindex_all(service, progress: Callable[[int], None] | None = None, procs: i
                          cpu_seconds=cpu_seconds, faq_entries=faq_entries)
 
 
+def _counted(batches: Iterable[list[dict]], progress: Callable[[int], None] | None) -> Iterator[list[dict]]:
+    """The batches, calling `progress(n)` once each batch has been written."""
+    for documents in batches:
+        yield documents
+        if progress is not None:
+            progress(len(documents))
+
+
 def rebuild_faq(service) -> int:
     """Rebuild only the FAQ index from the published entries (the thread index is whole); returns how many."""
     return _rebuild_faq(service)
 
 
 def _rebuild_faq(service) -> int:
-    """Rebuild the FAQ index (small: one process, one writer); returns the number of entries indexed."""
-    index = service.faq_index
-    if not index.exists() or not index.schema_is_current():
-        index.recreate()
-    count = 0
-    writer = index.open().writer(timeout=service.reindex_timeout, delay=0.1)
-    try:
-        with _session() as session:
-            for documents in iter_all_faq_documents(session):
-                for document in documents:
-                    writer.add_document(**document)
-                count += len(documents)
-        writer.commit(mergetype=CLEAR)  # only the documents added here remain
-    except BaseException:
-        writer.cancel()
-        raise
-    return count
+    """Rebuild the FAQ index; returns the number of entries indexed."""
+    with _session() as session:
+        return service.backend.rebuild(FAQ.name, iter_all_faq_documents(session), timeout=service.reindex_timeout)
 
 
 @contextmanager
@@ -266,18 +243,17 @@ def check(service) -> CheckReport:
     stale and extra documents."""
     report = CheckReport(pending=pending_count())
     with _session() as session:
-        _compare(service.index, iter_all_documents(session, with_text=False), report)
-        report.faq = _compare(service.faq_index, iter_all_faq_documents(session, with_text=False), CheckReport())
+        _compare(service.backend, THREAD.name, iter_all_documents(session, with_text=False), report)
+        report.faq = _compare(service.backend, FAQ.name, iter_all_faq_documents(session, with_text=False),
+                              CheckReport())
     return report
 
 
-def _compare(index, batches, report: CheckReport) -> CheckReport:
+def _compare(backend, kind: str, batches, report: CheckReport) -> CheckReport:
     indexed: dict[str, str | None] = {}
-    if index.exists():
-        report.schema_current = index.schema_is_current()
-        searcher = index.searcher()
-        for stored in searcher.all_stored_fields():
-            indexed[stored["id"]] = stored.get("fingerprint")
+    if backend.exists(kind):
+        report.schema_current = backend.schema_is_current(kind)
+        indexed = backend.fingerprints(kind)
     report.indexed = len(indexed)
     for documents in batches:
         for document in documents:

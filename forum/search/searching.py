@@ -1,4 +1,8 @@
-"""Reading the index: the search page's results, similar titles, related threads, snippets, "did you mean"."""
+"""The search page's results, similar titles and related threads: what a backend finds, shaped for the pages.
+
+The backend (`service.backend`, see backend.py) ranks ids; this module adds what the pages show around them:
+the FAQ block, paging, highlighted titles and snippets, "did you mean", and a short cache of related threads.
+"""
 from __future__ import annotations
 
 import logging
@@ -11,25 +15,20 @@ from math import ceil
 from typing import Callable
 
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
-from whoosh import highlight
-from whoosh import query as q
-from whoosh.sorting import FieldFacet, MultiFacet
+from markupsafe import escape
 
 from ..markup import html_to_text
-from .analysis import KotaeTokenizer, terms as analyse
-from .faq import search_faq, thread_only
-from .query import Built, ParsedQuery, any_of, build, parse, sentence_terms
-from .schema import TEXT_FIELDS
+from .analysis import terms as analyse
+from .backend import IndexUnavailable, ThreadSummary
+from .faq import thread_only
+from .query import ParsedQuery, parse, sentence_terms
+from .snippets import highlight_text
 
 log = logging.getLogger(__name__)
 
 SORTS = ("relevance", "newest", "votes", "active")
-HIGHLIGHT_CHARS = 20_000  # longer bodies are highlighted in their first part (the excerpt fills in)
 MAX_PAGE = 100
 FAQ_LIMIT = 3  # official FAQ entries shown above the threads, on the first page
-COMMON_SHARE, COMMON_MIN_DOCS = 0.05, 2000  # see _telling
-_ANALYZER = KotaeTokenizer()
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}\Z")
 
 
@@ -99,8 +98,19 @@ def search(service, text: str | None, sort: str = "relevance", page: int = 1, pe
     results = SearchResults(parsed=parsed, per_page=per_page, sort=sort, messages=[str(m) for m in parsed.messages])
     if fetch_faq is not None and page <= 1:
         _faq_block(service, results, fetch_faq)
-    built = build(parsed)
-    if built.query is None:
+    ordered = "newest" if sort == "relevance" and not parsed.has_text else sort
+    page = min(max(page, 1), MAX_PAGE)
+    try:
+        hits = service.backend.search(parsed, ordered, page * per_page)
+    except IndexUnavailable:
+        results.messages.append(_("Search is not ready yet: the index is being built. Please try again soon."))
+        return results
+    except Exception:  # noqa: BLE001 -- whatever the backend does with a query, the page must not fail
+        log.exception("search: the index failed on %r", parsed.raw)
+        results.sort = ordered
+        results.messages.append(_("This search could not be run. Please try different words."))
+        return results
+    if hits is None:
         if parsed.clauses:
             results.messages.append(_("Nothing to search for: very common words such as \u201cthe\u201d are left "
                                        "out. Try more specific words, a [tag] or an operator from the list."))
@@ -108,30 +118,16 @@ def search(service, text: str | None, sort: str = "relevance", page: int = 1, pe
             results.messages.append(_("Nothing left to search for. Type some words, a [tag] or an operator "
                                        "from the list."))
         return results
-    searcher = service.index.searcher()
-    if searcher is None:
-        results.messages.append(_("Search is not ready yet: the index is being built. Please try again soon."))
-        return results
-    if sort == "relevance" and not parsed.has_text:
-        sort = results.sort = "newest"
-    page = min(max(page, 1), MAX_PAGE)
-    try:
-        hits = _run(searcher, built, page * per_page + 1, sort)  # one more than shown: is there a next page?
-        results.total, results.exact = _count(hits, page * per_page)
-    except Exception:  # noqa: BLE001 -- whatever Whoosh does with a query, the page must not fail
-        log.exception("search: the index failed on %r", parsed.raw)
-        results.messages.append(_("This search could not be run. Please try different words."))
-        return results
+    results.sort, results.total, results.exact = ordered, hits.total, hits.exact
     results.searched = True
     page = min(page, max(ceil(results.total / per_page), 1))  # past the last page: show the last one
     results.page = page
-    shown = hits[(page - 1) * per_page:page * per_page]
-    ids = [int(hit["id"]) for hit in shown]
-    results.official = {int(hit["id"]) for hit in shown if hit.get("has_official")}
+    ids = hits.ids[(page - 1) * per_page:page * per_page]
+    results.official = {i for i in ids if i in hits.official}
     found = fetch(ids) if fetch is not None else {}
     results.items = [found[i] for i in ids if i in found]
-    _highlight(results, built)
-    results.suggestion = suggest(searcher, parsed)
+    _highlight(results, hits.terms)
+    results.suggestion = suggest(service.backend, parsed)
     return results
 
 
@@ -148,7 +144,7 @@ def _faq_block(service, results: SearchResults, fetch_faq) -> None:
     if thread_only(results.parsed):
         return
     try:
-        ids, terms = search_faq(service.faq_index, results.parsed, FAQ_LIMIT)
+        ids, terms = service.backend.search_faq(results.parsed, FAQ_LIMIT)
         found = fetch_faq(ids) if ids else {}
     except Exception:  # noqa: BLE001 -- the FAQ block is a bonus; the thread results must still show
         log.exception("search: the FAQ index failed on %r", results.parsed.raw)
@@ -162,157 +158,42 @@ def _faq_block(service, results: SearchResults, fetch_faq) -> None:
                                           or escape(answer[:240] + ("…" if len(answer) > 240 else "")))
 
 
-def _run(searcher, built: Built, limit: int, sort: str):
-    """The top `limit` hits. Queries with exclusions skip Whoosh's block-quality optimisation: in 2.7.4
-    `AndNotMatcher.skip_to_quality` reads past the end of a posting block on large indexes (IndexError)."""
-    query, allowed = built.query, in_ranges(searcher, built.ranges)
-    if allowed is not None and not allowed:  # Whoosh takes an empty filter set for no filter at all
-        query = q.NullQuery
-    optimize = not _has_exclusion(query)
-    try:
-        return searcher.search(query, limit=limit, filter=allowed, optimize=optimize, **_sorting(sort))
-    except IndexError:
-        if not optimize:
-            raise
-        log.warning("search: Whoosh's optimised search failed on %s; searching without it", query)
-        return searcher.search(query, limit=limit, filter=allowed, optimize=False, **_sorting(sort))
-
-
-def in_ranges(searcher, ranges) -> set | None:
-    """Document numbers whose `score`/`answer_count` are within every range, read from the sortable columns
-    (kept per searcher: 70 ms to read 100,000 values once, then a few ms per range)."""
-    allowed = None
-    for fieldname, low, high in ranges:
-        values = _column(searcher, fieldname)
-        inside = {docnum for docnum, value in enumerate(values)
-                  if (low is None or value >= low) and (high is None or value <= high)}
-        allowed = inside if allowed is None else allowed & inside
-    return allowed
-
-
-def _column(searcher, fieldname: str) -> list:
-    cache = searcher.__dict__.setdefault("_kotae_columns", {})
-    if fieldname not in cache:
-        cache[fieldname] = list(searcher.reader().column_reader(fieldname))
-    return cache[fieldname]
-
-
-def _has_exclusion(query) -> bool:
-    if query is None:
-        return False
-    return isinstance(query, (q.AndNot, q.Not)) or any(_has_exclusion(sub) for sub in query.children())
-
-
-def _count(hits, shown: int) -> tuple[int, bool]:
-    """How many threads match, as far as the search had to look: exact when it found them all, else "more
-    than" the results up to this page. (Counting every match of common words walks all their postings again
-    and cost as much as the search itself: 60 ms at 100,000 threads.)"""
-    if hits.has_exact_length():  # sorted searches visit every match anyway
-        return len(hits), True
-    found = hits.scored_length()
-    return (found, True) if found <= shown else (shown, False)
-
-
-def _sorting(sort: str) -> dict:
-    if sort == "newest":
-        return {"sortedby": "created", "reverse": True}
-    if sort == "active":
-        return {"sortedby": "activity", "reverse": True}
-    if sort == "votes":
-        return {"sortedby": MultiFacet([FieldFacet("score", reverse=True), FieldFacet("created", reverse=True)])}
-    return {}
-
-
-class _MarkFormatter(highlight.Formatter):
-    """Escapes everything and wraps matches in <mark>: the only markup a snippet may carry."""
-
-    between = " … "
-
-    def _text(self, text):
-        return str(escape(text))
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
-
-
-_FORMATTER = _MarkFormatter()
-
-
-def highlight_text(text: str, terms: set[str], whole: bool = False, top: int = 2) -> Markup | None:
-    """Safe HTML with the matched words marked, or None when nothing matched."""
-    if not text or not terms:
-        return None
-    fragmenter = highlight.WholeFragmenter() if whole else highlight.ContextFragmenter(maxchars=240, surround=70)
-    fragmenter.charlimit = None
-    marked = highlight.highlight(text[:HIGHLIGHT_CHARS], frozenset(terms), _ANALYZER, fragmenter, _FORMATTER,
-                                 top=top, mode="index")
-    return Markup(marked) if marked else None
-
-
-def _highlight(results: SearchResults, built: Built) -> None:
+def _highlight(results: SearchResults, terms: set[str]) -> None:
     for item in results.items:
-        results.titles[item.id] = highlight_text(item.title, built.terms, whole=True) or escape(item.title)
-        snippet = highlight_text(html_to_text(item.body_html), built.terms)
+        results.titles[item.id] = highlight_text(item.title, terms, whole=True) or escape(item.title)
+        snippet = highlight_text(html_to_text(item.body_html), terms)
         results.snippets[item.id] = snippet or escape(item.excerpt)
 
 
-def suggest(searcher, parsed: ParsedQuery) -> str | None:
+def suggest(backend, parsed: ParsedQuery) -> str | None:
     """"Did you mean": the query with each unknown English word replaced by the closest indexed word."""
-    replacements = {}
-    reader = searcher.reader()
-    for clause in parsed.clauses:
-        word = clause.text
-        if clause.phrase or not _LATIN_WORD.match(word):
-            continue
-        words = analyse(word)
-        if not words or any(reader.doc_frequency(f, words[0]) for f in ("question", "answers", "accepted")):
-            continue
-        better = _closest(reader, word.lower())
-        if better and better != word.lower():
-            replacements[word] = better
+    words = [clause.text for clause in parsed.clauses if not clause.phrase and _LATIN_WORD.match(clause.text)]
+    replacements = backend.corrections(words) if words else {}
     if not replacements:
         return None
     return re.sub(r"\S+", lambda m: replacements.get(m.group(), m.group()), parsed.raw)
 
 
-def _closest(reader, word: str) -> str | None:
-    """The most frequent title word one, else two, edits away."""
-    corrector = reader.corrector("title")
-    for maxdist in (1, 2):
-        found = corrector.suggest(word, limit=1, maxdist=maxdist, prefix=1)
-        if found:
-            return found[0]
-    return None
+# -- FAQ entries, similar and related threads ----------------------------------------------------------------
+
+def faq_entries(backend, text: str | None, limit: int = 20) -> list[int]:
+    """Ids of published entries matching a search box's text, best first; [] for blank or unusable text."""
+    if not (text or "").strip():
+        return []
+    return backend.search_faq(parse(text), limit)[0]
 
 
-# -- similar and related threads -----------------------------------------------------------------------------
-
-def _summaries(hits) -> list[dict]:
-    return [{"id": int(hit["id"]), "title": hit.get("title", ""), "score": hit.get("score", 0),
-             "answer_count": hit.get("answer_count", 0), "accepted": bool(hit.get("has_accepted")),
-             "official": bool(hit.get("has_official")),
-             "tags": (hit.get("tags") or "").split()} for hit in hits]
-
-
-def similar(service, title: str, limit: int = 5) -> list[dict]:
+def similar(backend, title: str, limit: int = 5) -> list[ThreadSummary]:
     """Existing threads most like a title being typed, usually a sentence: ranked as the search ranks a sentence
     (any of its telling words over the whole thread, BM25F), less the words that only make it a question."""
     words = sentence_terms((title or "")[:300])
-    searcher = service.index.searcher()
-    if not words or searcher is None:
-        return []
-    words = _telling(searcher.reader(), words, keep=8)
-    return _summaries(searcher.search(any_of(words, TEXT_FIELDS), limit=limit)) if words else []
+    return backend.similar(words, limit) if words else []
 
 
-def _telling(reader, words: list[str], keep: int) -> list[str]:
-    """The rarest `keep` words that the index knows, leaving out very common ones unless nothing else is left:
-    an Or of long posting lists is the slow part of similar and related (150 ms at 100,000 threads)."""
-    common = max(COMMON_MIN_DOCS, int(reader.doc_count() * COMMON_SHARE))
-    counted = sorted((reader.doc_frequency("text", w), w) for w in words)
-    known = [(df, w) for df, w in counted if df]
-    rare = [w for df, w in known if df < common]
-    return (rare or [w for _, w in known][:2])[:keep]
+def similar_faq(backend, title: str, limit: int = 3) -> list[dict]:
+    """Published entries sharing words with a title being typed (how many: faq.SIMILAR_MIN_WORDS)."""
+    words = list(dict.fromkeys(analyse((title or "")[:300])))
+    return backend.similar_faq(words, limit) if words else []
 
 
 class _TTLCache:
@@ -342,26 +223,18 @@ class _TTLCache:
 RELATED_CACHE = _TTLCache()
 
 
-def related(service, question, limit: int = 5) -> list[dict]:
+def related(service, question, limit: int = 5) -> list[ThreadSummary]:
     """More like this: threads sharing the key terms of a question's title and body (cached per question)."""
-    key = (service.index.path, question.id, limit)
+    key = (service.backend.location, question.id, limit)
     cached = RELATED_CACHE.get(key)
     if cached is None:
-        cached = _related(service, question, limit)
+        cached = uncached_related(service.backend, question, limit)
         # Nothing related may only mean the index is still being built: remember that for a short while only.
         RELATED_CACHE.put(key, cached, seconds=None if cached else 30.0)
     return [dict(item) for item in cached]
 
 
-def _related(service, question, limit: int) -> list[dict]:
-    searcher = service.index.searcher()
-    if searcher is None:
-        return []
+def uncached_related(backend, question, limit: int) -> list[ThreadSummary]:
+    """More like this, asked of the backend each time (the benchmark measures this)."""
     text = f"{question.title}\n{question.title}\n{html_to_text(question.body_html)[:3000]}"
-    key_terms = dict(searcher.key_terms_from_text("text", text, numterms=12))
-    telling = _telling(searcher.reader(), list(key_terms), keep=8)
-    if not telling:
-        return []
-    subqueries = [q.Term("text", word, boost=key_terms[word]) for word in telling]
-    mask = q.Term("id", str(question.id))
-    return _summaries(searcher.search(q.Or(subqueries, scale=0.9), limit=limit, mask=mask))
+    return backend.related(question.id, text, limit)

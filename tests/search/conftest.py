@@ -13,5 +13,5 @@ def found(text: str, **kwargs) -> list[int]:
 
 @pytest.fixture
 def index(app):
-    """The app's index object (created on the first write)."""
-    return app.extensions["kotae_search"].index
+    """The app's Whoosh thread index (created on the first write)."""
+    return app.extensions["kotae_search"].backend.index

@@ -1,7 +1,10 @@
 """The analyser: real Japanese sentences, English stems and code identifiers, with offsets for highlighting."""
+import pickle
+
 import pytest
 
 from forum.search.analysis import KotaeTokenizer, normalize, terms
+from forum.search.whoosh.schema import build_faq_schema, build_schema
 
 
 def matches(query: str, text: str) -> bool:
@@ -117,3 +120,10 @@ def test_control_characters_and_huge_input_do_not_break_analysis():
     assert terms("\x00\x1f\u200b") == []
     assert len(terms("word " * 5000)) == 5000
     assert terms("あ" * 20000) is not None  # longer than Sudachi's input limit: analysed in chunks
+
+
+def test_indexes_on_disk_name_the_tokenizer_by_its_old_import_path():
+    """Whoosh pickles the schema, tokenizer included, into every index: existing indexes must still open."""
+    for schema in (build_schema(), build_faq_schema()):
+        assert b"forum.search.analysis\nKotaeTokenizer" in pickle.dumps(schema, protocol=0)
+    assert type(pickle.loads(pickle.dumps(KotaeTokenizer()))) is KotaeTokenizer

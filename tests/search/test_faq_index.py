@@ -7,7 +7,7 @@ from forum import search
 from forum.extensions import db
 from forum.markup import render_markdown
 from forum.models import FaqEntry, FaqStatus, SearchOutbox
-from forum.search.index import SearchIndex
+from forum.search.whoosh.index import SearchIndex
 from tests.factories import make_user
 
 
@@ -76,11 +76,11 @@ def test_drafts_unpublished_retired_and_deleted_entries_are_not_found(app):
 
 def test_editing_an_entry_reindexes_it_and_counts_do_not(app):
     entry = make_entry()
-    generation = app.extensions["kotae_search"].faq_index.open().latest_generation()
+    generation = app.extensions["kotae_search"].backend.faq_index.open().latest_generation()
     entry.view_count += 1
     entry.helpful_count += 1
     db.session.commit()
-    assert app.extensions["kotae_search"].faq_index.open().latest_generation() == generation
+    assert app.extensions["kotae_search"].backend.faq_index.open().latest_generation() == generation
     entry.title = "Recovering a locked account"
     entry.answer_html = render_markdown("Ask support to unlock it.")
     db.session.commit()
@@ -143,7 +143,7 @@ def test_reindex_and_check_cover_faq_entries(app, runner):
 
 def test_check_reports_missing_and_extra_faq_documents(app, runner):
     entry = make_entry()
-    index = app.extensions["kotae_search"].faq_index
+    index = app.extensions["kotae_search"].backend.faq_index
     with index.writer() as writer:
         writer.delete_by_term("id", str(entry.id))
         writer.add_document(id="999", title="ghost", fingerprint="x")

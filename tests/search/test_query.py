@@ -2,7 +2,8 @@
 import pytest
 from whoosh import query as q
 
-from forum.search.query import MAX_CLAUSES, MAX_QUERY, OPERATOR_WEIGHT, build, parse
+from forum.search.query import MAX_CLAUSES, MAX_QUERY, parse
+from forum.search.whoosh.queries import OPERATOR_WEIGHT, build
 
 
 def test_words_phrases_and_exclusions():

@@ -10,7 +10,7 @@ from forum import create_app, search
 from forum.extensions import db
 from forum.models import Role, SiteSetting
 from forum.search import indexer
-from forum.search.index import SearchIndex
+from forum.search.whoosh.index import SearchIndex
 from tests.databases import make_config
 from tests.factories import make_question, make_user
 from tests.helpers import counted_statements, login, question_url, text

@@ -5,7 +5,8 @@ search did before, found nothing for them. Keywords still need every word.
 """
 import pytest
 
-from forum.search.query import build, parse
+from forum.search.query import parse
+from forum.search.whoosh.queries import build
 from tests.factories import make_answer, make_question
 from tests.helpers import login, text
 from tests.search.conftest import found

@@ -2,7 +2,8 @@
 
 Whoosh allows one writer at a time per index (a lock file); a second `ix.writer()` raises `LockError` at once.
 Several gunicorn workers commit at the same moment, so writers wait for the lock (`timeout`) and give up
-cleanly: the caller keeps the work in the outbox and retries later, and no `LockError` reaches a user.
+cleanly with the backend-neutral `IndexBusy`: the caller keeps the work in the outbox and retries later, and no
+`LockError` reaches a user.
 
 Opening a searcher reads the terms table (30-40 ms at 50,000 threads), so each thread keeps one and asks
 `up_to_date()` (0.01 ms) before each use; when the index has moved on it opens a NEW searcher. It never calls
@@ -19,12 +20,13 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
+from ..backend import IndexBusy
 from .ranking import weighting
 from .schema import FAQ_SCHEMA_SIGNATURE, SCHEMA_SIGNATURE, build_faq_schema, build_schema, signature
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SearchIndex", "LockError", "CLEAR", "MAIN", "FAQ"]
+__all__ = ["SearchIndex", "CLEAR", "MAIN", "FAQ"]
 
 # Whoosh keeps several named indexes in one directory, each with its own files and write lock: the threads
 # ("MAIN", Whoosh's default name) and the official FAQ entries.
@@ -109,15 +111,22 @@ class SearchIndex:
 
     @contextmanager
     def writer(self, timeout: float = 5.0, **kwargs):
-        """A writer that commits on success and cancels on error; `LockError` if the lock stays taken."""
-        ix = self.open(create=True)
-        writer = ix.writer(timeout=timeout, delay=0.05, **kwargs)
+        """A writer that commits on success and cancels on error; `IndexBusy` if the lock stays taken."""
+        writer = self.bulk_writer(timeout=timeout, delay=0.05, **kwargs)
         try:
             yield writer
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+
+    def bulk_writer(self, timeout: float, **kwargs):
+        """A plain Whoosh writer (the caller commits or cancels it); `IndexBusy` if the lock stays taken."""
+        ix = self.open(create=True)
+        try:
+            return ix.writer(timeout=timeout, **kwargs)
+        except LockError as error:
+            raise IndexBusy(f"the {self.name} index in {self.path} is locked") from error
 
     # -- reading --------------------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import KotaeTokenizer
+from ..analysis import KotaeTokenizer
 
 # Fields searched by plain words, and the subsets that operators narrow them to. The default search reads one
 # field, `text`: the whole thread, its sections weighted inside the field (title, question, accepted or official
