@@ -246,7 +246,22 @@ def queries(dump: list[dict], seed: int = 11) -> list[tuple[str, str]]:
     mixed = [("mixed", w) for w in ["docker 起動しない", "python エラー", "Windows 11 ログインできない", "KeyError 同期",
                                     "API キー 変更できない", "VPN 遅い", "iPhone 通知", "csv 文字化け"]]
     mixed += [("mixed", f"{r.choice(EN_SUBJECTS)} {r.choice(JA_PROBLEMS)}") for _ in range(22)]
-    return english + japanese + mixed
+    return english + japanese + mixed + sentences(dump, r)
+
+
+def sentences(dump: list[dict], r: random.Random) -> list[tuple[str, str]]:
+    """Questions typed as sentences, matched on any of their words (the slowest kind of query): support-style
+    sentences in both languages, and question sentences from the dumps' bodies."""
+    found = [("sentence-ja", f"{r.choice(JA_CONTEXT)}{r.choice(JA_SUBJECTS)}が{r.choice(JA_PROBLEMS)}のはなぜですか")
+             for _ in range(20)]
+    found += [("sentence-ja", f"{r.choice(JA_SUBJECTS)}を{r.choice(['設定', '変更', '削除', '共有'])}する方法を教えてください")
+              for _ in range(10)]
+    found += [("sentence-en", f"why does the {r.choice(EN_SUBJECTS)} {r.choice(EN_PROBLEMS).format(n=r.randint(1, 99))} "
+                              f"{r.choice(EN_CONTEXT)}?") for _ in range(15)]
+    asked = [s.strip() for t in dump for s in re.findall(r"[^.?!\n]+\?", html_to_text(t["body_html"]))
+             if 6 <= len(s.split()) <= 30]
+    found += [("sentence-en", s) for s in r.sample(asked, min(15, len(asked)))]
+    return found
 
 
 def run_similar(app, samples: int = 100) -> dict:

@@ -197,7 +197,7 @@ def prepare(workdir: Path, database_url: str, reuse: bool = False):
             flask_migrate.upgrade()
             load(threads)
             started = time.perf_counter()
-            search.reindex_all()
+            search.reindex_all(procs=1)  # one process: the same document order, so ties break the same way
             print(f"{len(threads)} threads indexed in {time.perf_counter() - started:.1f} s", flush=True)
     return app, sets
 
