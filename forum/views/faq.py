@@ -4,43 +4,22 @@ from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
 
 from .. import search
 from ..extensions import db
-from ..forms import BaseForm
+from ..forms.staff import CategoryForm, EntryForm
 from ..models import Answer
 from ..services import threads
 from ..services.errors import DomainError, Forbidden
 from ..services.faq import candidates, categories, entries, official, promotion, review
 from ..services.faq.common import get_entry
-from ..services.posts import BODY_MAX
 from ._common import attach_error, page_number
 from .answers import answer_url
 from .errors import wants_json
 from .feedback import current_outcome_for
 
 bp = Blueprint("faq", __name__)
-
-
-class EntryForm(BaseForm):
-    title = StringField(_l("Title"), validators=[DataRequired(_l("This field is required.")),
-                                                 Length(max=entries.TITLE_MAX)])
-    question = TextAreaField(_l("Question summary"), validators=[Optional(), Length(max=BODY_MAX)],
-                             description=_l("What readers ask, in a few sentences. Markdown is supported."))
-    answer = TextAreaField(_l("Answer"), validators=[DataRequired(_l("This field is required.")),
-                                                     Length(max=BODY_MAX)])
-    category = SelectField(_l("Category"), coerce=int, default=0)
-    summary = StringField(_l("Edit summary"), validators=[Optional(), Length(max=300)])
-
-
-class CategoryForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("This field is required.")),
-                                               Length(max=categories.NAME_MAX)])
-    description = StringField(_l("Description"), validators=[Optional(), Length(max=categories.DESCRIPTION_MAX)])
 
 
 def staff_only(view):

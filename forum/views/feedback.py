@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from ..extensions import csrf, db
+from ..extensions import csrf
 from ..models import Question
 from ..models.post import slugify
 from ..services import feedback

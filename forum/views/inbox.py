@@ -3,7 +3,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import csrf, db
+from ..extensions import csrf
 from ..forms import ActionForm
 from ..security import safe_next
 from ..services import notifications

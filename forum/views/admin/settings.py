@@ -5,42 +5,13 @@ from zoneinfo import available_timezones
 from flask import flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
 
-from ...forms import BaseForm
+from ...forms.staff import GuidelinesForm, SupportHoursForm
 from ...services import business_hours, site_settings
 from ...services.errors import Forbidden, Invalid
 from .._common import attach_error
 from . import bp
-
-REQUIRED = _l("This field is required.")
-
-
-class SupportHoursForm(BaseForm):
-    timezone = StringField(_l("Time zone"), validators=[DataRequired(REQUIRED), Length(max=64)],
-                           description=_l("An IANA name such as Asia/Tokyo or America/New_York."))
-    days = SelectMultipleField(_l("Working days"), choices=[], coerce=int, widget=widgets.ListWidget(prefix_label=False),
-                               option_widget=widgets.CheckboxInput(), validate_choice=False)
-    start = StringField(_l("From"), validators=[DataRequired(REQUIRED), Length(max=5)],
-                        description=_l("24-hour clock, e.g. 09:00"))
-    end = StringField(_l("Until"), validators=[DataRequired(REQUIRED), Length(max=5)],
-                      description=_l("24-hour clock, e.g. 18:00"))
-    holidays = TextAreaField(_l("Holidays"), validators=[Length(max=4000)],
-                             description=_l("Dates staff are off, one per line, e.g. 2026-12-31."))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        names = business_hours.day_names(str(get_locale() or "en"))
-        self.days.choices = [SelectChoice(day, names[day]) for day in business_hours.EVERY_DAY]
-
-
-class GuidelinesForm(BaseForm):
-    body = TextAreaField(_l("Community guidelines"), validators=[Length(max=site_settings.GUIDELINES_MAX)],
-                         description=_l("Markdown. Leave empty to restore the default text."))
 
 
 @cache

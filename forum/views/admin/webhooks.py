@@ -1,45 +1,16 @@
 """/admin/webhooks: outgoing chat alerts. Staff may look; only admins add, change, delete, test or retry."""
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, widgets
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
 
 from ...extensions import db
-from ...forms import BaseForm
-from ...models import Webhook, WebhookDelivery, WebhookEvent, WebhookFormat
+from ...forms.staff import WebhookForm
+from ...models import Webhook, WebhookDelivery
 from ...services import alerts, webhooks
 from ...services.errors import Invalid
 from .._common import attach_error, paginate
 from . import bp
-
-REQUIRED = _l("This field is required.")
-
-
-class WebhookForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)],
-                       description=_l("For you, e.g. \"#support channel\"."))
-    url = StringField(_l("URL"), validators=[DataRequired(REQUIRED), Length(max=500)],
-                      description=_l("Slack-compatible: the incoming-webhook URL. ChatWork: "
-                                     "https://api.chatwork.com/v2/rooms/ROOM_ID/messages"))
-    format = SelectField(_l("Format"), choices=[SelectChoice(WebhookFormat.SLACK, _l("Slack-compatible (JSON)")),
-                                                SelectChoice(WebhookFormat.CHATWORK, _l("ChatWork (API token)"))])
-    events = SelectMultipleField(_l("Events"), choices=[],
-                                 widget=widgets.ListWidget(prefix_label=False),
-                                 option_widget=widgets.CheckboxInput(), validate_choice=False)
-    secret = PasswordField(_l("Secret or token"), validators=[Length(max=200)],
-                           description=_l("Slack-compatible: a secret to sign each payload with HMAC-SHA256 "
-                                          "(optional). ChatWork: your API token (sent as X-ChatWorkToken). "
-                                          "Never shown again; leave blank to keep the current one."))
-    clear_secret = BooleanField(_l("Remove the stored secret or token"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        labels = alerts.event_labels()
-        self.events.choices = [SelectChoice(event, labels[event]) for event in WebhookEvent.ALL]
 
 
 def _overview():

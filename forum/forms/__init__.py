@@ -7,10 +7,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from .routing import MAX_ID
-from .services import submissions
-from .services.comments import COMMENT_MAX, COMMENT_MIN
-from .services.posts import ANSWER_MIN, BODY_MAX, BODY_MIN, TITLE_MAX, TITLE_MIN
+from ..routing import MAX_ID
+from ..services import submissions
+from ..services.comments import COMMENT_MAX, COMMENT_MIN
+from ..services.posts import ANSWER_MIN, BODY_MAX, BODY_MIN, TITLE_MAX, TITLE_MIN
 
 REQUIRED = _l("This field is required.")
 

@@ -1,0 +1,77 @@
+"""Forms of the staff pages: FAQ entries and categories, support hours, guidelines, webhooks. Like every form
+here they only validate; the services own the rules."""
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from wtforms import (BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField,
+                     widgets)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..models import WebhookEvent, WebhookFormat
+from ..services import alerts, business_hours, site_settings
+from ..services.faq import categories, entries
+from ..services.posts import BODY_MAX
+from . import REQUIRED, BaseForm
+
+
+class EntryForm(BaseForm):
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED),
+                                                 Length(max=entries.TITLE_MAX)])
+    question = TextAreaField(_l("Question summary"), validators=[Optional(), Length(max=BODY_MAX)],
+                             description=_l("What readers ask, in a few sentences. Markdown is supported."))
+    answer = TextAreaField(_l("Answer"), validators=[DataRequired(REQUIRED),
+                                                     Length(max=BODY_MAX)])
+    category = SelectField(_l("Category"), coerce=int, default=0)
+    summary = StringField(_l("Edit summary"), validators=[Optional(), Length(max=300)])
+
+
+class CategoryForm(BaseForm):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED),
+                                               Length(max=categories.NAME_MAX)])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=categories.DESCRIPTION_MAX)])
+
+
+class SupportHoursForm(BaseForm):
+    timezone = StringField(_l("Time zone"), validators=[DataRequired(REQUIRED), Length(max=64)],
+                           description=_l("An IANA name such as Asia/Tokyo or America/New_York."))
+    days = SelectMultipleField(_l("Working days"), choices=[], coerce=int, widget=widgets.ListWidget(prefix_label=False),
+                               option_widget=widgets.CheckboxInput(), validate_choice=False)
+    start = StringField(_l("From"), validators=[DataRequired(REQUIRED), Length(max=5)],
+                        description=_l("24-hour clock, e.g. 09:00"))
+    end = StringField(_l("Until"), validators=[DataRequired(REQUIRED), Length(max=5)],
+                      description=_l("24-hour clock, e.g. 18:00"))
+    holidays = TextAreaField(_l("Holidays"), validators=[Length(max=4000)],
+                             description=_l("Dates staff are off, one per line, e.g. 2026-12-31."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = business_hours.day_names(str(get_locale() or "en"))
+        self.days.choices = [SelectChoice(day, names[day]) for day in business_hours.EVERY_DAY]
+
+
+class GuidelinesForm(BaseForm):
+    body = TextAreaField(_l("Community guidelines"), validators=[Length(max=site_settings.GUIDELINES_MAX)],
+                         description=_l("Markdown. Leave empty to restore the default text."))
+
+
+class WebhookForm(BaseForm):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)],
+                       description=_l("For you, e.g. \"#support channel\"."))
+    url = StringField(_l("URL"), validators=[DataRequired(REQUIRED), Length(max=500)],
+                      description=_l("Slack-compatible: the incoming-webhook URL. ChatWork: "
+                                     "https://api.chatwork.com/v2/rooms/ROOM_ID/messages"))
+    format = SelectField(_l("Format"), choices=[SelectChoice(WebhookFormat.SLACK, _l("Slack-compatible (JSON)")),
+                                                SelectChoice(WebhookFormat.CHATWORK, _l("ChatWork (API token)"))])
+    events = SelectMultipleField(_l("Events"), choices=[],
+                                 widget=widgets.ListWidget(prefix_label=False),
+                                 option_widget=widgets.CheckboxInput(), validate_choice=False)
+    secret = PasswordField(_l("Secret or token"), validators=[Length(max=200)],
+                           description=_l("Slack-compatible: a secret to sign each payload with HMAC-SHA256 "
+                                          "(optional). ChatWork: your API token (sent as X-ChatWorkToken). "
+                                          "Never shown again; leave blank to keep the current one."))
+    clear_secret = BooleanField(_l("Remove the stored secret or token"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = alerts.event_labels()
+        self.events.choices = [SelectChoice(event, labels[event]) for event in WebhookEvent.ALL]
