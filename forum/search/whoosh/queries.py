@@ -13,7 +13,10 @@ from .schema import (ANSWER_FIELDS, FAQ_FIELDS, PHRASE_DEFAULT_FIELDS, PHRASE_FI
 # Operators match without ranking: a weight too small to reorder results. (Not 0: Whoosh's block-quality
 # skipping divides by the weight.)
 OPERATOR_WEIGHT = 0.001
-COORDINATION = 0.9  # Whoosh's Or(scale=...): how much sharing more of the words counts (sentences, query.py)
+# A sentence is ranked by its rarest words the index knows: every further word is one more posting list to merge
+# in pure Python (a 30-word English sentence took 280 ms at 20,000 threads), and the common ones barely move
+# BM25 scores (bench/search_quality.py, se-sentence recall@5: all words 0.635, the rarest 10 0.633, 6 0.614).
+SENTENCE_MAX_TERMS = 10
 
 
 @dataclass
@@ -35,13 +38,14 @@ def text_fields(parsed: ParsedQuery) -> tuple[str, ...]:
     return TEXT_FIELDS
 
 
-def build(parsed: ParsedQuery) -> Built:
+def build(parsed: ParsedQuery, reader=None) -> Built:
     """Every clause must match (in any of the fields); operators narrow without changing the ranking.
 
     Operators go into the query itself as terms with (almost) no weight (not Whoosh's `filter=` nor
     `ConstantScoreQuery`, which both first collect every matching document: 85,000 for `score:3` at 100,000
     threads, 0.4 s); intersecting then walks the text terms' postings and skips through the operator's.
     Numeric ranges (`score:`, `answers:`) are not terms at all: the search filters on the sortable column.
+    With the index's `reader`, a sentence keeps only its SENTENCE_MAX_TERMS rarest known words.
     """
     fields = text_fields(parsed)
     found_terms: set[str] = set()
@@ -52,6 +56,8 @@ def build(parsed: ParsedQuery) -> Built:
         clauses = [c for c in clauses if c.phrase or c.title_only]
         words = sentence_terms(" ".join(c.text for c in loose))
         found_terms.update(words)
+        if reader is not None:
+            words = rarest(reader, words, SENTENCE_MAX_TERMS)
         positives.append(any_of(words, fields, parsed.is_accepted is False))
     for clause in clauses:
         built = _clause(clause, fields, found_terms)
@@ -71,22 +77,23 @@ def build(parsed: ParsedQuery) -> Built:
     return Built(query=main, terms=found_terms, ranges=ranges)
 
 
-class AnyOf(q.Or):
-    """An Or that keeps its coordination bonus when a query is rewritten (Whoosh's `apply` drops `scale`)."""
-
-    def apply(self, fn):
-        return self.__class__([fn(sub) for sub in self.subqueries], boost=self.boost, scale=self.scale)
-
-
 def any_of(words: list[str], fields, outside_accepted: bool = False) -> q.Query:
-    """Threads with any of the words, those with more of them first (BM25F plus a coordination bonus)."""
+    """Threads with any of the words; BM25F ranks those sharing more of the rare ones first."""
     per_term = []
     for word in words:
         match = q.Or([q.Term(f, word) for f in fields])
         if outside_accepted:
             match = q.AndNot(match, q.Term("accepted", word))
         per_term.append(match)
-    return per_term[0] if len(per_term) == 1 else AnyOf(per_term, scale=COORDINATION)
+    return per_term[0] if len(per_term) == 1 else q.Or(per_term)
+
+
+def rarest(reader, words: list[str], keep: int) -> list[str]:
+    """The `keep` words found in the fewest threads, leaving out those no thread has (all of them if none is
+    known: the search then finds nothing, as it should)."""
+    counted = sorted((reader.doc_frequency(TEXT_FIELDS[0], word), n, word) for n, word in enumerate(words))
+    known = [word for found, _n, word in counted if found]
+    return (known or words)[:keep]
 
 
 def _clause(clause: Clause, fields, found_terms: set[str]) -> q.Query | None:

@@ -19,12 +19,12 @@ COMMON_SHARE, COMMON_MIN_DOCS = 0.05, 2000  # see _telling
 
 def search(index, parsed: ParsedQuery, sort: str, limit: int) -> Hits | None:
     """The best `limit` threads (see `SearchBackend.search`)."""
-    built = build(parsed)
-    if built.query is None:
+    if build(parsed).query is None:
         return None
     searcher = index.searcher()
     if searcher is None:
         raise IndexUnavailable(index.path)
+    built = build(parsed, searcher.reader())
     hits = _run(searcher, built, limit + 1, sort)  # one more than asked for: is there more after them?
     total, exact = _count(hits, limit)
     top = hits[:limit]
