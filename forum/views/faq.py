@@ -13,11 +13,11 @@ from .. import search
 from ..extensions import db
 from ..forms import BaseForm
 from ..models import Answer
-from ..services import threads
+from ..services.community import threads
 from ..services.errors import DomainError, Forbidden
 from ..services.faq import candidates, categories, entries, official, promotion, review
 from ..services.faq.common import get_entry
-from ..services.posts import BODY_MAX
+from ..services.community.posts import BODY_MAX
 from ._common import attach_error, page_number
 from .answers import answer_url
 from .errors import wants_json

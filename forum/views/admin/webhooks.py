@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length
 from ...extensions import db
 from ...forms import BaseForm
 from ...models import Webhook, WebhookDelivery, WebhookEvent, WebhookFormat
-from ...services import alerts, webhooks
+from ...services.outreach import alerts, webhooks
 from ...services.errors import Invalid
 from .._common import attach_error, paginate
 from . import bp
