@@ -38,9 +38,9 @@ class Config:
     # PRIVILEGE_THRESHOLDS overrides single values, e.g. {"create_tags": 100}.
     PRIVILEGE_PRESET = os.environ.get("PRIVILEGE_PRESET", "standard")
     PRIVILEGE_THRESHOLDS: dict = {}
-    # Reputation amounts (Stack Overflow's defaults), e.g. {"daily_cap": 300}; see forum/services/reputation.py.
+    # Reputation amounts (Stack Overflow's defaults), e.g. {"daily_cap": 300}; see forum/services/reputation/ledger.py.
     REPUTATION_RULES: dict = {}
-    # Badge thresholds (Stack Overflow's defaults), e.g. {"nice_answer": 5}; see forum/services/badges.py.
+    # Badge thresholds (Stack Overflow's defaults), e.g. {"nice_answer": 5}; see forum/services/reputation/badges.py.
     BADGE_THRESHOLDS: dict = {}
     DAILY_VOTE_LIMIT = 40
 
@@ -118,9 +118,9 @@ class Config:
     INBOX_PER_PAGE = 30
 
     # --- Webhooks, support hours, guidelines ---
-    # Outgoing chat alerts (forum/services/webhooks.py): HTTP timeout per delivery, attempts before giving up, and
-    # the retry backoff (base * 2**(attempt-1) seconds, capped). Deliveries are sent by a per-process thread after
-    # the commit; the periodic jobs below retry them and scan for unanswered questions.
+    # Outgoing chat alerts (forum/services/outreach/webhooks.py): HTTP timeout per delivery, attempts before giving
+    # up, and the retry backoff (base * 2**(attempt-1) seconds, capped). Deliveries are sent by a per-process thread
+    # after the commit; the periodic jobs below retry them and scan for unanswered questions.
     WEBHOOK_TIMEOUT = 5
     WEBHOOK_MAX_ATTEMPTS = 5
     WEBHOOK_RETRY_BASE_SECONDS = 30

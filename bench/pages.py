@@ -39,7 +39,8 @@ from config import Config  # noqa: E402
 from forum import create_app  # noqa: E402
 from forum.database import normalised_url  # noqa: E402
 from forum.extensions import db  # noqa: E402
-from forum.services import accounts, comments, posts  # noqa: E402
+from forum.services.people import accounts  # noqa: E402
+from forum.services.community import comments, posts  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "pages.json"
 PASSWORD = "bench password 123"

@@ -47,7 +47,7 @@ from forum.markup import html_to_text  # noqa: E402
 from forum.models import Comment, Post, Question, Tag, User, question_tags  # noqa: E402
 from forum.search import searching  # noqa: E402
 from forum.search.query import parse  # noqa: E402
-from forum.services.search import search_questions  # noqa: E402
+from forum.services.community.search import search_questions  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 RESULTS = ROOT / "bench" / "results" / "search.json"

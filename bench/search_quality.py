@@ -42,7 +42,7 @@ import flask_migrate  # noqa: E402
 from forum import search  # noqa: E402
 from forum.extensions import db  # noqa: E402
 from forum.markup import html_to_text  # noqa: E402
-from forum.services.search import search_questions  # noqa: E402
+from forum.services.community.search import search_questions  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 RESULTS = ROOT / "bench" / "results" / "search_quality.json"

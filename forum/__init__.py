@@ -39,9 +39,9 @@ def configure_proxy(app: Flask) -> None:
 
 def configure_domain(app: Flask) -> None:
     """Turn configuration into the plain objects services take (privilege thresholds, reputation rules, badges)."""
-    from .services import badges
-    from .services.privileges import thresholds_from_config
-    from .services.reputation import ReputationRules
+    from .services.reputation import badges
+    from .services.reputation.privileges import thresholds_from_config
+    from .services.reputation.ledger import ReputationRules
 
     app.config["PRIVILEGES"] = thresholds_from_config(app.config)
     app.config["REPUTATION"] = ReputationRules.from_config(app.config)
@@ -51,9 +51,9 @@ def configure_domain(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     from . import database, i18n, passwords, ratelimit_store, search, templating
-    from .services import webhooks
+    from .services.outreach import webhooks
     from .extensions import csrf, db, limiter, login_manager, migrate
-    from .services import mail
+    from .services.outreach import mail
     from .services import faq as faq_service
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

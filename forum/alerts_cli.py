@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from .unit_of_work import transaction
-from .services import alerts, webhooks
+from .services.outreach import alerts, webhooks
 from .services.errors import DomainError
 
 webhooks_cli = AppGroup("webhooks", help="Outgoing chat alerts (Slack-compatible and ChatWork webhooks).")

@@ -12,7 +12,9 @@ from .demo import loader
 from .extensions import db
 from .importers.cli import import_cli
 from .models import Role
-from .services import accounts, audit, badges, mail, notifications
+from .services.people import accounts
+from .services.reputation import audit, badges
+from .services.outreach import mail, notifications
 from .services.errors import DomainError
 from .unit_of_work import transaction
 

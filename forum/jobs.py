@@ -48,7 +48,7 @@ class Job:
 
 
 def _scan_alerts(now: datetime) -> object:
-    from .services import alerts
+    from .services.outreach import alerts
 
     with transaction():
         counts = alerts.scan(now=now)
@@ -56,13 +56,13 @@ def _scan_alerts(now: datetime) -> object:
 
 
 def _deliver_webhooks(now: datetime) -> object:
-    from .services import webhooks
+    from .services.outreach import webhooks
 
     return webhooks.deliver_due()
 
 
 def _send_mail(now: datetime) -> object:
-    from .services import mail
+    from .services.outreach import mail
 
     if not mail.enabled():
         return "e-mail is off (MAIL_SERVER is not set)"
@@ -70,7 +70,7 @@ def _send_mail(now: datetime) -> object:
 
 
 def _send_digests(now: datetime) -> object:
-    from .services import mail, notifications
+    from .services.outreach import mail, notifications
 
     if not mail.enabled():
         return "e-mail is off (MAIL_SERVER is not set)"

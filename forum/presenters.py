@@ -12,8 +12,9 @@ from flask_wtf.csrf import generate_csrf
 from . import permissions
 from .extensions import db
 from .models import Answer, Comment, Post, Question, User
-from .services import closing, privileges, suggested_edits
-from .services.threads import Thread
+from .services.moderation import closing, suggested_edits
+from .services.reputation import privileges
+from .services.community.threads import Thread
 from .templating import Stamp, StampMaker
 
 _ID = 987654321  # a placeholder id: build a URL once per endpoint, then substitute each post's id
@@ -64,7 +65,8 @@ class PostView:
     edited: Stamp | None
     comments: list[CommentView] = field(default_factory=list)
     flag_url: str | None = None
-    # Closing, locking and suggested edits (forum/services/closing.py): thread controls and the question's banner.
+    # Closing, locking and suggested edits (forum/services/moderation/closing.py): thread controls and the
+    # question's banner.
     locked: bool = False
     close_url: str | None = None  # the close (or reopen) page, on the question only
     close_label: str = ""  # "close" or "reopen"

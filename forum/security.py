@@ -7,8 +7,8 @@ from flask_login import current_user, login_user, logout_user
 
 from .extensions import login_manager
 from .models import User
-from .services import sessions
-from .services.accounts import touch_last_seen
+from .services.people import sessions
+from .services.people.accounts import touch_last_seen
 from .unit_of_work import checkpoint
 
 CONTENT_SECURITY_POLICY = (

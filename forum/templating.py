@@ -12,7 +12,8 @@ from flask_login import current_user
 
 from . import permissions
 from .models import utcnow
-from .services import privileges, submissions
+from .services.reputation import privileges
+from .services.community import submissions
 
 # Babel's own steps for "3 hours ago": the largest unit the delta reaches (with a 1.1 threshold), rounded.
 _UNITS = (("year", 31_536_000), ("month", 2_592_000), ("week", 604_800), ("day", 86_400), ("hour", 3_600),

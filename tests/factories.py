@@ -5,7 +5,8 @@ import pytest
 
 from forum.extensions import db
 from forum.models import Role
-from forum.services import accounts, comments, posts
+from forum.services.people import accounts
+from forum.services.community import comments, posts
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"

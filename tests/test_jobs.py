@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from forum import jobs
 from forum.extensions import db
 from forum.models import Role, SiteSetting, WebhookDelivery, WebhookEvent
-from forum.services import alerts
+from forum.services.outreach import alerts
 from tests.factories import make_question, make_user
 
 MONDAY_NOON_JST = datetime(2026, 11, 30, 3, 0)  # 12:00 in Tokyo, inside the default support hours

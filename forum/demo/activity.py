@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from ..extensions import db
 from ..models import Answer, Question, Reason, User, Vote, utcnow
-from ..services import reputation as ledger
-from ..services.reputation import ReputationRules
+from ..services.reputation import ledger
+from ..services.reputation.ledger import ReputationRules
 
 
 @dataclass

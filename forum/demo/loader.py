@@ -9,8 +9,8 @@ from ..extensions import db
 from ..markup import render_markdown
 from ..models import Answer, Post, PostRevision, Question, User, username_key, utcnow
 from ..passwords import hash_password
-from ..services import comments, posts
-from ..services.reputation import ReputationRules
+from ..services.community import comments, posts
+from ..services.reputation.ledger import ReputationRules
 from . import activity, support
 
 DEMO_FILE = Path(__file__).resolve().parent / "community.json"

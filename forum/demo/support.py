@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from ..extensions import db
 from ..models import Answer, FeedbackTarget, Outcome, Question, Role, User, utcnow
-from ..services import customer_labels, feedback
+from ..services.insights import customer_labels, feedback
 from ..services.faq import candidates, categories, entries, official, promotion
 
 CATEGORIES = (

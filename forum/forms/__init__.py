@@ -8,9 +8,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange
 from wtforms.widgets import HiddenInput
 
 from ..routing import MAX_ID
-from ..services import submissions
-from ..services.comments import COMMENT_MAX, COMMENT_MIN
-from ..services.posts import ANSWER_MIN, BODY_MAX, BODY_MIN, TITLE_MAX, TITLE_MIN
+from ..services.community import submissions
+from ..services.community.comments import COMMENT_MAX, COMMENT_MIN
+from ..services.community.posts import ANSWER_MIN, BODY_MAX, BODY_MIN, TITLE_MAX, TITLE_MIN
 
 REQUIRED = _l("This field is required.")
 
@@ -30,7 +30,8 @@ class BaseForm(FlaskForm):
 
 
 class PostingForm(BaseForm):
-    """A form that creates something: its one-time token makes a resent form post once (services/submissions)."""
+    """A form that creates something: its one-time token makes a resent form post once
+    (services/community/submissions)."""
     submission_token = HiddenField(default=submissions.new_token,
                                    validators=[Optional(), Length(max=submissions.TOKEN_MAX)])
 

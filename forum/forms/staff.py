@@ -8,9 +8,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..models import WebhookEvent, WebhookFormat
-from ..services import alerts, business_hours, site_settings
+from ..services import business_hours, site_settings
+from ..services.community.posts import BODY_MAX
 from ..services.faq import categories, entries
-from ..services.posts import BODY_MAX
+from ..services.outreach import alerts
 from . import REQUIRED, BaseForm
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from .. import search
 from ..extensions import db
-from ..services import audit, badges
-from ..services.reputation import ReputationRules
+from ..services.reputation import audit, badges
+from ..services.reputation.ledger import ReputationRules
 from .dump import Progress
 from .stackexchange import ImportReport, import_dump
 

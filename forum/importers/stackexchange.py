@@ -20,10 +20,10 @@ from ..extensions import db
 from ..markup import excerpt, render_comment, render_markdown, sanitize_html
 from ..models import (Answer, Comment, ImportSource, Post, PostLink, PostRevision, Question, Reason, Tag, User,
                       username_key)
-from ..services import reputation as ledger
-from ..services import tags as tag_service
+from ..services.reputation import ledger
+from ..services.community import tags as tag_service
 from ..services.errors import Invalid
-from ..services.reputation import ReputationRules
+from ..services.reputation.ledger import ReputationRules
 from .dump import (Malformed, Problems, Progress, count_rows, iter_rows, no_progress, parse_date, parse_id, parse_int,
                    parse_tag_list, plain_text, require)
 

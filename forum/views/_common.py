@@ -8,10 +8,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, limiter
 from ..routing import parse_page
-from ..services import revisions, submissions
-from ..services.edit_conflicts import EditConflict
+from ..services.community import revisions, submissions
+from ..services.community.edit_conflicts import EditConflict
 from ..services.errors import DomainError
-from ..services.votes import VotePolicy
+from ..services.reputation.votes import VotePolicy
 
 
 def thresholds() -> dict:

@@ -6,10 +6,10 @@ from flask_login import current_user, login_required
 from .. import presenters
 from ..forms import AnswerEditForm, AnswerForm
 from ..models import Answer
-from ..services import edit_conflicts, posts, threads
-from ..services.edit_conflicts import EditConflict
+from ..services.community import edit_conflicts, posts, threads
+from ..services.community.edit_conflicts import EditConflict
 from ..services.errors import DomainError
-from ..services.suspensions import require_not_suspended
+from ..services.moderation.suspensions import require_not_suspended
 from ._common import attach_error, limit, offer_merge, submit_once, thresholds
 
 bp = Blueprint("answers", __name__)

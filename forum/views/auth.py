@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from .. import login_throttle
 from ..forms import LoginForm, RegisterForm
 from ..security import safe_next, sign_in, sign_out
-from ..services import accounts
+from ..services.people import accounts
 from ..services.errors import DomainError
 from ._common import attach_error, limit
 from .errors import error_response

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, current_app, flash, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..services import badges
+from ..services.reputation import badges
 from ._common import paginate
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")

@@ -5,7 +5,9 @@ from flask_login import current_user, login_required
 
 from ..forms import AnswerForm, CloseForm, QuestionForm, ReasonForm, ReviewForm
 from ..models import CloseReason, Question
-from ..services import closing, locking, privileges, suggested_edits, threads
+from ..services.moderation import closing, locking, suggested_edits
+from ..services.reputation import privileges
+from ..services.community import threads
 from ..services.errors import Conflict, DomainError, Forbidden, Invalid
 from ._common import attach_error, limit, paginate, thresholds
 from .answers import answer_url

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..forms import CommentForm
 from ..models import Comment, Question
-from ..services import comments, threads
+from ..services.community import comments, threads
 from ..services.errors import Invalid
 from ._common import limit, submit_once, thresholds
 from .answers import answer_url

@@ -10,7 +10,7 @@ from .. import search
 from ..extensions import db
 from ..forms.staff import CategoryForm, EntryForm
 from ..models import Answer
-from ..services import threads
+from ..services.community import threads
 from ..services.errors import DomainError, Forbidden
 from ..services.faq import candidates, categories, entries, official, promotion, review
 from ..services.faq.common import get_entry

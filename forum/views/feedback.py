@@ -12,7 +12,7 @@ from wtforms.validators import ValidationError
 from ..extensions import csrf
 from ..models import Question
 from ..models.post import slugify
-from ..services import feedback
+from ..services.insights import feedback
 from ..services.errors import Forbidden
 from ._common import limit
 from .errors import wants_json

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ..models import utcnow
 from ..services import business_hours, site_settings
-from ..services import privileges as privilege_rules
+from ..services.reputation import privileges as privilege_rules
 from ._common import thresholds
 
 bp = Blueprint("help", __name__, url_prefix="/help")

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import csrf
 from ..forms import ActionForm
 from ..security import safe_next
-from ..services import notifications
+from ..services.outreach import notifications
 from ..templating import StampMaker
 from ._common import paginate
 

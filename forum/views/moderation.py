@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 from .. import permissions
 from ..extensions import db
 from ..models import FlagReason, FlagStatus, Question, User
-from ..services import flags, suspensions, threads
+from ..services.moderation import flags, suspensions
+from ..services.community import threads
 from ..services.errors import Invalid
 from ._common import limit, page_number, rules, thresholds
 from .answers import answer_url

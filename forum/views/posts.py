@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import Post, Question
-from ..services import posts, revisions, threads
+from ..services.community import posts, revisions, threads
 from ._common import rules
 from .answers import answer_url
 

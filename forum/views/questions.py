@@ -10,11 +10,12 @@ from ..extensions import db
 from ..unit_of_work import checkpoint
 from ..forms import AnswerForm, QuestionEditForm, QuestionForm
 from ..models import Tag
-from ..services import edit_conflicts, posts, site_settings, threads
-from ..services.edit_conflicts import EditConflict
+from ..services.community import edit_conflicts, posts, threads
+from ..services import site_settings
+from ..services.community.edit_conflicts import EditConflict
 from ..services.errors import DomainError
 from ..services.faq import entries as faq_entries
-from ..services.suspensions import require_not_suspended
+from ..services.moderation.suspensions import require_not_suspended
 from ._common import attach_error, limit, offer_merge, paginate, submit_once, thresholds
 from .feedback import current_outcome_for
 

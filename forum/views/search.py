@@ -3,7 +3,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from flask_login import current_user
 
 from ..models import slugify
-from ..services import search
+from ..services.community import search
 from ._common import page_number
 
 bp = Blueprint("search", __name__)

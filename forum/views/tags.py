@@ -1,7 +1,7 @@
 """The tag directory."""
 from flask import Blueprint, current_app, render_template, request
 
-from ..services import tags
+from ..services.community import tags
 from ._common import paginate
 
 bp = Blueprint("tags", __name__, url_prefix="/tags")

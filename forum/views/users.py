@@ -7,7 +7,10 @@ from ..extensions import db
 from ..forms import ActionForm, PasswordForm, ProfileForm
 from ..models import User
 from ..security import sign_out
-from ..services import accounts, badges, notifications, sessions, threads, users
+from ..services.people import accounts, sessions, users
+from ..services.reputation import badges
+from ..services.outreach import notifications
+from ..services.community import threads
 from ..services.errors import DomainError
 from ._common import attach_error, paginate
 

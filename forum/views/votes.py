@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..models import Answer, Question
-from ..services import threads, votes
+from ..services.community import threads
+from ..services.reputation import votes
 from ..services.errors import Invalid
 from ._common import limit, rules, vote_policy
 from .answers import answer_url

@@ -13,7 +13,7 @@ from playwright.sync_api import expect  # noqa: E402
 
 from forum.extensions import db  # noqa: E402
 from forum.models import Reason  # noqa: E402
-from forum.services import reputation as ledger  # noqa: E402
+from forum.services.reputation import ledger  # noqa: E402
 from tests.browser.test_ask_answer_comment import log_in, log_out  # noqa: E402
 
 pytestmark = pytest.mark.browser

@@ -10,8 +10,8 @@ from forum import create_app, search
 from forum.extensions import db
 from forum.importers import aftercare, stackexchange
 from forum.models import Answer, Comment, ImportSource, PostLink, Question, Reason, ReputationEvent, User, Vote
-from forum.services import audit
-from forum.services.search import fetch_questions
+from forum.services.reputation import audit
+from forum.services.community.search import fetch_questions
 from tests.conftest import make_config
 
 DUMP = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "conlang.meta.stackexchange.com"

@@ -2,7 +2,7 @@
 import pytest
 
 from forum import search
-from forum.services.search import fetch_questions
+from forum.services.community.search import fetch_questions
 
 
 def found(text: str, **kwargs) -> list[int]:

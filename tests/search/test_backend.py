@@ -10,7 +10,7 @@ from forum.search import BACKENDS
 from forum.search.analysis import terms as analyse
 from forum.search.backend import FAQ, THREADS, Hits, IndexUnavailable, SearchBackend
 from forum.search.whoosh import WhooshBackend
-from forum.services.search import fetch_questions
+from forum.services.community.search import fetch_questions
 from tests.databases import make_config
 from tests.factories import make_question
 

@@ -7,7 +7,7 @@ from forum import search
 from forum.extensions import db
 from forum.models import Post, SearchOutbox, utcnow
 from forum.search.whoosh.index import SearchIndex
-from forum.services import comments, posts
+from forum.services.community import comments, posts
 from tests.factories import make_answer, make_comment, make_question, make_user
 
 from .conftest import found

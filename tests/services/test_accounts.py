@@ -2,7 +2,7 @@
 import pytest
 
 from forum.models import Role
-from forum.services import accounts
+from forum.services.people import accounts
 from forum.services.errors import Conflict, Invalid
 from tests.factories import PASSWORD
 

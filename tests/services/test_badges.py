@@ -8,11 +8,13 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.models import Reason, UserBadge, utcnow
-from forum.services import accounts, badges, posts, threads, votes
-from forum.services import reputation as ledger
-from forum.services.badge_rules import RULES
-from forum.services.privileges import SMALL_COMMUNITY_THRESHOLDS
-from forum.services.reputation import ReputationRules
+from forum.services.people import accounts
+from forum.services.reputation import badges, votes
+from forum.services.community import posts, threads
+from forum.services.reputation import ledger
+from forum.services.reputation.badge_rules import RULES
+from forum.services.reputation.privileges import SMALL_COMMUNITY_THRESHOLDS
+from forum.services.reputation.ledger import ReputationRules
 from tests.factories import make_answer, make_comment, make_question, make_user
 from tests.helpers import counted_statements
 

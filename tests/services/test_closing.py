@@ -11,9 +11,9 @@ from forum.models import (
     PostLink,
     Role,
 )
-from forum.services import closing, locking
+from forum.services.moderation import closing, locking
 from forum.services.errors import Conflict, Forbidden, Invalid
-from forum.services.privileges import SMALL_COMMUNITY_THRESHOLDS as THRESHOLDS
+from forum.services.reputation.privileges import SMALL_COMMUNITY_THRESHOLDS as THRESHOLDS
 from tests.factories import make_question, make_user
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Post, Role
-from forum.services import comments, posts
+from forum.services.community import comments, posts
 from forum.services.errors import Forbidden, Invalid
 from tests.factories import make_answer, make_comment, make_question, make_user
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import AuditLogEntry, Role
-from forum.services import customer_labels as labels
+from forum.services.insights import customer_labels as labels
 from forum.services.errors import Forbidden, Invalid, NotFound
 from tests.factories import make_question, make_user
 

@@ -5,7 +5,7 @@ import pytest
 
 from forum.extensions import db
 from forum.models import Feedback, FeedbackTarget, Outcome, Reason, ReputationEvent
-from forum.services import dashboard
+from forum.services.insights import dashboard
 from forum.services.errors import Invalid
 from tests.factories import make_answer, make_question, make_user
 

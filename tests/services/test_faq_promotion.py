@@ -7,10 +7,11 @@ from forum.models import (
     AuditLogEntry, FaqEntry, FaqRevision, FaqStatus, Notification, NotificationKind, Post, Reason,
     ReputationEvent, Role, User, UserBadge,
 )
-from forum.services import posts, votes
+from forum.services.community import posts
+from forum.services.reputation import votes
 from forum.services.errors import Forbidden, Invalid, NotFound
 from forum.services.faq import categories, entries, official, promotion
-from forum.services.reputation import ReputationRules
+from forum.services.reputation.ledger import ReputationRules
 from tests.factories import make_answer, make_question, make_user
 
 BONUS = 25

@@ -5,10 +5,11 @@ import pytest
 from sqlalchemy import select
 
 from forum.models import FaqReview, ReviewReason, Role, Webhook, WebhookDelivery, WebhookEvent, utcnow
-from forum.services import posts, votes
+from forum.services.community import posts
+from forum.services.reputation import votes
 from forum.services.errors import Forbidden
 from forum.services.faq import entries, promotion, review
-from forum.services.reputation import ReputationRules
+from forum.services.reputation.ledger import ReputationRules
 from tests.factories import make_answer, make_question, make_user
 
 

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import FaqEntry, FaqStatus, Feedback, Outcome
-from forum.services import feedback
+from forum.services.insights import feedback
 from forum.services.errors import Invalid, NotFound
-from forum.services.posts import delete_post
+from forum.services.community.posts import delete_post
 from tests.factories import make_question, make_user
 
 RESOLVED, HELPFUL, NOT_HELPFUL = Outcome.RESOLVED, Outcome.HELPFUL, Outcome.NOT_HELPFUL

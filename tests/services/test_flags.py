@@ -5,10 +5,10 @@ from sqlalchemy import func, select
 from forum.extensions import db
 from forum.models import (AuditLogEntry, Flag, FlagReason, FlagStatus, Notification, NotificationKind, Role,
                           Webhook, WebhookDelivery, WebhookEvent)
-from forum.services import flags, suspensions
+from forum.services.moderation import flags, suspensions
 from forum.services.errors import Conflict, Forbidden, Invalid, NotFound
-from forum.services.privileges import SMALL_COMMUNITY_THRESHOLDS, STANDARD_THRESHOLDS, PrivilegeRequired
-from forum.services.reputation import ReputationRules
+from forum.services.reputation.privileges import SMALL_COMMUNITY_THRESHOLDS, STANDARD_THRESHOLDS, PrivilegeRequired
+from forum.services.reputation.ledger import ReputationRules
 from tests.factories import make_answer, make_question, make_user
 
 POLICY = flags.FlagPolicy(thresholds=SMALL_COMMUNITY_THRESHOLDS, hide_threshold=3)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Notification, OutgoingEmail, User
-from forum.services import mail, notifications
+from forum.services.outreach import mail, notifications
 from tests.factories import make_answer, make_question, make_user
 from tests.helpers import csrf_token, login, post_form, question_url, text
 

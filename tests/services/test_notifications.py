@@ -4,8 +4,11 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Notification, NotificationKind as Kind, OutgoingEmail, UserBadge
-from forum.services import accounts, badges, mentions, notifications, posts, votes
-from forum.services.reputation import ReputationRules
+from forum.services.people import accounts
+from forum.services.reputation import badges, votes
+from forum.services.community import mentions, posts
+from forum.services.outreach import notifications
+from forum.services.reputation.ledger import ReputationRules
 from tests.factories import make_answer, make_comment, make_question, make_user
 
 pytestmark = pytest.mark.usefixtures("app")

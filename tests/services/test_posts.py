@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Post, PostRevision, Role, Tag
-from forum.services import posts, revisions
+from forum.services.community import posts, revisions
 from forum.services.errors import Conflict, Forbidden, Invalid
 from tests.factories import make_answer, make_question, make_user
 

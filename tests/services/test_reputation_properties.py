@@ -5,11 +5,12 @@ from hypothesis import strategies as st
 
 from forum.extensions import db
 from forum.models import Reason
-from forum.services import audit, posts, votes
-from forum.services import reputation as ledger
+from forum.services.reputation import audit, votes
+from forum.services.community import posts
+from forum.services.reputation import ledger
 from forum.services.errors import DomainError
-from forum.services.privileges import STANDARD_THRESHOLDS
-from forum.services.reputation import ReputationRules
+from forum.services.reputation.privileges import STANDARD_THRESHOLDS
+from forum.services.reputation.ledger import ReputationRules
 from tests.factories import make_answer, make_question, make_user
 
 # A low daily cap so random sequences hit it, and a high vote limit so they are not stopped by it.

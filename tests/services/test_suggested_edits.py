@@ -9,9 +9,10 @@ from forum.models import (
     Role,
     SuggestionStatus,
 )
-from forum.services import locking, posts, suggested_edits
+from forum.services.moderation import locking, suggested_edits
+from forum.services.community import posts
 from forum.services.errors import Conflict, Forbidden, Invalid
-from forum.services.privileges import SMALL_COMMUNITY_THRESHOLDS as THRESHOLDS
+from forum.services.reputation.privileges import SMALL_COMMUNITY_THRESHOLDS as THRESHOLDS
 from tests.factories import make_answer, make_question, make_user
 
 NEW_BODY = "Sync stops after a few minutes with error E1023 on Windows 11 (version 4.2). I tried restarting."

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import AuditLogEntry, Notification, NotificationKind, Role, Suspension, utcnow
-from forum.services import suspensions
+from forum.services.moderation import suspensions
 from forum.services.errors import Forbidden, Invalid
 from tests.factories import make_user
 

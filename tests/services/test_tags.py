@@ -2,7 +2,7 @@
 import pytest
 
 from forum.services.errors import Invalid
-from forum.services.tags import parse_tags
+from forum.services.community.tags import parse_tags
 
 
 @pytest.mark.parametrize("text", [

@@ -4,11 +4,12 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Reason, ReputationEvent, Vote
-from forum.services import audit, posts, votes
+from forum.services.reputation import audit, votes
+from forum.services.community import posts
 from forum.services.errors import Forbidden, Invalid, NotFound
-from forum.services.privileges import STANDARD_THRESHOLDS, PrivilegeRequired
-from forum.services import reputation as ledger
-from forum.services.reputation import ReputationRules
+from forum.services.reputation.privileges import STANDARD_THRESHOLDS, PrivilegeRequired
+from forum.services.reputation import ledger
+from forum.services.reputation.ledger import ReputationRules
 from tests.factories import make_answer, make_question, make_user
 
 pytestmark = pytest.mark.usefixtures("app")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from forum.models import DeliveryStatus, Role, WebhookDelivery, WebhookEvent, WebhookFormat, utcnow
 from forum.extensions import db
-from forum.services import alerts, webhooks
+from forum.services.outreach import alerts, webhooks
 from tests.factories import make_answer, make_question, make_user
 from tests.helpers import counted_statements
 from tests.webhook_server import Receiver, dead_url

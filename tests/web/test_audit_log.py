@@ -3,7 +3,7 @@ import pytest
 
 from forum.extensions import db
 from forum.models import Role, Webhook
-from forum.services import suspensions
+from forum.services.moderation import suspensions
 from forum.services.audit_log import log_action
 from tests.factories import make_answer, make_question, make_user
 from tests.helpers import counted_statements, login, post_form, text

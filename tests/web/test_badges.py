@@ -8,7 +8,8 @@ from sqlalchemy import event, update
 
 from forum.extensions import db
 from forum.models import UserBadge, utcnow
-from forum.services import badges, posts
+from forum.services.reputation import badges
+from forum.services.community import posts
 from tests.factories import make_answer, make_question, make_user
 from tests.helpers import login, post_form, text
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import FaqEntry, FaqStatus, Feedback, Role, utcnow
-from forum.services.posts import delete_post
+from forum.services.community.posts import delete_post
 from tests.factories import make_answer, make_question, make_user
 from tests.helpers import counted_statements, csrf_token, login, question_url, text
 

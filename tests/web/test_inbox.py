@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Notification, NotificationKind as Kind, User
-from forum.services import mail, notifications
+from forum.services.outreach import mail, notifications
 from tests.factories import make_answer, make_comment, make_question, make_user
 from tests.helpers import counted_statements, csrf_token, login, post_form, text
 

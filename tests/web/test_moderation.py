@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import AuditLogEntry, Flag, FlagReason, FlagStatus, Post, Role, Suspension, User, Vote
-from forum.services import flags, suspensions
-from forum.services.privileges import SMALL_COMMUNITY_THRESHOLDS
+from forum.services.moderation import flags, suspensions
+from forum.services.reputation.privileges import SMALL_COMMUNITY_THRESHOLDS
 from tests.factories import make_answer, make_question, make_user
 from tests.helpers import SAMPLE_ANSWER, ask, counted_statements, login, post_form, question_url, text
 

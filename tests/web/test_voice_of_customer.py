@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import AuditLogEntry, Post, Role
-from forum.services import customer_labels
+from forum.services.insights import customer_labels
 from tests.factories import make_question, make_user
 from tests.helpers import counted_statements, login, post_form, question_url, text
 

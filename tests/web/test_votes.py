@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Reason, ReputationEvent, Vote
-from forum.services import reputation as ledger
+from forum.services.reputation import ledger
 from tests.factories import make_answer, make_question, make_user
 from tests.helpers import counted_statements, csrf_token, login, post_form, text
 

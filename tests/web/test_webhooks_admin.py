@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from forum.models import AuditLogEntry, Question, Role, SiteSetting, Webhook, WebhookDelivery, WebhookEvent
-from forum.services import alerts
+from forum.services.outreach import alerts
 from tests.factories import make_user
 from tests.helpers import SAMPLE_BODY, SAMPLE_TITLE, ask, csrf_token, login, post_form, text
 from tests.webhook_server import Receiver, dead_url

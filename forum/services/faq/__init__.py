@@ -7,7 +7,7 @@ Modules: `official` (mark answers official), `candidates` (which threads could b
 from flask import Flask
 
 from ...models import WebhookEvent
-from .. import alerts
+from ..outreach import alerts
 from . import hooks
 
 

@@ -15,13 +15,12 @@ from ...markup import render_markdown
 from ...models import (
     FaqCategory, FaqEntry, FaqRevision, FaqStatus, NotificationKind, Question, Reason, ReputationEvent, User, utcnow,
 )
-from .. import badges
-from .. import reputation as ledger
+from ..reputation import badges, ledger
 from ..audit_log import log_action
 from ..errors import Conflict, Invalid
-from ..notifications import notify
-from ..posts import BODY_MAX
-from ..revisions import _diff_lines, _diff_text  # the same diff as the posts' history page
+from ..outreach.notifications import notify
+from ..community.posts import BODY_MAX
+from ..community.revisions import _diff_lines, _diff_text  # the same diff as the posts' history page
 from .common import add_entry_revision, require_staff
 
 TITLE_MIN, TITLE_MAX = 5, 150

@@ -19,7 +19,7 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from ...extensions import db
 from ...models import FaqEntry, FaqStatus, Post, PostType, Question, ReviewReason, WebhookEvent
-from .. import alerts
+from ..outreach import alerts
 from .candidates import CandidateRules, candidate_ids
 from .review import open_review, was_reviewed
 

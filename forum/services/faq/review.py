@@ -10,10 +10,10 @@ from sqlalchemy import select, tuple_
 
 from ...extensions import db
 from ...models import FaqEntry, FaqReview, FaqStatus, Post, PostRevision, ReviewReason, User, WebhookEvent, utcnow
-from .. import alerts
+from ..outreach import alerts
 from ..audit_log import log_action
 from ..errors import Conflict, NotFound
-from ..revisions import _diff_lines  # the same diff as the posts' history page
+from ..community.revisions import _diff_lines  # the same diff as the posts' history page
 from .common import add_entry_revision, latest_revision_number, require_staff
 from .entries import set_content
 

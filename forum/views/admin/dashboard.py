@@ -8,7 +8,7 @@ from flask_babel import format_decimal, format_percent, format_timedelta
 from flask_babel import gettext as _
 
 from ... import charts, search
-from ...services import dashboard as figures
+from ...services.insights import dashboard as figures
 from ...services import site_settings
 from . import bp
 

@@ -4,8 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...extensions import db
-from ...services import customer_labels as labels
-from ...services import dashboard as figures
+from ...services.insights import customer_labels as labels
+from ...services.insights import dashboard as figures
 from .._common import paginate
 from . import bp
 from .dashboard import csv_response, requested_period

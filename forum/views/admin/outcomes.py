@@ -5,7 +5,7 @@ import io
 from flask import Response, render_template, request
 
 from ...models import FeedbackTarget
-from ...services import feedback
+from ...services.insights import feedback
 from ..feedback import faq_entry_url
 from . import bp
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from ...extensions import db
 from ...forms.staff import WebhookForm
 from ...models import Webhook, WebhookDelivery
-from ...services import alerts, webhooks
+from ...services.outreach import alerts, webhooks
 from ...services.errors import Invalid
 from .._common import attach_error, paginate
 from . import bp

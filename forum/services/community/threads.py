@@ -1,0 +1,130 @@
+"""Reading questions: the list pages and one whole thread, each in a constant number of queries."""
+import hashlib
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from ... import permissions
+from ...extensions import db
+from ...models import Answer, Comment, Post, PostView, Question, Tag, User
+from ..reputation import badges
+from ..errors import NotFound
+from ..reputation.votes import votes_by
+
+TABS = {
+    "newest": (Question.created_at.desc(),),
+    "active": (Question.last_activity_at.desc(),),
+    "votes": (Question.score.desc(), Question.created_at.desc()),
+    "unanswered": (Question.created_at.desc(),),
+}
+TAB_TITLES = {
+    "newest": _l("Newest questions"),
+    "active": _l("Recently active questions"),
+    "votes": _l("Highest scored questions"),
+    "unanswered": _l("Unanswered questions"),
+}
+TAB_LABELS = {
+    "newest": _l("Newest"),
+    "active": _l("Active"),
+    "votes": _l("Votes"),
+    "unanswered": _l("Unanswered"),
+}
+
+
+@dataclass
+class Thread:
+    question: Question
+    answers: list[Answer]
+    comments: dict[int, list[Comment]] = field(default_factory=dict)
+    my_votes: dict[int, int] = field(default_factory=dict)
+
+    def my_vote(self, post: Post) -> int:
+        return self.my_votes.get(post.id, 0)
+
+    def comments_for(self, post: Post) -> list[Comment]:
+        return self.comments.get(post.id, [])
+
+
+def questions_query(tab: str = "newest", tag: Tag | None = None, author: User | None = None, viewer=None):
+    """A select of visible questions for a list tab, with what each row shows loaded up front.
+
+    Questions hidden by flags are left out, except for staff and for authors looking at their own list.
+    """
+    query = (
+        select(Question)
+        .where(Question.deleted_at.is_(None))
+        .options(selectinload(Question.tags))
+        .order_by(*TABS.get(tab, TABS["newest"]))
+    )
+    if tab == "unanswered":
+        query = query.where(Question.answer_count == 0)
+    if tag is not None:
+        query = query.where(Question.tags.any(Tag.id == tag.id))
+    if author is not None:
+        query = query.where(Question.author_id == author.id)
+    if not (permissions.is_staff(viewer) or (author is not None and permissions.is_self(viewer, author))):
+        query = query.where(Question.hidden_at.is_(None))
+    return query
+
+
+def get_question(question_id: int, viewer) -> Question:
+    question = db.session.get(Question, question_id, options=[selectinload(Question.tags), joinedload(Question.editor)])
+    if question is None or not permissions.can_see(viewer, question):
+        raise NotFound(_l("This question does not exist or was deleted."))
+    return question
+
+
+def get_post(post_id: int, viewer) -> Post:
+    post = db.session.get(Post, post_id)
+    if post is None or not permissions.can_see(viewer, post):
+        raise NotFound(_l("This post does not exist or was deleted."))
+    return post
+
+
+def load_thread(question: Question, viewer) -> Thread:
+    """Answers (accepted first, then by score, then oldest) and every comment, in two queries."""
+    answers = list(
+        db.session.scalars(
+            select(Answer)
+            .where(Answer.question_id == question.id)
+            .options(joinedload(Answer.editor))
+            .order_by(Answer.score.desc(), Answer.created_at, Answer.id)
+        )
+    )
+    answers = [a for a in answers if permissions.can_see(viewer, a)]
+    answers.sort(key=lambda a: a.id != question.accepted_answer_id)  # stable: keeps score order otherwise
+    post_ids = [question.id] + [a.id for a in answers]
+    comments: dict[int, list[Comment]] = {}
+    for comment in db.session.scalars(
+        select(Comment)
+        .where(Comment.post_id.in_(post_ids), Comment.deleted_at.is_(None))
+        .order_by(Comment.created_at, Comment.id)
+    ):
+        comments.setdefault(comment.post_id, []).append(comment)
+    return Thread(question=question, answers=answers, comments=comments, my_votes=votes_by(viewer, post_ids))
+
+
+def viewer_key(user_id: int | None, remote_addr: str | None, user_agent: str | None) -> str:
+    """Signed-in viewers count once per account; anonymous ones once per address and browser."""
+    if user_id is not None:
+        return f"u:{user_id}"
+    digest = hashlib.sha256(f"{remote_addr}|{user_agent}".encode()).hexdigest()
+    return f"a:{digest[:40]}"
+
+
+def record_view(question: Question, key: str) -> bool:
+    """Count a view once per viewer; a reload costs one read and no write."""
+    if db.session.get(PostView, (question.id, key)) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(PostView(post_id=question.id, viewer_key=key))
+    except IntegrityError:  # another worker counted the same viewer a moment ago
+        return False
+    # The ORM update also refreshes question.view_count in memory for the page being rendered.
+    db.session.execute(update(Post).where(Post.id == question.id).values(view_count=Post.view_count + 1))
+    badges.on_question_viewed(question)
+    return True
