@@ -74,7 +74,7 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
-    from . import cli
+    from . import commands
     from .views import (
         admin, answers, auth, badges, closing, comments, errors, faq, feedback, help, inbox, main, moderation, posts,
         questions, search, tags, users, votes,
@@ -85,7 +85,7 @@ def configure_blueprints(app: Flask) -> None:
         moderation, closing, inbox, admin, errors,
     ):
         app.register_blueprint(module.bp)
-    cli.init_app(app)
+    commands.init_app(app)
 
 
 def configure_hooks(app: Flask) -> None:

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -163,21 +161,7 @@ class Scheduler:
                 log.exception("scheduler tick failed")
 
 
-jobs_cli = AppGroup("jobs", help="Periodic jobs (the web processes run them; this is for cron or a one-off).")
-
-
-@jobs_cli.command("run")
-def run_command() -> None:
-    """Run every job that is due now (alerts scan, webhook deliveries, e-mail, the daily digest)."""
-    results = run_due()
-    if not results:
-        click.echo("Nothing was due.")
-    for name, result in results.items():
-        click.echo(f"{name}: {result}")
-
-
 def init_app(app: Flask) -> None:
-    app.cli.add_command(jobs_cli)
     if not app.config.get("SCHEDULER_ENABLED", True):
         return
     scheduler = Scheduler(app)

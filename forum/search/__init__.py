@@ -19,7 +19,6 @@ from werkzeug.routing import BuildError
 from ..models import slugify
 from . import hooks, indexer, searching
 from .backend import SearchBackend
-from .cli import search_cli
 from .completeness import Health, HealthMonitor
 from .indexer import CheckReport, ReindexReport
 from .searching import SORTS, SearchResults
@@ -63,7 +62,6 @@ def make_backend(app: Flask) -> SearchBackend:
 def init_app(app: Flask) -> None:
     app.extensions["kotae_search"] = SearchService(app)
     hooks.register()
-    app.cli.add_command(search_cli)
     app.jinja_env.globals["search_related"] = _related_for_template
     app.jinja_env.globals["faq_url"] = faq_url
 

@@ -7,8 +7,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import search
+from ..importers import aftercare, stackexchange
 from ..search import indexer
-from . import aftercare, stackexchange
 
 import_cli = AppGroup("import", help="Import content from elsewhere.")
 

@@ -7,9 +7,9 @@ Suggested crontab (every few minutes; both are safe to run from several hosts at
 import click
 from flask.cli import AppGroup
 
-from .unit_of_work import transaction
-from .services.outreach import alerts, webhooks
-from .services.errors import DomainError
+from ..services.errors import DomainError
+from ..services.outreach import alerts, webhooks
+from ..unit_of_work import transaction
 
 webhooks_cli = AppGroup("webhooks", help="Outgoing chat alerts (Slack-compatible and ChatWork webhooks).")
 alerts_cli = AppGroup("alerts", help="Find events that only time produces (unanswered questions, FAQ candidates).")

@@ -5,8 +5,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import indexer
-from .backend import FAQ, THREADS
+from ..search import indexer
+from ..search.backend import FAQ, THREADS
 
 search_cli = AppGroup("search", help="The full-text search index.")
 
