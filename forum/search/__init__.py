@@ -13,16 +13,15 @@ import threading
 from contextlib import contextmanager
 from typing import Callable
 
-from flask import Flask, current_app, url_for
-from werkzeug.routing import BuildError
+from flask import Flask, current_app
 
-from ..models import slugify
 from . import hooks, indexer, searching
 from .backend import SearchBackend
 from .completeness import Health, HealthMonitor
 from .indexer import CheckReport, ReindexReport
 from .searching import SORTS, SearchResults
 from .whoosh import WhooshBackend
+from ..urls import faq_entry_path, question_path
 
 __all__ = ["init_app", "search", "similar", "similar_faq", "faq_entries", "faq_url", "related", "reindex_all",
            "check", "retry_pending", "indexing_deferred", "health", "SearchResults", "CheckReport", "ReindexReport",
@@ -112,11 +111,7 @@ def similar_faq(title: str, limit: int = 3) -> list[dict]:
 
 def faq_url(entry_id: int, title: str = "") -> str:
     """The public page of an FAQ entry, with the slug of its title (the page redirects other slugs to it)."""
-    slug = slugify(title) if title else None
-    try:
-        return url_for("faq.entry", entry_id=entry_id, slug=slug)
-    except BuildError:  # an app without the FAQ blueprint
-        return f"/faq/{int(entry_id)}" + (f"/{slug}" if slug else "")
+    return faq_entry_path(entry_id, title)
 
 
 def related(question, limit: int = 5) -> list[dict]:
@@ -132,7 +127,7 @@ def _related_for_template(question, limit: int = 5) -> list[dict]:
     try:
         found = related(question, limit)
         for item in found:
-            item["url"] = url_for("questions.detail", question_id=item["id"], slug=slugify(item["title"]))
+            item["url"] = question_path(item["id"], item["title"])
         return found
     except Exception:  # noqa: BLE001 -- a sidebar must never break the question page
         log.exception("search: related questions failed for %s", getattr(question, "id", "?"))

@@ -1,5 +1,5 @@
 """Posting and editing answers."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,6 +11,7 @@ from ..services.community.edit_conflicts import EditConflict
 from ..services.errors import DomainError
 from ..services.moderation.suspensions import require_not_suspended
 from ._common import attach_error, limit, offer_merge, submit_once, thresholds
+from ..urls import answer_path
 
 bp = Blueprint("answers", __name__)
 
@@ -33,7 +34,7 @@ def create(question_id: int):
         else:
             flash(_("Thank you for answering!") if new
                   else _("This form was already sent, so your answer was posted once; here it is."), "success")
-            return redirect(answer_url(answer))
+            return redirect(answer_path(answer))
     thread = threads.load_thread(question, current_user)
     viewer, post_views = presenters.present_thread(thread, current_user, thresholds())
     return render_template("questions/detail.html", thread=thread, question=question, answer_form=form,
@@ -46,7 +47,7 @@ def show(answer_id: int):
     answer = threads.get_post(answer_id, current_user)
     if not isinstance(answer, Answer):
         abort(404)
-    return redirect(answer_url(answer))
+    return redirect(answer_path(answer))
 
 
 @bp.route("/answers/<int:answer_id>/edit", methods=["GET", "POST"])
@@ -71,12 +72,7 @@ def edit(answer_id: int):
             attach_error(form, error)
         else:
             flash(_("Your edit is saved.") if changed else _("Nothing changed."), "success" if changed else "info")
-            return redirect(answer_url(answer))
+            return redirect(answer_path(answer))
     status = 409 if conflict else 400 if form.errors or form.form_errors else 200
     return render_template("answers/edit.html", form=form, answer=answer, question=answer.question,
                            conflict=conflict, conflict_diff=conflict_diff), status
-
-
-def answer_url(answer: Answer) -> str:
-    question = answer.question
-    return url_for("questions.detail", question_id=question.id, slug=question.slug, _anchor=f"answer-{answer.id}")

@@ -10,7 +10,7 @@ from ..services.reputation import privileges
 from ..services.community import threads
 from ..services.errors import Conflict, DomainError, Forbidden, Invalid
 from ._common import attach_error, limit, paginate, thresholds
-from .answers import answer_url
+from ..urls import post_path, question_path
 
 bp = Blueprint("closing", __name__)
 
@@ -36,7 +36,7 @@ def close(question_id: int):
             flash(_("The question is closed.") if outcome.closed_now else
                   _("Your vote to close is recorded (%(num)d of %(needed)d).", num=outcome.votes,
                     needed=outcome.needed), "success")
-            return redirect(_question_url(question))
+            return redirect(question_path(question.id, question.title))
     elif question.is_closed and form.is_submitted():
         raise Conflict(_("This question is already closed."))
     status = 400 if form.errors or form.form_errors else 200
@@ -59,7 +59,7 @@ def reopen(question_id: int):
     flash(_("The question is reopened.") if outcome.closed_now else
           _("Your vote to reopen is recorded (%(num)d of %(needed)d).", num=outcome.votes, needed=outcome.needed),
           "success")
-    return redirect(_question_url(question))
+    return redirect(question_path(question.id, question.title))
 
 
 @bp.post("/questions/<int:question_id>/close/retract")
@@ -70,7 +70,7 @@ def retract(question_id: int):
     _valid_action_form()
     closing.retract_vote(current_user, question)
     flash(_("Your vote is withdrawn."), "info")
-    return redirect(_question_url(question))
+    return redirect(question_path(question.id, question.title))
 
 
 @bp.post("/questions/<int:question_id>/lock")
@@ -79,7 +79,7 @@ def lock(question_id: int):
     question = threads.get_question(question_id, current_user)
     locking.lock_thread(current_user, question, _valid_action_form().reason.data or "")
     flash(_("The thread is locked: no new votes, answers or comments."), "info")
-    return redirect(_question_url(question))
+    return redirect(question_path(question.id, question.title))
 
 
 @bp.post("/questions/<int:question_id>/unlock")
@@ -88,7 +88,7 @@ def unlock(question_id: int):
     question = threads.get_question(question_id, current_user)
     locking.unlock_thread(current_user, question, _valid_action_form().reason.data or "")
     flash(_("The thread is unlocked."), "info")
-    return redirect(_question_url(question))
+    return redirect(question_path(question.id, question.title))
 
 
 @bp.route("/posts/<int:post_id>/suggest-edit", methods=["GET", "POST"])
@@ -114,7 +114,7 @@ def suggest_edit(post_id: int):
             attach_error(form, error)
         else:
             flash(_("Thank you! Your edit will be visible once it is reviewed."), "success")
-            return redirect(_post_url(post))
+            return redirect(post_path(post))
     status = 400 if form.errors or form.form_errors else 200
     question = post if post.is_question else post.question
     return render_template("closing/suggest_edit.html", form=form, post=post, question=question), status
@@ -196,11 +196,3 @@ def _valid_review_form() -> ReviewForm:
 
 def _votes_needed() -> int:
     return current_app.config["CLOSE_VOTES_NEEDED"]
-
-
-def _question_url(question: Question) -> str:
-    return url_for("questions.detail", question_id=question.id, slug=question.slug)
-
-
-def _post_url(post) -> str:
-    return _question_url(post) if post.is_question else answer_url(post)

@@ -1,15 +1,15 @@
 """Adding and deleting comments."""
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..forms import CommentForm
-from ..models import Comment, Question
+from ..models import Comment
 from ..services.community import comments, threads
 from ..services.errors import Invalid
 from ._common import limit, submit_once, thresholds
-from .answers import answer_url
+from ..urls import thread_path
 
 bp = Blueprint("comments", __name__)
 
@@ -25,7 +25,7 @@ def create(post_id: int):
         raise Invalid(" ".join(str(e) for errors in form.errors.values() for e in errors), field="body")
     submit_once(form.submission_token.data, lambda: comments.add_comment(current_user, post, form.body.data,
                                                                           thresholds()))
-    return redirect(_thread_url(post, anchor=f"comments-{post.id}"))
+    return redirect(thread_path(post, anchor=f"comments-{post.id}"))
 
 
 @bp.post("/comments/<int:comment_id>/delete")
@@ -35,11 +35,4 @@ def delete(comment_id: int):
     post = threads.get_post(comment.post_id, current_user)
     comments.delete_comment(current_user, comment)
     flash(_("The comment is deleted."), "info")
-    return redirect(_thread_url(post, anchor=f"comments-{post.id}"))
-
-
-def _thread_url(post, anchor: str) -> str:
-    if isinstance(post, Question):
-        return url_for("questions.detail", question_id=post.id, slug=post.slug, _anchor=anchor)
-    return answer_url(post).split("#")[0] + "#" + anchor
-
+    return redirect(thread_path(post, anchor=f"comments-{post.id}"))

@@ -15,7 +15,7 @@ from ..services.errors import DomainError, Forbidden
 from ..services.faq import candidates, categories, entries, official, promotion, review
 from ..services.faq.common import get_entry
 from ._common import attach_error, page_number
-from .answers import answer_url
+from ..urls import answer_path, faq_entry_path
 from .errors import wants_json
 from .feedback import current_outcome_for
 
@@ -37,10 +37,6 @@ def staff_only(view):
 def faq_review_count() -> int:
     """The number next to "FAQ review" in the staff navigation (one COUNT, only rendered for staff)."""
     return review.count_needing_review() if current_user.is_authenticated and current_user.is_staff else 0
-
-
-def entry_url(entry, **values) -> str:
-    return url_for("faq.entry", entry_id=entry.id, slug=entry.slug, **values)
 
 
 # --- Public pages ---
@@ -67,7 +63,7 @@ def entry(entry_id: int, slug: str | None = None):
     if found is None or not (found.is_published or (current_user.is_authenticated and current_user.is_staff)):
         abort(404)
     if slug != found.slug:
-        return redirect(entry_url(found), code=301)
+        return redirect(faq_entry_path(found.id, found.title), code=301)
     return render_template("faq/entry.html", entry=found, current_outcome=current_outcome_for("faq", found.id))
 
 
@@ -85,7 +81,7 @@ def official_toggle(answer_id: int):
     if wants_json():
         return jsonify(official=is_official)
     flash(_("The answer is marked official.") if is_official else _("The official mark is removed."), "success")
-    return redirect(answer_url(answer))
+    return redirect(answer_path(answer))
 
 
 @bp.get("/faq/candidates")
@@ -133,7 +129,7 @@ def edit(entry_id: int):
             attach_error(form, error)
         else:
             flash(_("The entry is saved.") if changed else _("Nothing changed."), "success" if changed else "info")
-            return redirect(entry_url(found))
+            return redirect(faq_entry_path(found.id, found.title))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("faq/edit.html", form=form, entry=found), status
 
@@ -144,7 +140,7 @@ def change_status(entry_id: int, action: str):
     """Publish, unpublish or retire an entry (retiring never touches the thread)."""
     found = get_entry(entry_id, current_user)
     if action == "publish":
-        entries.publish(current_user, found, current_app.config.get("FAQ_PROMOTION_BONUS", 25), entry_url(found))
+        entries.publish(current_user, found, current_app.config.get("FAQ_PROMOTION_BONUS", 25), faq_entry_path(found.id, found.title))
         message = _("The entry is published.")
     elif action == "unpublish":
         entries.unpublish(current_user, found)
@@ -153,7 +149,7 @@ def change_status(entry_id: int, action: str):
         entries.retire(current_user, found, request.form.get("reason", "")[:300])
         message = _("The entry is retired. Its thread is unchanged.")
     flash(message, "success")
-    return redirect(entry_url(found))
+    return redirect(faq_entry_path(found.id, found.title))
 
 
 @bp.post("/faq/<int:entry_id>/move")
@@ -238,4 +234,3 @@ def dismiss(review_id: int):
     review.dismiss(current_user, review.get_review(review_id))
     flash(_("The review is dismissed."), "info")
     return redirect(url_for(".review_list"))
-

@@ -10,8 +10,8 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
 from ..extensions import csrf
+from ..urls import faq_entry_path
 from ..models import Question
-from ..models.post import slugify
 from ..services.insights import feedback
 from ..services.errors import Forbidden
 from ._common import limit
@@ -90,9 +90,4 @@ def _target_url(target) -> str:
     """Built from the target found in the database, never from anything the request says."""
     if isinstance(target, Question):
         return url_for("questions.detail", question_id=target.id, slug=target.slug, _anchor="feedback")
-    return faq_entry_url(target.id, target.title, anchor="feedback")
-
-
-def faq_entry_url(entry_id: int, title: str, anchor: str | None = None) -> str:
-    """The public page of an FAQ entry, with its slug so no redirect loses the anchor."""
-    return url_for("faq.entry", entry_id=entry_id, slug=slugify(title or ""), _anchor=anchor)
+    return faq_entry_path(target.id, target.title, anchor="feedback")

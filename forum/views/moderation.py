@@ -10,7 +10,7 @@ from ..services.moderation import flags, suspensions
 from ..services.community import threads
 from ..services.errors import Invalid
 from ._common import limit, page_number, rules, thresholds
-from .answers import answer_url
+from ..urls import absolute, post_path
 
 bp = Blueprint("moderation", __name__)
 
@@ -33,13 +33,13 @@ def flag(post_id: int):
         try:
             flags.flag_post(current_user, post, values.get("reason", ""), _flag_policy(),
                             duplicate_of=values.get("duplicate_of", ""), text=values.get("text", ""),
-                            url=_post_url(post, external=True))
+                            url=absolute(request.url_root, post_path(post)))
         except Invalid as invalid:
             db.session.rollback()
             error = invalid
         else:
             flash(_("Thanks: a moderator will review your flag."), "success")
-            return redirect(_post_url(post))
+            return redirect(post_path(post))
     return render_template("moderation/flag.html", post=post, question=_question_of(post), values=values,
                            error=error, reasons=FlagReason.ALL, labels=flags.REASON_LABELS, help=flags.REASON_HELP,
                            already=request.method == "GET" and flags.has_flagged(current_user, post),
@@ -116,14 +116,6 @@ def _flagged_post(post_id: int):
 
 def _question_of(post):
     return post if isinstance(post, Question) else post.question
-
-
-def _post_url(post, external: bool = False) -> str:
-    if isinstance(post, Question):
-        return url_for("questions.detail", question_id=post.id, slug=post.slug, _external=external)
-    return answer_url(post) if not external else url_for(
-        "questions.detail", question_id=post.question_id, slug=post.question.slug, _anchor=f"answer-{post.id}",
-        _external=True)
 
 
 def _back(default: str) -> str:

@@ -1,5 +1,5 @@
 """Actions shared by questions and answers: delete, undelete, revision history, Markdown preview."""
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -7,7 +7,7 @@ from ..extensions import db
 from ..models import Post, Question
 from ..services.community import posts, revisions, threads
 from ._common import rules
-from .answers import answer_url
+from ..urls import post_path
 
 bp = Blueprint("posts", __name__, url_prefix="/posts")
 
@@ -18,7 +18,7 @@ def delete(post_id: int):
     post = threads.get_post(post_id, current_user)
     posts.delete_post(current_user, post, rules())
     flash(_("The post is deleted. Only you and the moderators can still see it."), "info")
-    return redirect(_post_url(post))
+    return redirect(post_path(post))
 
 
 @bp.post("/<int:post_id>/undelete")
@@ -27,7 +27,7 @@ def undelete(post_id: int):
     post = db.session.get(Post, post_id) or abort(404)
     posts.undelete_post(current_user, post, rules())
     flash(_("The post is restored."), "success")
-    return redirect(_post_url(post))
+    return redirect(post_path(post))
 
 
 @bp.get("/<int:post_id>/revisions")
@@ -43,10 +43,3 @@ def preview():
     """Render Markdown exactly as a saved post would be (used by the live preview)."""
     body = request.form.get("body", "")
     return jsonify(html=posts.preview(body))
-
-
-def _post_url(post: Post) -> str:
-    if isinstance(post, Question):
-        return url_for("questions.detail", question_id=post.id, slug=post.slug)
-    return answer_url(post)
-

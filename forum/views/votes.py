@@ -1,14 +1,14 @@
 """Voting on posts and accepting answers: JSON for the page's script, redirects for plain forms."""
-from flask import Blueprint, abort, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..models import Answer, Question
+from ..models import Answer
 from ..services.community import threads
 from ..services.reputation import votes
 from ..services.errors import Invalid
 from ._common import limit, rules, vote_policy
-from .answers import answer_url
+from ..urls import answer_path, post_path
 from .errors import wants_json
 
 bp = Blueprint("votes", __name__)
@@ -27,7 +27,7 @@ def vote(post_id: int):
     result = votes.cast_vote(current_user, post, value, vote_policy())
     if wants_json():
         return jsonify(score=result.score, vote=result.vote)
-    return redirect(_post_url(post))
+    return redirect(post_path(post, question_anchor="question"))
 
 
 @bp.post("/answers/<int:answer_id>/accept")
@@ -40,10 +40,4 @@ def accept(answer_id: int):
     accepted = votes.accept_answer(current_user, answer, rules())
     if wants_json():
         return jsonify(accepted=accepted, accepted_answer_id=answer.question.accepted_answer_id)
-    return redirect(answer_url(answer))
-
-
-def _post_url(post) -> str:
-    if isinstance(post, Question):
-        return url_for("questions.detail", question_id=post.id, slug=post.slug, _anchor="question")
-    return answer_url(post)
+    return redirect(answer_path(answer))

@@ -9,7 +9,8 @@ from ...models import Comment, NotificationKind, Post, Question, User, utcnow
 from ..reputation import badges, privileges
 from . import mentions
 from ..errors import Forbidden, Invalid
-from ..outreach.notifications import notify, post_path
+from ...urls import permalink
+from ..outreach.notifications import notify
 from ..moderation.locking import require_unlocked
 from ..moderation.suspensions import require_not_suspended
 
@@ -55,7 +56,7 @@ def _is_own_thread(user: User, post: Post) -> bool:
 
 def _notify(author: User, post: Post, body: str) -> None:
     """The post's author hears about the comment; people it @mentions too (once each)."""
-    url = f"{post_path(post)}#comments-{post.id}"
+    url = f"{permalink(post)}#comments-{post.id}"
     excerpt = body if len(body) <= 140 else body[:139] + "…"
     notify(post.author_id, NotificationKind.COMMENT, actor=author, post=post, url=url, text=excerpt)
     mentions.notify_mentions(author, body, post=post, url=url, excerpt=excerpt, skip={post.author_id})

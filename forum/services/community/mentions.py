@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import NotificationKind, Post, User, username_key
-from ..outreach.notifications import notify, post_path
+from ...urls import permalink
+from ..outreach.notifications import notify
 
 MAX_MENTIONS = 10  # per post: a list of fifty names is not a conversation
 # A name after a non-word character (so "me@example.com" is not a mention); usernames are 3-30 of [\w.-].
@@ -36,7 +37,7 @@ def notify_mentions(author: User, text: str, *, post: Post, excerpt: str, url: s
     user_ids = db.session.scalars(select(User.id).where(User.username_key.in_(keys))).all()
     if user_ids and post.id is None:
         db.session.flush()  # a new question: the link needs its id
-    url = url or post_path(post)
+    url = url or permalink(post)
     notified = []
     for user_id in user_ids:
         if user_id != author.id and user_id not in skip:

@@ -16,7 +16,8 @@ from ..moderation.locking import require_unlocked
 from ..row_locks import lock_post_row
 from . import edit_conflicts, mentions
 from .edit_conflicts import Draft
-from ..outreach.notifications import notify, post_path
+from ...urls import permalink
+from ..outreach.notifications import notify
 from ..reputation.ledger import ReputationRules
 
 TITLE_MIN, TITLE_MAX = 15, 150
@@ -59,7 +60,7 @@ def post_answer(author: User, question: Question, body: str) -> Answer:
     db.session.flush()
     _add_revision(answer, author, summary="")
     badges.on_answer_posted(answer)
-    notify(question.author_id, NotificationKind.ANSWER, actor=author, post=answer, url=post_path(answer),
+    notify(question.author_id, NotificationKind.ANSWER, actor=author, post=answer, url=permalink(answer),
            text=question.title)
     mentions.notify_mentions(author, body, post=answer, excerpt=question.title, skip={question.author_id})
     return answer

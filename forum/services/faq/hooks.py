@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, has_app_context, has_request_context, url_for
+from flask import current_app, has_app_context
 from sqlalchemy import and_, event, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.util import identity_key
@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from ...extensions import db
 from ...models import FaqEntry, FaqStatus, Post, PostType, Question, ReviewReason, WebhookEvent
+from ...urls import absolute, faq_entry_path, question_path
 from ..outreach import alerts
 from .candidates import CandidateRules, candidate_ids
 from .review import open_review, was_reviewed
@@ -160,7 +161,7 @@ def _announce_candidates(session: Session, post_ids: set[int]) -> None:
         question = session.get(Question, question_id)
         alerts.emit(WebhookEvent.FAQ_CANDIDATE, f"faq-candidate:{question_id}", {
             "question_id": question_id, "title": question.title, "score": question.score,
-            "url": _url("questions.detail", question_id=question_id, slug=question.slug)})
+            "url": absolute(alerts.site_url(), question_path(question_id, question.title))})
 
 
 def scan_candidates(now: datetime) -> list:
@@ -183,11 +184,5 @@ def _threads_of(post_ids: set[int]):
 
 
 def _entry_url(entry: FaqEntry) -> str:
-    return _url("faq.entry", entry_id=entry.id, slug=entry.slug)
-
-
-def _url(endpoint: str, **values) -> str:
-    """Absolute links for alerts when a request is there to build them (the CLI has none)."""
-    if not has_request_context():
-        return ""
-    return url_for(endpoint, _external=True, **values)
+    """The entry's public page for chat alerts: absolute, on SITE_URL (the same in a request, the CLI and jobs)."""
+    return absolute(alerts.site_url(), faq_entry_path(entry.id, entry.title))

@@ -20,7 +20,8 @@ from ..reputation import privileges
 from ..audit_log import log_action
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from .locking import require_unlocked
-from ..outreach.notifications import notify, post_path
+from ...urls import permalink
+from ..outreach.notifications import notify
 from .suspensions import require_not_suspended
 
 DEFAULT_VOTES_NEEDED = 3
@@ -209,7 +210,7 @@ def _close(question: Question, actor: User, reason: str, original: Question | No
             PostLink.link_type == PostLink.DUPLICATE)):
         db.session.add(PostLink(post_id=question.id, related_post_id=original.id, link_type=PostLink.DUPLICATE))
     _clear_votes(question)
-    notify(question.author_id, NotificationKind.MODERATION, actor=actor, post=question, url=post_path(question),
+    notify(question.author_id, NotificationKind.MODERATION, actor=actor, post=question, url=permalink(question),
            text=str(_l("Your question was closed: %(reason)s", reason=reason_label(reason))))
 
 
@@ -223,7 +224,7 @@ def _reopen(question: Question, actor: User) -> None:
     question.close_reason = None
     question.duplicate_of_id = None
     _clear_votes(question)
-    notify(question.author_id, NotificationKind.MODERATION, actor=actor, post=question, url=post_path(question),
+    notify(question.author_id, NotificationKind.MODERATION, actor=actor, post=question, url=permalink(question),
            text=str(_l("Your question was reopened.")))
 
 

@@ -23,7 +23,8 @@ from ..community import tags as tag_service
 from ..audit_log import log_action
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from .locking import require_unlocked
-from ..outreach.notifications import notify, post_path
+from ...urls import permalink
+from ..outreach.notifications import notify
 from ..community.revisions import DiffLine, diff_fields
 from .suspensions import require_not_suspended
 
@@ -183,7 +184,7 @@ def _decide(reviewer: User, suggestion: SuggestedEdit, status: str, comment: str
     suggestion.review_comment = comment
     text = f"{message} {comment}".strip() if comment else str(message)
     notify(suggestion.author_id, NotificationKind.MODERATION, actor=reviewer, post=suggestion.post,
-           url=post_path(suggestion.post), text=text)
+           url=permalink(suggestion.post), text=text)
     if reviewer.is_staff:
         log_action(reviewer, f"suggested_edit.{'approve' if status == SuggestionStatus.APPROVED else 'reject'}",
                    suggestion.post, reason=comment, suggestion_id=suggestion.id, suggester_id=suggestion.author_id)

@@ -58,13 +58,6 @@ def _email_instantly(notification: Notification) -> None:
     notification.emailed_at = utcnow()
 
 
-def post_path(post: Post) -> str:
-    """A permanent same-site link to a post (an answer's link finds its page in the thread)."""
-    if isinstance(post, Question) or post.question_id is None:
-        return f"/questions/{post.id}/{post.slug}"
-    return f"/answers/{post.id}"
-
-
 def thread_title(post: Post) -> str:
     return post.title if isinstance(post, Question) or post.question_id is None else post.question.title
 

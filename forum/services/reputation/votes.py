@@ -8,7 +8,8 @@ from ...extensions import db
 from ...models import Answer, NotificationKind, Post, Question, Reason, ReputationEvent, User, Vote, utcnow
 from . import badges, ledger, privileges
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..outreach.notifications import notify, post_path
+from ...urls import permalink
+from ..outreach.notifications import notify
 from ..moderation.locking import require_unlocked
 from ..row_locks import lock_post_row
 from .ledger import ReputationRules
@@ -81,7 +82,7 @@ def accept_answer(actor: User, answer: Answer, rules: ReputationRules) -> bool:
                       actor_id=actor.id, when=now)
     db.session.flush()
     badges.on_accept(answer)
-    notify(answer.author_id, NotificationKind.ACCEPTED, actor=actor, post=answer, url=post_path(answer),
+    notify(answer.author_id, NotificationKind.ACCEPTED, actor=actor, post=answer, url=permalink(answer),
            text=question.title)
     return True
 

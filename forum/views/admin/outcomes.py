@@ -6,7 +6,7 @@ from flask import Response, render_template, request
 
 from ...models import FeedbackTarget
 from ...services.insights import feedback
-from ..feedback import faq_entry_url
+from ...urls import faq_entry_path
 from . import bp
 
 DEFAULT_WEEKS = 12
@@ -39,7 +39,7 @@ def outcomes():
                                                                          tables["thread"]["rows"])]
     return render_template(
         "admin/outcomes.html", weeks=weeks, tables=tables, by_week=by_week, faq_entries=entries,
-        faq_urls={entry.target_id: faq_entry_url(entry.target_id, entry.title) for entry in entries},
+        faq_urls={entry.target_id: faq_entry_path(entry.target_id, entry.title) for entry in entries},
         threads=feedback.top_threads(),
     )
 
