@@ -35,9 +35,11 @@ def post_path(post, question_anchor: str | None = None) -> str:
 
 
 def permalink(post) -> str:
-    """A link that stays right while the thread changes: `/answers/<id>` redirects to the answer's place."""
+    """A short link that stays right while the thread changes, for notifications (`/answers/<id>` redirects to
+    the answer's place). The slug is left as typed, not percent-encoded: stored links must fit their column (a
+    Japanese slug triples in length when encoded), and browsers encode it themselves."""
     if getattr(post, "question_id", None) is None:
-        return question_path(post.id, post.title)
+        return f"/questions/{int(post.id)}/{slugify(post.title or '')}"
     return f"/answers/{int(post.id)}"
 
 
