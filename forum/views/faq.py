@@ -140,7 +140,8 @@ def change_status(entry_id: int, action: str):
     """Publish, unpublish or retire an entry (retiring never touches the thread)."""
     found = get_entry(entry_id, current_user)
     if action == "publish":
-        entries.publish(current_user, found, current_app.config.get("FAQ_PROMOTION_BONUS", 25), faq_entry_path(found.id, found.title))
+        entries.publish(current_user, found, current_app.config.get("FAQ_PROMOTION_BONUS", 25),
+                        faq_entry_path(found.id))  # stored in a notification: short, and right after a retitle
         message = _("The entry is published.")
     elif action == "unpublish":
         entries.unpublish(current_user, found)

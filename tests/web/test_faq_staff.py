@@ -3,7 +3,8 @@ import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import AuditLogEntry, FaqCategory, FaqEntry, FaqReview, FaqStatus, Post, Role, utcnow
+from forum.models import (AuditLogEntry, FaqCategory, FaqEntry, FaqReview, FaqStatus, Notification, NotificationKind,
+                           Post, Role, utcnow)
 from forum.services.faq import entries, promotion
 from tests.factories import make_answer, make_question, make_user
 from tests.helpers import csrf_token, login, question_url, text
@@ -209,3 +210,17 @@ def test_candidates_page_ranks_and_explains(client, staff, thread):
     page = text(client.get("/faq/candidates"))
     assert question.title in page and "How candidates are ranked" in page and "log2(1 + views)" in page
     assert f"/questions/{question.id}/promote" in page
+
+
+def test_publishing_an_entry_with_a_long_japanese_title_notifies_with_a_short_link(client, staff):
+    """The credit notification stores its link; a percent-encoded Japanese slug would overflow it on PostgreSQL."""
+    question = make_question(title="デスクトップアプリの同期が数分で止まってしまう問題の解決方法について教えてください" * 2)
+    make_answer(question, body="設定のネットワークからプロキシをオフにして、同期を再起動してください。")
+    made = promotion.promote(staff, question)
+    db.session.commit()
+    login(client, staff)
+    assert post(client, f"/faq/{made.id}/publish").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(FaqEntry, made.id).status == FaqStatus.PUBLISHED
+    link = db.session.scalar(select(Notification.url).where(Notification.kind == NotificationKind.FAQ_PROMOTED))
+    assert link == f"/faq/{made.id}"
