@@ -1,8 +1,11 @@
-"""Locale selection: the user's setting, else a language cookie, else the browser's Accept-Language."""
+"""Locale selection: the user's setting, else a language cookie, else the browser's Accept-Language; the
+request's catalogue cache, and rendering in another language inside a request (e-mails to other readers)."""
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import get_translations
+from flask_babel import force_locale, get_translations
 from flask_login import current_user
 
 from .extensions import babel
@@ -11,6 +14,7 @@ LOCALE_COOKIE = "locale"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 # Times are shown in the reader's likely zone; Japanese readers expect JST.
 TIMEZONES = {"ja": "Asia/Tokyo"}
+_CATALOGUE = "kotae_translations"  # attribute of `g`: this request's catalogue (see request_translations)
 
 
 def select_locale() -> str:
@@ -42,7 +46,26 @@ def init_app(app: Flask) -> None:
 
 
 def request_translations():
-    translations = g.get("_translations")
+    """This request's catalogue, looked up once (the templates' _() and ngettext read it)."""
+    translations = g.get(_CATALOGUE)
     if translations is None:
-        translations = g._translations = get_translations()
+        translations = get_translations()
+        setattr(g, _CATALOGUE, translations)
     return translations
+
+
+@contextmanager
+def translated_in(locale: str) -> Iterator[None]:
+    """Inside the block, messages and templates speak `locale` (an unsupported one falls back to the default);
+    the request's own language, and its cached catalogue, come back afterwards."""
+    if locale not in current_app.config["LANGUAGES"]:
+        locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    saved = g.pop(_CATALOGUE, None)
+    try:
+        with force_locale(locale):
+            setattr(g, _CATALOGUE, get_translations())
+            yield
+    finally:
+        g.pop(_CATALOGUE, None)
+        if saved is not None:
+            setattr(g, _CATALOGUE, saved)

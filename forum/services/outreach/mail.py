@@ -16,16 +16,15 @@ import smtplib
 import ssl
 import threading
 import time
-from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import Flask, current_app, g, has_app_context, has_request_context, render_template
-from flask_babel import force_locale, get_translations
+from flask import Flask, current_app, has_app_context, has_request_context, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import event, inspect, select, update
 
 from ...extensions import db
+from ...i18n import translated_in
 from ...unit_of_work import transaction
 from ...models import OutgoingEmail, User, utcnow
 
@@ -74,23 +73,10 @@ def unsubscribe_path(user_id: int) -> str:
     return f"/unsubscribe/{unsubscribe_token(user_id)}"
 
 
-@contextmanager
 def user_locale(locale: str | None):
-    """Render in the recipient's language, even inside a request in someone else's language.
-
-    The templates' gettext reads a per-request catalog cached on `g` (forum/i18n.py), so swap that too.
-    """
-    supported = current_app.config["LANGUAGES"]
-    locale = locale if locale in supported else current_app.config["BABEL_DEFAULT_LOCALE"]
-    saved = g.pop("_translations", None)
-    try:
-        with force_locale(locale):
-            g._translations = get_translations()
-            yield
-    finally:
-        g.pop("_translations", None)
-        if saved is not None:
-            g._translations = saved
+    """Render in the recipient's language, even inside a request in someone else's language (forum/i18n.py owns
+    the request's catalogue and puts it back afterwards)."""
+    return translated_in(locale or "")
 
 
 def render(user: User, template: str, **context) -> tuple[str, str]:
