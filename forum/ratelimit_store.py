@@ -67,8 +67,15 @@ class DatabaseStorage(Storage):
     def _connection(self):
         connection = self.engine.begin()
         if not self._table_ready:
-            with self.engine.begin() as setup:
-                setup.execute(CREATE)
+            try:
+                with self.engine.begin() as setup:
+                    setup.execute(CREATE)
+            except SQLAlchemyError:
+                # Several workers count their first hit at the same moment: on PostgreSQL, CREATE TABLE IF NOT
+                # EXISTS run side by side can fail in one of them on the catalogue's unique index (a 500 on that
+                # first request). The table is there now; anything else fails again here, and is raised.
+                with self.engine.connect() as probe:
+                    probe.execute(text(f"SELECT 1 FROM {TABLE} WHERE 1 = 0"))
             self._table_ready = True
         return connection
 
