@@ -7,26 +7,31 @@ from forum.ratelimit_store import TABLE, DatabaseStorage
 def test_workers_creating_the_table_at_once_all_count(database_url):
     """On PostgreSQL, CREATE TABLE IF NOT EXISTS side by side failed in some workers (a 500 on their first request
     after a deploy); every hit must be counted instead."""
-    stores = [DatabaseStorage("sql+" + database_url) for _ in range(6)]
-    try:
-        with stores[0].engine.begin() as connection:
-            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
-        barrier, errors = threading.Barrier(len(stores)), []
+    for attempt in range(5):  # the race is a matter of timing: a few rounds make missing the fix show
+        stores = [DatabaseStorage("sql+" + database_url) for _ in range(6)]
+        try:
+            assert _first_hits_at_once(stores) == []
+            assert stores[0].get("login:203.0.113.7") == len(stores), attempt
+        finally:
+            for store in stores:
+                store.engine.dispose()
 
-        def first_hit(store):
-            barrier.wait()
-            try:
-                store.incr("login:203.0.113.7", 60)
-            except Exception as error:  # noqa: BLE001 -- collected for the assertion below
-                errors.append(error)
 
-        threads = [threading.Thread(target=first_hit, args=(store,)) for store in stores]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
-        assert errors == []
-        assert stores[0].get("login:203.0.113.7") == len(stores)
-    finally:
-        for store in stores:
-            store.engine.dispose()
+def _first_hits_at_once(stores) -> list:
+    with stores[0].engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
+    barrier, errors = threading.Barrier(len(stores)), []
+
+    def first_hit(store):
+        barrier.wait()
+        try:
+            store.incr("login:203.0.113.7", 60)
+        except Exception as error:  # noqa: BLE001 -- collected for the assertion
+            errors.append(error)
+
+    threads = [threading.Thread(target=first_hit, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return errors
