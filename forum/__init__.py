@@ -50,7 +50,7 @@ def configure_domain(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from . import database, i18n, passwords, ratelimit_store, search, templating
+    from . import commit_steps, database, i18n, passwords, ratelimit_store, search, templating
     from .services.outreach import webhooks
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .services.outreach import mail
@@ -71,6 +71,7 @@ def configure_extensions(app: Flask) -> None:
     mail.init_app(app)
     webhooks.init_app(app)
     faq_service.init_app(app)
+    commit_steps.init_app()
 
 
 def configure_blueprints(app: Flask) -> None:

@@ -50,6 +50,11 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def result_ids(response) -> list[int]:
+    """The question ids a search results page lists, in order."""
+    return [int(i) for i in re.findall(r'<h3><a href="/questions/(\d+)/', text(response))]
+
+
 @contextmanager
 def counted_statements():
     """Collect the SQL statements this thread runs inside the block, on any engine.

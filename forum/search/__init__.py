@@ -1,9 +1,9 @@
 """Full-text search over question threads (Whoosh + Sudachi): the public API.
 
 `init_app(app)` picks the search backend (``SEARCH_BACKEND``, default ``"whoosh"``: index files in
-``SEARCH_INDEX_DIR``, default ``instance/search-index``), listens to the database session so every commit that
-touches a thread updates its document, adds the `flask search ...` commands and the `search_related()` template
-helper. The rest of the app calls the functions below; they reach the backend only through the
+``SEARCH_INDEX_DIR``, default ``instance/search-index``) and adds the `search_related()` template helper; its
+commit steps (hooks.py, declared in `forum/commit_steps.py`) update the document of every thread a commit
+touches. The rest of the app calls the functions below; they reach the backend only through the
 `SearchBackend` protocol (backend.py).
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Callable
 
 from flask import Flask, current_app
 
-from . import hooks, indexer, searching
+from . import indexer, searching
 from .backend import SearchBackend
 from .completeness import Health, HealthMonitor
 from .indexer import CheckReport, ReindexReport
@@ -60,7 +60,6 @@ def make_backend(app: Flask) -> SearchBackend:
 
 def init_app(app: Flask) -> None:
     app.extensions["kotae_search"] = SearchService(app)
-    hooks.register()
     app.jinja_env.globals["search_related"] = _related_for_template
     app.jinja_env.globals["faq_url"] = faq_url
 

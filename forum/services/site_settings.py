@@ -1,8 +1,8 @@
 """Site settings admins edit: the support team's hours and the community guidelines.
 
-Settings are read once per transaction at most (all rows in one query, kept in `session.info` and dropped at
-commit or rollback), so a page never sees a value older than its own transaction and no worker keeps a stale
-copy of what another worker saved.
+Settings are read once per transaction at most (all rows in one query, kept in
+`unit_of_work.transaction_cache`, dropped at commit or rollback), so a page never sees a value older than its own
+transaction and no worker keeps a stale copy of what another worker saved.
 """
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..markup import render_markdown
 from ..models import SiteSetting, utcnow
+from ..unit_of_work import transaction_cache
 from .audit_log import log_action
 from .business_hours import SupportHours, summary, validate
 from .errors import Forbidden, Invalid
@@ -23,19 +23,6 @@ from .errors import Forbidden, Invalid
 HOURS_KEY = "support_hours"
 GUIDELINES_KEY = "guidelines"
 GUIDELINES_MAX = 20000
-CACHE = "kotae_transaction_cache"
-
-
-def transaction_cache(session: Session | None = None) -> dict:
-    """A dict that lives as long as the current transaction (cleared by `clear_transaction_cache`)."""
-    session = session or db.session()
-    return session.info.setdefault(CACHE, {})
-
-
-def clear_transaction_cache(session: Session) -> None:
-    session.info.pop(CACHE, None)
-
-
 def _settings() -> dict[str, str]:
     cache = transaction_cache()
     if "settings" not in cache:

@@ -16,7 +16,7 @@ from tests.factories import make_question, make_user
 from tests.helpers import counted_statements, login, question_url, text
 
 from .test_faq_index import make_entry
-from .test_web import result_ids
+from tests.helpers import result_ids
 
 NOTICE = "Search is being rebuilt; results may be incomplete."
 AUTO_REBUILD = {"PRIVILEGE_PRESET": "small", "SEARCH_AUTO_REBUILD": True, "SEARCH_HEALTH_SECONDS": 0}

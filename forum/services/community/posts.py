@@ -4,6 +4,7 @@ from sqlalchemy import func, select, update
 
 from ... import permissions
 from ...extensions import db
+from ...unit_of_work import changes
 from ...markup import excerpt, render_markdown
 from ...models import Answer, NotificationKind, Post, PostRevision, Question, User, utcnow
 from ..outreach import alerts
@@ -162,6 +163,7 @@ def _count_deletion(post: Post, delta: int) -> None:
             update(Post).where(Post.id == post.question_id).values(answer_count=Post.answer_count + delta)
         )
         db.session.expire(post.question, ["answer_count"])
+        changes().post(post.question, "answer_count")
 
 
 def _answers_by_others(question: Question) -> int:

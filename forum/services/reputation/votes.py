@@ -5,6 +5,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
+from ...unit_of_work import changes
 from ...models import Answer, NotificationKind, Post, Question, Reason, ReputationEvent, User, Vote, utcnow
 from . import badges, ledger, privileges
 from ..errors import Conflict, Forbidden, Invalid, NotFound
@@ -147,8 +148,10 @@ def _retract(vote: Vote, post: Post, rules: ReputationRules) -> None:
 
 
 def _move_score(post: Post, delta: int) -> None:
+    """In SQL (two votes at once both count), recorded for the commit steps (index, FAQ review, candidates)."""
     db.session.execute(update(Post).where(Post.id == post.id).values(score=Post.score + delta)
                        .execution_options(synchronize_session=False))
+    changes().post(post, "score")
 
 
 def _check_daily_limit(voter: User, limit: int) -> None:
