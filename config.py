@@ -63,6 +63,7 @@ class Config:
     POST_RATE_LIMIT = os.environ.get("POST_RATE_LIMIT", "6 per minute;60 per hour")
     COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "10 per minute;100 per hour")
     VOTE_RATE_LIMIT = os.environ.get("VOTE_RATE_LIMIT", "30 per minute")
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute;3000 per hour")  # per token, else per address
 
     # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For / -Proto. The client address
     # (for rate limits and the sessions list) is taken that many hops from the right; 0 trusts no header.

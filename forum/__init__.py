@@ -75,7 +75,7 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
-    from . import commands
+    from . import api, commands
     from .views import (
         admin, answers, auth, badges, closing, comments, errors, faq, feedback, help, inbox, main, moderation, posts,
         questions, search, tags, users, votes,
@@ -86,6 +86,7 @@ def configure_blueprints(app: Flask) -> None:
         moderation, closing, inbox, admin, errors,
     ):
         app.register_blueprint(module.bp)
+    api.init_app(app)
     commands.init_app(app)
 
 

@@ -1,4 +1,5 @@
 """Every model, imported so the metadata is complete for Alembic and the app."""
+from .api import ApiToken, TokenScope
 from .base import utcnow
 from .comment import Comment
 from .faq import FaqCategory, FaqEntry, FaqReview, FaqRevision, FaqStatus, Feedback, FeedbackTarget, Outcome, ReviewReason
@@ -16,7 +17,7 @@ from .site import DeliveryStatus, SiteSetting, Webhook, WebhookDelivery, Webhook
 from .user import Role, User, username_key
 
 __all__ = [
-    "Answer", "AuditLogEntry", "CloseReason", "CloseVote", "Comment", "DeliveryStatus", "FaqCategory", "FaqEntry",
+    "Answer", "ApiToken", "TokenScope", "AuditLogEntry", "CloseReason", "CloseVote", "Comment", "DeliveryStatus", "FaqCategory", "FaqEntry",
     "FaqReview", "FaqRevision", "FaqStatus", "Feedback", "FeedbackTarget", "Flag", "FormSubmission", "FlagReason", "FlagStatus",
     "ImportSource", "Notification", "NotificationKind", "Outcome", "OutgoingEmail", "Post", "PostLink",
     "PostRevision", "PostType", "PostView", "Question", "Reason", "ReputationEvent", "ReviewReason", "Role",

@@ -1,0 +1,70 @@
+"""Who is calling: a personal token sent as `Authorization: Bearer kotae_...`, or nobody (anonymous reads).
+
+The API never signs anyone in from the site's session cookie, so a page on another site cannot make a visitor's
+browser write through the API (no CSRF), and a token's scope is the only thing that grants writes.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import g, request
+from flask_babel import gettext as _
+
+from ..extensions import login_manager
+from ..models import TokenScope
+from ..services.people import api_tokens
+from ..unit_of_work import checkpoint
+from .problems import ApiProblem
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="kotae"'}
+
+
+def load_caller() -> None:
+    """Before each API request: `g.api_token` and `g.api_user` from the bearer token (None for anonymous)."""
+    g.api_token = g.api_user = None
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return
+    scheme, _sep, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise ApiProblem(401, _("Send the token as 'Authorization: Bearer <token>'."), "token", headers=_CHALLENGE)
+    try:
+        token, touched = api_tokens.authenticate(secret.strip())
+    except api_tokens.TokenRefused:
+        raise ApiProblem(401, _("This token is unknown, revoked or expired."), "token",
+                         headers={"WWW-Authenticate": 'Bearer realm="kotae", error="invalid_token"'}) from None
+    if touched:
+        checkpoint()  # the last-use stamp, committed before the request's reads (see unit_of_work)
+    g.api_token, g.api_user = token, token.user
+
+
+def caller():
+    """The token's owner, or an anonymous user for the services' permission checks."""
+    return g.get("api_user") or login_manager.anonymous_user()
+
+
+def requires(scope: str):
+    """The view needs a token with this scope: 401 without one, 403 with a weaker one."""
+    def decorate(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            token = g.get("api_token")
+            if token is None:
+                raise ApiProblem(401, _("Sign in with a personal API token to do this."), "token",
+                                 headers=_CHALLENGE)
+            if not token.allows(scope):
+                raise ApiProblem(403, _("This token can only read; create a read-write token to do this."),
+                                 "scope")
+            return view(*args, **kwargs)
+        checked.api_scope = scope  # for the OpenAPI document's security requirement
+        return checked
+    return decorate
+
+
+WRITE = requires(TokenScope.WRITE)
+
+
+def rate_limit_key() -> str:
+    """Per token when there is one, else per address."""
+    token = g.get("api_token")
+    return f"api-token:{token.id}" if token is not None else f"api-ip:{request.remote_addr}"
