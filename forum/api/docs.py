@@ -13,7 +13,7 @@ def document() -> dict:
     address as its server."""
     built = _with_problem_media_type(spec.spec)
     base = (current_app.config.get("SITE_URL") or "").rstrip("/")
-    built["servers"] = [{"url": f"{base}/api/v1" if base else "/api/v1"}]
+    built["servers"] = [{"url": base or "/"}]  # the paths carry /api/v1 themselves
     return built
 
 

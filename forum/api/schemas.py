@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from ..routing import MAX_ID
+
 # The database stores UTC without an offset; the API says so (2026-12-07T02:42:55+00:00).
 Timestamp = Annotated[datetime, AfterValidator(lambda value: value if value.tzinfo else
                                                value.replace(tzinfo=timezone.utc))]
@@ -281,7 +283,7 @@ class ProfileOut(BaseModel):
 class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     target_type: Literal["faq", "thread"]
-    target_id: int = Field(..., ge=1)
+    target_id: int = Field(..., ge=1, le=MAX_ID)
     outcome: Literal["resolved", "helpful", "not_helpful"]
 
 
