@@ -16,7 +16,7 @@ from spectree import SecurityScheme, SpecTree
 from spectree.models import SecureType, SecuritySchemeData
 
 from ..extensions import csrf, limiter
-from . import auth, problems
+from . import auth, cors, problems
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -62,10 +62,16 @@ from . import catalogue, discovery, docs, questions  # noqa: E402,F401  (routes 
 
 @bp.before_request
 def _authenticate():
+    cors.refuse_foreign_preflight()
     if request.mimetype == "application/json" and request.get_data() and request.get_json(silent=True) is None:
         from flask_babel import gettext as _
         raise problems.ApiProblem(400, _("The request body is not valid JSON."), "json")
     auth.load_caller()
+
+
+@bp.after_request
+def _cross_origin(response):
+    return cors.add_headers(response)
 
 
 @bp.errorhandler(Exception)

@@ -1,12 +1,16 @@
 """The FAQ, tags, public profiles, "did this solve your problem?" and who a token belongs to."""
 from __future__ import annotations
 
-from flask import g
+import re
+
+from flask import g, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from spectree import Response
 
 from ..extensions import db
-from ..models import FaqStatus, User
+from ..models import FaqStatus, User, utcnow
+from ..services import business_hours, site_settings
 from ..services.community import tags as tag_service
 from ..services.errors import NotFound
 from ..services.faq import entries
@@ -14,9 +18,12 @@ from ..services.insights import feedback
 from ..services.people import users
 from ..services.reputation import badges
 from . import auth, bp, endpoint, present
+from .problems import ApiProblem
 from .schemas import (
-    FaqEntryOut, FaqOut, FeedbackIn, FeedbackOut, MeOut, Problem, ProfileOut, TagList, TagsQuery,
+    FaqEntryOut, FaqOut, FeedbackIn, FeedbackOut, MeOut, Problem, ProfileOut, TagList, TagsQuery, WidgetOut,
 )
+
+VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{20,48}")  # the shape the pages' visitor cookie has too
 
 
 @bp.get("/faq")
@@ -68,17 +75,34 @@ def profile(user_id: int):
 
 
 @bp.post("/feedback")
-@auth.requires("read")
 @endpoint(json=FeedbackIn, resp=Response(HTTP_200=FeedbackOut, HTTP_400=Problem, HTTP_401=Problem,
-                                               HTTP_404=Problem, HTTP_429=Problem),
-               tags=["faq"], security=[{"bearer": []}])
+                                         HTTP_404=Problem, HTTP_429=Problem),
+          tags=["faq"], security=[{"bearer": []}, {}])
 def give_feedback(json: FeedbackIn):
-    """"Did this solve your problem?" for an FAQ entry or a thread, as the token's owner (one changeable answer
-    each). Any token may answer: it changes nothing anyone else wrote."""
-    caller = auth.caller()
-    row = feedback.record_feedback(json.target_type, json.target_id, feedback.user_key(caller.id), json.outcome,
-                                   user=caller)
+    """"Did this solve your problem?" for an FAQ entry or a thread: one changeable answer per member (any token)
+    or per anonymous visitor (the help widget sends its random visitor id as `X-Kotae-Visitor`)."""
+    caller = g.get("api_user")
+    if caller is not None:
+        key = feedback.user_key(caller.id)
+    else:
+        visitor = request.headers.get("X-Kotae-Visitor", "")
+        if not VISITOR_ID.fullmatch(visitor):
+            raise ApiProblem(401, _("Send a personal token, or a visitor id as X-Kotae-Visitor."), "token")
+        key = feedback.anonymous_key(visitor)
+    row = feedback.record_feedback(json.target_type, json.target_id, key, json.outcome, user=caller)
     return {"target_type": row.target_type, "target_id": row.target_id, "outcome": row.outcome}
+
+
+@bp.get("/widget")
+@endpoint(resp=Response(HTTP_200=WidgetOut), tags=["widget"])
+def widget():
+    """What the help widget needs besides search: whether support answers now, how to reach it, and where to ask."""
+    hours = site_settings.get_support_hours()
+    settings = site_settings.get_widget_settings()
+    open_now = business_hours.is_open(utcnow(), hours)
+    return {"support_open": open_now, "contact_url": settings.contact_url or None,
+            "support_hours": site_settings.support_summary(str(get_locale() or "en")),
+            "ask_url": present.link(url_for("questions.ask"))}
 
 
 @bp.get("/me")

@@ -298,3 +298,10 @@ class MeOut(BaseModel):
     token_name: str
     scope: Literal["read", "write"]
     expires_at: Timestamp | None
+
+
+class WidgetOut(BaseModel):
+    support_open: bool = Field(..., description="Whether support answers now (the support hours staff set).")
+    contact_url: str | None
+    support_hours: str
+    ask_url: str

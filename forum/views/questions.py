@@ -10,6 +10,7 @@ from ..extensions import db
 from ..unit_of_work import checkpoint
 from ..forms import AnswerForm, QuestionEditForm, QuestionForm
 from ..models import Tag
+from ..services.community.posts import TITLE_MAX
 from ..services.community import edit_conflicts, posts, threads
 from ..services import site_settings
 from ..services.community.edit_conflicts import EditConflict
@@ -54,6 +55,8 @@ def ask():
     """Ask a question."""
     require_not_suspended(current_user)  # 403 with the reason, before anything is typed
     form = QuestionForm()
+    if request.method == "GET" and request.args.get("title"):  # "ask the community" from search or the widget
+        form.title.data = " ".join(request.args["title"].split())[:TITLE_MAX]
     if form.validate_on_submit():
         try:
             question, new = submit_once(form.submission_token.data, lambda: posts.ask_question(
