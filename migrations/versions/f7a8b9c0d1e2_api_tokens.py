@@ -1,15 +1,15 @@
 """Personal API tokens (stored hashed, with a scope and an optional expiry)
 
-Revision ID: e6f7a8b9c0d1
-Revises: d5e6f7a8b9c0
+Revision ID: f7a8b9c0d1e2
+Revises: e6f7a8b9c0d1
 Create Date: 2026-12-07 03:00:00
 
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = 'e6f7a8b9c0d1'
-down_revision = 'd5e6f7a8b9c0'
+revision = 'f7a8b9c0d1e2'
+down_revision = 'e6f7a8b9c0d1'
 branch_labels = None
 depends_on = None
 
