@@ -88,10 +88,12 @@ def render(user: User, template: str, **context) -> tuple[str, str]:
     return " ".join(subject.split())[:200], body
 
 
-def queue(user: User, template: str, **context) -> OutgoingEmail:
-    """Write an e-mail to `user` in the caller's transaction; it is sent after the commit."""
+def queue(user: User, template: str, to: str | None = None, **context) -> OutgoingEmail:
+    """Write an e-mail to `user` in the caller's transaction; it is sent after the commit.
+
+    `to` sends it to another address than the account's, in the user's language (a new address to confirm)."""
     subject, body = render(user, template, **context)
-    email = OutgoingEmail(to_address=user.email, subject=subject, body=body, created_at=utcnow())
+    email = OutgoingEmail(to_address=to or user.email, subject=subject, body=body, created_at=utcnow())
     db.session.add(email)
     db.session.info.setdefault(PENDING, []).append(email)
     return email
