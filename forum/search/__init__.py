@@ -21,10 +21,11 @@ from .completeness import Health, HealthMonitor
 from .indexer import CheckReport, ReindexReport
 from .searching import SORTS, SearchResults
 from .whoosh import WhooshBackend
+from ..extensions import db
 from ..urls import faq_entry_path, question_path
 
 __all__ = ["init_app", "search", "similar", "similar_faq", "faq_entries", "faq_url", "related", "reindex_all",
-           "check", "retry_pending", "indexing_deferred", "health", "SearchResults", "CheckReport", "ReindexReport",
+           "check", "retry_pending", "indexing_deferred", "threads_changed", "health", "SearchResults", "CheckReport", "ReindexReport",
            "Health", "SORTS"]
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,12 @@ def check() -> CheckReport:
 def retry_pending() -> int:
     """Index every thread left in the outbox by failed or deferred updates; returns how many."""
     return indexer.drain_outbox(_service())
+
+
+def threads_changed(question_ids) -> None:
+    """Rewrite these threads' documents after the commit, for a change no post row shows (an author renamed by
+    the deletion of their account); like every other change, it is in the outbox until indexed."""
+    hooks.queue_threads(db.session, set(question_ids))
 
 
 @contextmanager

@@ -156,6 +156,11 @@ def _faq_changed(entry: FaqEntry) -> bool:
     return any(state.attrs[key].history.has_changes() for key in _FAQ_INDEXED)
 
 
+def queue_threads(session: Session, question_ids: set[int]) -> None:
+    """Index these threads after the commit; their outbox rows are written before it (before_commit)."""
+    _remember(session, {int(qid) for qid in question_ids})
+
+
 def _remember(session: Session, question_ids: set[int]) -> None:
     if question_ids:
         session.info.setdefault(PENDING, set()).update(question_ids)
