@@ -77,12 +77,12 @@ def configure_blueprints(app: Flask) -> None:
     from . import commands
     from .views import (
         admin, answers, auth, badges, closing, comments, errors, faq, feedback, help, inbox, main, moderation, posts,
-        questions, search, tags, users, votes,
+        privacy, questions, search, tags, users, votes,
     )
 
     for module in (
-        main, auth, questions, answers, posts, votes, comments, users, badges, tags, search, help, faq, feedback,
-        moderation, closing, inbox, admin, errors,
+        main, auth, questions, answers, posts, votes, comments, users, privacy, badges, tags, search, help, faq,
+        feedback, moderation, closing, inbox, admin, errors,
     ):
         app.register_blueprint(module.bp)
     commands.init_app(app)
