@@ -7,6 +7,7 @@ from ...extensions import db
 from ...forms.accounts import AdminDeleteUserForm
 from ...models import User
 from ...services.people import deletion
+from ...services.people.deletion import ANONYMISE
 from .._common import rules
 from . import bp
 
@@ -21,9 +22,9 @@ def delete_user(user_id: int):
         abort(404)
     form = AdminDeleteUserForm()
     if form.validate_on_submit():
-        name = user.username
         deletion.delete_account_as_admin(current_user, user, form.posts.data, rules())
-        flash(_("The account of %(name)s is deleted.", name=name), "success")
+        flash(_("The account is deleted; its posts stay under an anonymous name.") if form.posts.data == ANONYMISE
+              else _("The account and its posts are deleted."), "success")
         if user.id == current_user.id:
             return redirect(url_for("questions.index"))
         return redirect(url_for("admin.audit", action="user.delete"))
