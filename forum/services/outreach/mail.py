@@ -41,7 +41,7 @@ def enabled() -> bool:
 
 
 def looks_deliverable(address: str | None) -> bool:
-    """A plausible address on a real domain (we have no verification step to rely on)."""
+    """A plausible address on a real domain (whether its owner confirmed it is `User.email_verified_at`)."""
     if not address or address.count("@") != 1 or any(ch in address for ch in " \r\n<>"):
         return False
     domain = address.rsplit("@", 1)[1].lower().rstrip(".")
