@@ -2,6 +2,7 @@
 They only validate; forum/services/people/ owns the rules."""
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..services.people.deletion import ANONYMISE, REMOVE
@@ -36,8 +37,8 @@ class DeleteAccountForm(BaseForm):
 
 class AdminDeleteUserForm(BaseForm):
     posts = RadioField(_l("The member's posts"), choices=[
-        (ANONYMISE, _l("Keep them under an anonymous name (“deleted user”)")),
-        (REMOVE, _l("Remove them (questions, answers and comments)"))],
+        SelectChoice(ANONYMISE, _l("Keep them under an anonymous name (“deleted user”)")),
+        SelectChoice(REMOVE, _l("Remove them (questions, answers and comments)"))],
         default=ANONYMISE, validators=[DataRequired(REQUIRED)])
     confirm = BooleanField(_l("I understand that this account is deleted for good and cannot be restored."),
                            validators=[DataRequired(_l("Tick the box to confirm."))])

@@ -48,6 +48,7 @@ def delete_account_as_admin(actor: User, user: User, posts: str, rules: Reputati
 
 
 def erase_account(actor: User, user: User, posts: str, rules: ReputationRules) -> None:
+    """Delete `user` for `actor` (permission already checked), keeping the posts anonymised or removing them."""
     if posts not in POST_OPTIONS:
         raise Invalid(_l("Choose whether the posts stay under an anonymous name or are removed."), field="posts")
     if user.deleted_at is not None:
