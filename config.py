@@ -80,6 +80,21 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=SESSION_MAX_IDLE_DAYS)
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session; long answers take time to write
 
+    # --- Accounts: password reset, e-mail verification, privacy requests (forum/services/people/) ---
+    # Seconds a password-reset link works (it also stops once used, or after any password or address change).
+    PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
+    # Seconds a link confirming an e-mail address (at sign-up, or a new address from the settings) works.
+    EMAIL_VERIFICATION_MAX_AGE = int(os.environ.get("EMAIL_VERIFICATION_MAX_AGE", str(3 * 24 * 3600)))
+    # Unverified accounts may read and ask, but get no e-mail notifications or digests until verified.
+    REQUIRE_VERIFIED_EMAIL_FOR_MAIL = _env_flag("REQUIRE_VERIFIED_EMAIL_FOR_MAIL", True)
+    # "Forgot your password?" requests: per address asking (IP) and per e-mail address typed.
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "10 per hour")
+    PASSWORD_RESET_ADDRESS_RATE_LIMIT = os.environ.get("PASSWORD_RESET_ADDRESS_RATE_LIMIT", "3 per hour")
+    # Verification e-mails a signed-in member can have sent ("resend", a new address in the settings).
+    VERIFICATION_EMAIL_RATE_LIMIT = os.environ.get("VERIFICATION_EMAIL_RATE_LIMIT", "3 per hour")
+    # Attempts at "Delete my account" (each checks the password).
+    ACCOUNT_DELETE_RATE_LIMIT = os.environ.get("ACCOUNT_DELETE_RATE_LIMIT", "5 per 15 minutes")
+
     # --- FAQ (official answers, candidates, promotion) ---
     # Reputation given (through the ledger, once per answer) when an answer is first published as an FAQ entry.
     FAQ_PROMOTION_BONUS = 25

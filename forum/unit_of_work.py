@@ -90,6 +90,7 @@ class Changes:
 
     posts: dict[int, PostChange] = field(default_factory=dict)
     commented: set[int] = field(default_factory=set)  # posts whose comments were added, edited or removed
+    threads: set[int] = field(default_factory=set)  # questions whose thread changed in a way no post row shows
     faq: dict[int, set[str]] = field(default_factory=dict)  # FAQ entry id -> changed columns (or CREATED/DELETED)
     emails: list = field(default_factory=list)  # OutgoingEmail rows queued, for the sender after the commit
     deliveries_queued: bool = False  # webhook deliveries due: wake the sender after the commit
@@ -114,7 +115,8 @@ class Changes:
         return {post_id for post_id, change in self.posts.items() if change.columns & wanted}
 
     def __bool__(self) -> bool:
-        return bool(self.posts or self.commented or self.faq or self.emails or self.deliveries_queued)
+        return bool(self.posts or self.commented or self.threads or self.faq or self.emails
+                    or self.deliveries_queued)
 
 
 def changes(session: Session | None = None) -> Changes:

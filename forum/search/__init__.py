@@ -21,11 +21,12 @@ from .completeness import Health, HealthMonitor
 from .indexer import CheckReport, ReindexReport
 from .searching import SORTS, SearchResults
 from .whoosh import WhooshBackend
+from ..unit_of_work import changes
 from ..urls import faq_entry_path, question_path
 
 __all__ = ["init_app", "search", "similar", "similar_faq", "faq_entries", "faq_url", "related", "reindex_all",
-           "check", "retry_pending", "indexing_deferred", "health", "SearchResults", "CheckReport", "ReindexReport",
-           "Health", "SORTS"]
+           "check", "retry_pending", "indexing_deferred", "threads_changed", "health", "SearchResults", "CheckReport",
+           "ReindexReport", "Health", "SORTS"]
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,12 @@ def check() -> CheckReport:
 def retry_pending() -> int:
     """Index every thread left in the outbox by failed or deferred updates; returns how many."""
     return indexer.drain_outbox(_service())
+
+
+def threads_changed(question_ids) -> None:
+    """Rewrite these threads' documents after the commit, for a change no post row shows (an author renamed by
+    the deletion of their account); like every other change, it is in the outbox until indexed."""
+    changes().threads.update(int(qid) for qid in question_ids)
 
 
 @contextmanager

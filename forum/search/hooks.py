@@ -32,7 +32,7 @@ def write_outbox(session: Session, record: Changes) -> None:
     """One outbox row per thread and per FAQ entry whose document this transaction changed."""
     threads = {change.question_id for change in record.posts.values()
                if change.question_id is not None and change.columns & INDEXED_POST_COLUMNS}
-    threads |= _questions_of(session, record.commented)
+    threads |= _questions_of(session, record.commented) | record.threads
     entries = {entry_id for entry_id, columns in record.faq.items() if columns & INDEXED_FAQ_COLUMNS}
     pending = {kind: ids for kind, ids in ((indexer.THREAD.name, threads), (indexer.FAQ.name, entries)) if ids}
     if not pending:

@@ -125,7 +125,7 @@ def delete_post(actor: User, post: Post, rules: ReputationRules | None = None, r
                           "Edit it instead, or ask a moderator."))
     post.deleted_at = utcnow()
     post.deleted_by_id = actor.id
-    _count_deletion(post, -1)
+    count_deletion(post, -1)
     db.session.flush()
     votes.post_deleted(post, rules or ReputationRules())
     _record_staff_action(actor, post, "post.delete", _l("A moderator deleted your post."), reason)
@@ -136,7 +136,7 @@ def undelete_post(actor: User, post: Post, rules: ReputationRules | None = None)
         raise Forbidden(_l("You cannot undelete this post."))
     post.deleted_at = None
     post.deleted_by_id = None
-    _count_deletion(post, +1)
+    count_deletion(post, +1)
     db.session.flush()
     votes.post_undeleted(post, rules or ReputationRules())
     _record_staff_action(actor, post, "post.undelete", _l("A moderator restored your post."))
@@ -155,7 +155,8 @@ def preview(body: str) -> str:
     return render_markdown(body[:BODY_MAX])
 
 
-def _count_deletion(post: Post, delta: int) -> None:
+def count_deletion(post: Post, delta: int) -> None:
+    """Keep tag counts (a question) or the question's answer count (an answer) in step with a deletion."""
     if isinstance(post, Question):
         tag_service.adjust_tag_counts(post, delta)
     else:

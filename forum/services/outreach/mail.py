@@ -40,7 +40,7 @@ def enabled() -> bool:
 
 
 def looks_deliverable(address: str | None) -> bool:
-    """A plausible address on a real domain (we have no verification step to rely on)."""
+    """A plausible address on a real domain (whether its owner confirmed it is `User.email_verified_at`)."""
     if not address or address.count("@") != 1 or any(ch in address for ch in " \r\n<>"):
         return False
     domain = address.rsplit("@", 1)[1].lower().rstrip(".")
@@ -87,10 +87,12 @@ def render(user: User, template: str, **context) -> tuple[str, str]:
     return " ".join(subject.split())[:200], body
 
 
-def queue(user: User, template: str, **context) -> OutgoingEmail:
-    """Write an e-mail to `user` in the caller's transaction; it is sent after the commit."""
+def queue(user: User, template: str, to: str | None = None, **context) -> OutgoingEmail:
+    """Write an e-mail to `user` in the caller's transaction; it is sent after the commit.
+
+    `to` sends it to another address than the account's, in the user's language (a new address to confirm)."""
     subject, body = render(user, template, **context)
-    email = OutgoingEmail(to_address=user.email, subject=subject, body=body, created_at=utcnow())
+    email = OutgoingEmail(to_address=to or user.email, subject=subject, body=body, created_at=utcnow())
     db.session.add(email)
     changes().emails.append(email)
     return email

@@ -114,6 +114,15 @@ def post_undeleted(post: Post, rules: ReputationRules) -> None:
     ledger.restore(list(events), rules)
 
 
+def retract_votes_of(voter: User, rules: ReputationRules) -> int:
+    """Take back every vote a member cast, with the reputation each gave or cost (a deleted account, as on
+    Stack Overflow); the ledger re-applies the daily cap to the days concerned. Returns how many there were."""
+    cast = db.session.scalars(select(Vote).where(Vote.user_id == voter.id).order_by(Vote.id)).all()
+    for vote in cast:
+        _retract(vote, vote.post, rules)
+    return len(cast)
+
+
 def votes_by(user: User, post_ids: list[int]) -> dict[int, int]:
     """The user's votes on these posts, for highlighting the arrows (one query)."""
     if not post_ids or not getattr(user, "is_authenticated", False):
