@@ -78,12 +78,12 @@ def configure_blueprints(app: Flask) -> None:
     from . import commands
     from .views import (
         admin, answers, auth, badges, closing, comments, errors, faq, feedback, help, inbox, main, moderation, posts,
-        questions, search, tags, users, votes,
+        questions, search, seo, tags, users, votes,
     )
 
     for module in (
         main, auth, questions, answers, posts, votes, comments, users, badges, tags, search, help, faq, feedback,
-        moderation, closing, inbox, admin, errors,
+        moderation, closing, inbox, admin, seo, errors,
     ):
         app.register_blueprint(module.bp)
     commands.init_app(app)
