@@ -23,13 +23,19 @@ class SitemapUrl:
     lastmod: datetime | None = None
 
 
-def _visible_questions():
-    return (Post.post_type == PostType.QUESTION, Post.deleted_at.is_(None), Post.hidden_at.is_(None))
+def _visible_questions(keep_to_the_primary_key: bool = False):
+    # Within an id range, the type test must not be an index key: without statistics (no ANALYZE) SQLite would
+    # rather walk ix_posts_type_created over every visible question than the primary key's range; as an
+    # expression (`post_type || ''`) no index covers it, on SQLite or PostgreSQL.
+    post_type = Post.post_type.concat("") if keep_to_the_primary_key else Post.post_type
+    return (post_type == PostType.QUESTION, Post.deleted_at.is_(None), Post.hidden_at.is_(None))
 
 
 def question_page_count(page_size: int) -> int:
-    """How many question sitemaps there are: enough pages of ids to reach the newest question (at least one)."""
-    last_id = db.session.scalar(select(func.max(Post.id)).where(Post.post_type == PostType.QUESTION)) or 0
+    """How many question sitemaps there are: enough pages to reach the newest post (at least one). Any post, not
+    the newest question: max(id) of the whole table is one look at the primary key's end; the last page may hold
+    only answers, and is then empty."""
+    last_id = db.session.scalar(select(func.max(Post.id))) or 0
     return max(1, -(-last_id // page_size))
 
 
@@ -38,7 +44,7 @@ def question_page(number: int, page_size: int) -> list[SitemapUrl]:
     low = (number - 1) * page_size
     rows = db.session.execute(
         select(Post.id, Post.title, Post.last_activity_at)
-        .where(*_visible_questions(), Post.id > low, Post.id <= low + page_size)
+        .where(Post.id > low, Post.id <= low + page_size, *_visible_questions(keep_to_the_primary_key=True))
         .order_by(Post.id)
     )
     return [SitemapUrl(question_path(id_, title), last_activity) for id_, title, last_activity in rows]
@@ -61,7 +67,9 @@ def list_urls(limit: int) -> list[SitemapUrl]:
     """The question lists: all questions (the home page), then the `limit` - 1 most used tags (two queries).
 
     Only the full list has a last-modified time: a tag's would take a join over every thread it has."""
-    newest = db.session.scalar(select(func.max(Post.last_activity_at)).where(*_visible_questions()))
+    # Newest first and the first row (not max()): walks ix_posts_type_activity from its end past hidden threads.
+    newest = db.session.scalar(select(Post.last_activity_at).where(*_visible_questions())
+                               .order_by(Post.last_activity_at.desc()).limit(1))
     names = db.session.scalars(
         select(Tag.name).where(Tag.question_count > 0).order_by(Tag.question_count.desc(), Tag.name).limit(limit - 1)
     )
