@@ -43,7 +43,8 @@ def robots_noindex() -> bool:
     endpoint = request.endpoint or ""
     if endpoint in NOINDEX_ENDPOINTS or request.blueprint in NOINDEX_BLUEPRINTS:
         return True
-    return bool(request.args.get(SEARCH_ARGS.get(endpoint, ""), "").strip())
+    search_arg = SEARCH_ARGS.get(endpoint)
+    return bool(search_arg and request.args.get(search_arg, "").strip())
 
 
 @bp.app_template_global()
