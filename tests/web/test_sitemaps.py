@@ -1,7 +1,10 @@
 """Sitemaps (an index over question pages by post-id range, the FAQ's and the question lists') and robots.txt."""
+import threading
 import xml.etree.ElementTree as ET
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from forum.extensions import db
 from forum.models import Question, Role, utcnow
@@ -77,6 +80,28 @@ def test_question_pages_hold_every_visible_question_once_with_its_last_activity(
         seen.update(page)
     visible = [q for q in questions if q not in (deleted, hidden)]
     assert seen == {SITE + question_url(q): iso(q.last_activity_at) for q in visible}
+
+
+@pytest.mark.sqlite_only
+def test_a_question_sitemap_reads_one_range_of_the_primary_key(client):
+    """SQLite has no statistics to go by: the page's query must not walk an index over every question."""
+    for _ in range(3):
+        make_question(commit=False)
+    db.session.commit()
+    executed, this_thread = [], threading.get_ident()
+
+    def record(conn, cursor, statement, parameters, *args):
+        if threading.get_ident() == this_thread:
+            executed.append((statement, parameters))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/sitemaps/questions-1.xml").status_code == 200
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    ((statement, parameters),) = executed
+    plan = db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    assert [row[3] for row in plan] == ["SEARCH posts USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"]
 
 
 def test_a_page_past_the_last_is_404_and_empty_ranges_are_empty(client):
