@@ -160,6 +160,11 @@ class Config:
     SEARCH_AUTO_REBUILD = _env_flag("SEARCH_AUTO_REBUILD", True)
     SEARCH_REBUILD_COOLDOWN = 600
 
+    # --- Search engines ---
+    # Links per question sitemap (/sitemaps/questions-<n>.xml): each page covers this many post ids, so holds at
+    # most this many questions; 50,000 is the sitemap protocol's limit per file.
+    SITEMAP_PAGE_SIZE = 50_000
+
     # --- Dashboard and voice of the customer ---
 
 

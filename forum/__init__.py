@@ -78,12 +78,12 @@ def configure_blueprints(app: Flask) -> None:
     from . import api, commands
     from .views import (
         admin, answers, auth, badges, closing, comments, errors, faq, feedback, help, inbox, main, moderation, posts,
-        privacy, questions, search, tags, tokens, users, votes,
+        privacy, questions, search, seo, tags, tokens, users, votes,
     )
 
     for module in (
         main, auth, questions, answers, posts, votes, comments, users, privacy, tokens, badges, tags, search, help,
-        faq, feedback, moderation, closing, inbox, admin, errors,
+        faq, feedback, moderation, closing, inbox, admin, seo, errors,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

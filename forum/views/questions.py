@@ -17,8 +17,10 @@ from ..services.community.edit_conflicts import EditConflict
 from ..services.errors import DomainError
 from ..services.faq import entries as faq_entries
 from ..services.moderation.suspensions import require_not_suspended
+from ..services.seo import structured_data
 from ._common import attach_error, limit, offer_merge, paginate, submit_once, thresholds
 from .feedback import current_outcome_for
+from .seo import site_base
 
 bp = Blueprint("questions", __name__, url_prefix="/questions")
 
@@ -93,6 +95,7 @@ def detail(question_id: int, slug: str | None = None):
         answer_form=AnswerForm() if signed_in else None,
         current_outcome=None if question.is_deleted else current_outcome_for("thread", question.id),
         faq_entry=faq_entries.entry_for_thread(question.id, staff=viewer.is_staff),
+        structured_data=structured_data.qa_page(question, thread.answers, site_base()),
     )
 
 
