@@ -5,13 +5,15 @@ browser write through the API (no CSRF), and a token's scope is the only thing t
 """
 from __future__ import annotations
 
+import re
 from functools import wraps
 
 from flask import g, request
 from flask_babel import gettext as _
 
 from ..extensions import login_manager
-from ..models import TokenScope
+from ..models import HelpSource, TokenScope
+from ..services.insights import feedback
 from ..services.people import api_tokens
 from ..unit_of_work import checkpoint
 from .problems import ApiProblem
@@ -62,6 +64,20 @@ def requires(scope: str):
 
 
 WRITE = requires(TokenScope.WRITE)
+
+VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{20,48}")  # the shape the pages' visitor cookie has too
+
+
+def visitor() -> tuple[str | None, str]:
+    """Who is looking for help, for feedback and deflection: (visitor key, source). A token's owner is a member
+    (source "api"); the help widget sends a random id as `X-Kotae-Visitor` (source "widget"); else nobody."""
+    user = g.get("api_user")
+    if user is not None:
+        return feedback.user_key(user.id), HelpSource.API
+    header = request.headers.get("X-Kotae-Visitor", "")
+    if VISITOR_ID.fullmatch(header):
+        return feedback.anonymous_key(header), HelpSource.WIDGET
+    return None, HelpSource.API
 
 
 def rate_limit_key() -> str:

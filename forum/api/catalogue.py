@@ -1,9 +1,7 @@
 """The FAQ, tags, public profiles, "did this solve your problem?" and who a token belongs to."""
 from __future__ import annotations
 
-import re
-
-from flask import g, request, url_for
+from flask import g, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from spectree import Response
@@ -22,8 +20,6 @@ from .problems import ApiProblem
 from .schemas import (
     FaqEntryOut, FaqOut, FeedbackIn, FeedbackOut, MeOut, Problem, ProfileOut, TagList, TagsQuery, WidgetOut,
 )
-
-VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{20,48}")  # the shape the pages' visitor cookie has too
 
 
 @bp.get("/faq")
@@ -81,15 +77,10 @@ def profile(user_id: int):
 def give_feedback(json: FeedbackIn):
     """"Did this solve your problem?" for an FAQ entry or a thread: one changeable answer per member (any token)
     or per anonymous visitor (the help widget sends its random visitor id as `X-Kotae-Visitor`)."""
-    caller = g.get("api_user")
-    if caller is not None:
-        key = feedback.user_key(caller.id)
-    else:
-        visitor = request.headers.get("X-Kotae-Visitor", "")
-        if not VISITOR_ID.fullmatch(visitor):
-            raise ApiProblem(401, _("Send a personal token, or a visitor id as X-Kotae-Visitor."), "token")
-        key = feedback.anonymous_key(visitor)
-    row = feedback.record_feedback(json.target_type, json.target_id, key, json.outcome, user=caller)
+    key, _source = auth.visitor()
+    if key is None:
+        raise ApiProblem(401, _("Send a personal token, or a visitor id as X-Kotae-Visitor."), "token")
+    row = feedback.record_feedback(json.target_type, json.target_id, key, json.outcome, user=g.get("api_user"))
     return {"target_type": row.target_type, "target_id": row.target_id, "outcome": row.outcome}
 
 

@@ -1,12 +1,15 @@
 """Finding answers: search, similar questions while asking, and answer suggestions for chatbots."""
 from __future__ import annotations
 
+from flask import g
 from flask_babel import gettext as _
 from markupsafe import Markup
 from spectree import Response
 
 from ..services.community import search as search_service
 from ..services.community import suggestions
+from ..services.insights import deflection
+from ..unit_of_work import checkpoint
 from ..urls import faq_entry_path, question_path
 from . import auth, bp, endpoint, present
 from .schemas import Problem, SearchOut, SearchQuery, SimilarOut, SimilarQuery, SuggestOut, SuggestQuery
@@ -19,10 +22,20 @@ def _plain(snippet) -> str:
     return Markup(snippet).striptags() if snippet else ""
 
 
+def _count_help_search() -> None:
+    """Note the search for the deflection rate, committed before the search reads (see unit_of_work)."""
+    key, source = auth.visitor()
+    if key is not None:
+        user = g.get("api_user")
+        deflection.record_search(key, user.id if user is not None else None, source)
+        checkpoint()
+
+
 @bp.get("/search")
 @endpoint(query=SearchQuery, resp=Response(HTTP_200=SearchOut, **_READ_ERRORS), tags=["search"])
 def search(query: SearchQuery):
     """Threads (and, on the first page, official FAQ entries) for words, a sentence or operators, as /search."""
+    _count_help_search()
     results = search_service.search_questions(query.q, sort=query.sort, page=query.page, per_page=query.per_page,
                                               viewer=auth.caller())
     items = [{
@@ -55,6 +68,7 @@ def similar(query: SimilarQuery):
 def suggest(query: SuggestQuery):
     """Up to three passages that answer a customer's sentence (FAQ entries, official and accepted answers), each
     with its source and a confidence; `answered: false` when there is no good answer (hand over to a person)."""
+    _count_help_search()
     found = suggestions.suggest(query.q, limit=query.limit)
     items = [{"source_type": s.source_type, "title": s.title, "url": present.link(s.path), "passage": s.passage,
               "votes": s.votes, "resolved_rate": s.resolved_rate, "confidence": s.confidence} for s in found]

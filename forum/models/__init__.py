@@ -2,6 +2,7 @@
 from .api import ApiToken, TokenScope
 from .base import utcnow
 from .comment import Comment
+from .deflection import HelpSession, HelpSource
 from .faq import FaqCategory, FaqEntry, FaqReview, FaqRevision, FaqStatus, Feedback, FeedbackTarget, Outcome, ReviewReason
 from .imports import ImportSource
 from .moderation import (
@@ -18,7 +19,7 @@ from .user import Role, User, username_key
 
 __all__ = [
     "Answer", "ApiToken", "TokenScope", "AuditLogEntry", "CloseReason", "CloseVote", "Comment", "DeliveryStatus", "FaqCategory", "FaqEntry",
-    "FaqReview", "FaqRevision", "FaqStatus", "Feedback", "FeedbackTarget", "Flag", "FormSubmission", "FlagReason", "FlagStatus",
+    "FaqReview", "FaqRevision", "FaqStatus", "HelpSession", "HelpSource", "Feedback", "FeedbackTarget", "Flag", "FormSubmission", "FlagReason", "FlagStatus",
     "ImportSource", "Notification", "NotificationKind", "Outcome", "OutgoingEmail", "Post", "PostLink",
     "PostRevision", "PostType", "PostView", "Question", "Reason", "ReputationEvent", "ReviewReason", "Role",
     "SearchOutbox", "SiteSetting", "SuggestedEdit", "SuggestionStatus", "Suspension", "Tag", "User", "UserBadge", "UserSession",

@@ -68,7 +68,9 @@
 
   function api(path, options) {
     options = options || {};
-    options.headers = Object.assign({"Accept": "application/json", "Accept-Language": lang}, options.headers || {});
+    // The visitor id lets the community count searches that end in "resolved" (deflection); it is random.
+    options.headers = Object.assign({"Accept": "application/json", "Accept-Language": lang,
+                                     "X-Kotae-Visitor": visitorId()}, options.headers || {});
     options.credentials = "omit";
     return fetch(base + "/api/v1" + path, options).then(function (response) {
       if (!response.ok) { throw new Error(String(response.status)); }
@@ -183,7 +185,7 @@
       [["resolved", TEXT.resolved], ["helpful", TEXT.helpful], ["not_helpful", TEXT.notHelpful]].forEach(function (pair) {
         var button = el("button", {type: "button", "data-outcome": pair[0], text: pair[1]});
         button.addEventListener("click", function () {
-          api("/feedback", {method: "POST", headers: {"Content-Type": "application/json", "X-Kotae-Visitor": visitorId()},
+          api("/feedback", {method: "POST", headers: {"Content-Type": "application/json"},
                             body: JSON.stringify({target_type: target.type, target_id: target.id, outcome: pair[0]})})
             .then(function () { status.textContent = TEXT.thanks; })
             .catch(function () { status.textContent = TEXT.error; });

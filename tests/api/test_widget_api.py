@@ -85,3 +85,21 @@ def test_ask_the_community_fills_in_the_title(client):
     login(client, make_user())
     page = text(client.get("/questions/ask?title=Sync%20stops%20after%20the%20update"))
     assert 'value="Sync stops after the update"' in page
+
+
+def test_widget_searches_count_as_help_sessions_on_the_outcomes_page(api, client):
+    from forum.models import HelpSession
+
+    question = make_question(title="Printer offline after update", body="The printer shows offline since the update.")
+    for words in ("printer", "printer offline", "printer offline after update"):
+        api.get("/api/v1/search", query_string={"q": words}, headers={"X-Kotae-Visitor": VISITOR})
+    api.get("/api/v1/search", query_string={"q": "printer"})  # no visitor id: not counted
+    api.post("/api/v1/feedback", headers={"X-Kotae-Visitor": VISITOR},
+             json={"target_type": "thread", "target_id": question.id, "outcome": "resolved"})
+    assert [row.source for row in db.session.scalars(select(HelpSession))] == ["widget"]
+    login(client, make_user(role=Role.MODERATOR))
+    page = text(client.get("/admin/outcomes"))
+    assert "Deflection rate" in page and "100%" in page
+    csv_text = text(client.get("/admin/outcomes/deflection.csv?weeks=2"))
+    assert csv_text.splitlines()[0] == "week_start,help_sessions,deflected,deflection_rate"
+    assert csv_text.splitlines()[-1].endswith(",1,1,1.0000")
