@@ -12,10 +12,13 @@ Views here are as thin as the pages' views: parse, call one service, present. Th
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, request
+from flask_babel import gettext as _
 from spectree import SecurityScheme, SpecTree
 from spectree.models import SecureType, SecuritySchemeData
+from werkzeug.exceptions import HTTPException
 
-from ..extensions import csrf, limiter
+from ..extensions import csrf, db, limiter
+from ..services.errors import DomainError
 from . import auth, cors, problems
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -25,8 +28,6 @@ def _validation_failed(_request, _response, error, _instance, _adapter) -> None:
     """spectree calls this before the view; a request that does not fit its model becomes a 400 problem."""
     if error is None:
         return
-    from flask_babel import gettext as _
-
     details = [{"field": ".".join(str(part) for part in item.get("loc", ())), "message": item.get("msg", "")}
                for item in error.errors()]
     raise problems.ApiProblem(400, _("Some fields are missing or invalid; see errors."), "invalid", details)
@@ -64,7 +65,6 @@ from . import catalogue, discovery, docs, questions  # noqa: E402,F401  (routes 
 def _authenticate():
     cors.refuse_foreign_preflight()
     if request.mimetype == "application/json" and request.get_data() and request.get_json(silent=True) is None:
-        from flask_babel import gettext as _
         raise problems.ApiProblem(400, _("The request body is not valid JSON."), "json")
     auth.load_caller()
 
@@ -76,12 +76,10 @@ def _cross_origin(response):
 
 @bp.errorhandler(Exception)
 def _problem(error):
-    from ..extensions import db
-
+    """Every error of an API request as a problem document; the request's writes are rolled back."""
     db.session.rollback()
-    if not isinstance(error, (problems.ApiProblem,)) and getattr(error, "code", None) is None \
-            and not hasattr(error, "status_code"):
-        current_app.logger.exception("API error on %s", error)
+    if not isinstance(error, (problems.ApiProblem, DomainError, HTTPException)):  # a bug: log it, answer 500
+        current_app.logger.exception("API error on %s %s", request.method, request.path)
     return problems.from_exception(error)
 
 
