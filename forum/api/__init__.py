@@ -83,7 +83,10 @@ def _problem(error):
     return problems.from_exception(error)
 
 
+# Once per process (the limiter and the blueprint are shared by every app): read the limit from the app at hand.
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=auth.rate_limit_key)(bp)
+
+
 def init_app(app: Flask) -> None:
     csrf.exempt(bp)  # tokens, not cookies: nothing for a forged cross-site request to ride on
-    limiter.limit(lambda: app.config["API_RATE_LIMIT"], key_func=auth.rate_limit_key)(bp)
     app.register_blueprint(bp)

@@ -1,6 +1,8 @@
 """Writing through the API: a read-write token, the same rules as the pages, nothing stored on a refusal."""
 from datetime import timedelta
 
+import pytest
+
 from sqlalchemy import func, select
 
 from forum.extensions import db
@@ -116,3 +118,15 @@ def test_feedback_counts_once_per_member_and_can_change(api):
     response = api.post("/api/v1/feedback", headers=bearer(secret),
                         json={"target_type": "thread", "target_id": 99999, "outcome": "resolved"})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "API_RATE_LIMIT": "3 per minute"}],
+                         ids=["api-3-per-minute"])
+def test_the_rate_limit_is_per_token_and_answers_a_problem(api):
+    _user, first = new_token(scope="read")
+    _other, second = new_token(scope="read")
+    for _ in range(3):
+        assert api.get("/api/v1/questions", headers=bearer(first)).status_code == 200
+    response = api.get("/api/v1/questions", headers=bearer(first))
+    assert response.status_code == 429 and response.mimetype == PROBLEM and "Retry-After" in response.headers
+    assert api.get("/api/v1/questions", headers=bearer(second)).status_code == 200  # another token's own count
