@@ -65,6 +65,7 @@ class PostView:
     edited: Stamp | None
     comments: list[CommentView] = field(default_factory=list)
     flag_url: str | None = None
+    redact_url: str | None = None  # staff: remove a passage from the post and its revisions
     # Closing, locking and suggested edits (forum/services/moderation/closing.py): thread controls and the
     # question's banner.
     locked: bool = False
@@ -106,6 +107,7 @@ def present_thread(thread: Thread, user, thresholds: dict) -> tuple[Viewer, list
         "comment": _UrlPattern("comments.create", post_id=None),
         "delete_comment": _UrlPattern("comments.delete", comment_id=None),
         "flag": _UrlPattern("moderation.flag", post_id=None),
+        "redact": _UrlPattern("moderation.redact", post_id=None),
         "official": _UrlPattern("faq.official_toggle", answer_id=None),
     }
     question = thread.question
@@ -165,6 +167,7 @@ def _present(post: Post, question: Question, thread: Thread, user, viewer: Viewe
         created=stamp(post.created_at),
         edited=stamp(post.edited_at),
         flag_url=urls["flag"](post.id) if signed_in and not own and not post.is_deleted else None,
+        redact_url=urls["redact"](post.id) if viewer.is_staff else None,
         official_url=urls["official"](post.id) if viewer.is_staff and is_answer and not post.is_deleted else None,
         comments=[
             CommentView(comment, urls["delete_comment"](comment.id)

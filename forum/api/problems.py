@@ -5,6 +5,7 @@ from flask import Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
 from ..services.errors import DomainError
+from ..services.moderation.holds import PersonalDataFound
 from ..views.errors import DEFAULT_MESSAGES, TITLES
 
 MEDIA_TYPE = "application/problem+json"
@@ -37,6 +38,8 @@ def from_exception(error: Exception) -> Response:
     """The problem document for any error raised while serving an API request."""
     if isinstance(error, ApiProblem):
         return problem(error.status, error.detail, error.kind, error.errors, error.headers)
+    if isinstance(error, PersonalDataFound):  # what was found, masked; `post_anyway: true` posts it for review
+        return problem(422, str(error.message), "personal-data", errors=error.described())
     if isinstance(error, DomainError):
         field = [{"field": error.field, "message": str(error.message)}] if error.field else None
         return problem(error.status_code, str(error.message), errors=field)

@@ -19,6 +19,7 @@ from .schemas import (
 
 _WRITE_ERRORS = {"HTTP_400": Problem, "HTTP_401": Problem, "HTTP_403": Problem, "HTTP_404": Problem,
                  "HTTP_409": Problem, "HTTP_429": Problem}
+_POSTING_ERRORS = {**_WRITE_ERRORS, "HTTP_422": Problem}  # 422: personal data found (see `post_anyway`)
 
 
 def _posting_limit(config_key: str):
@@ -53,11 +54,12 @@ def get_thread(question_id: int):
 @bp.post("/questions")
 @auth.WRITE
 @_posting_limit("POST_RATE_LIMIT")
-@endpoint(json=AskIn, resp=Response(HTTP_201=ThreadOut, **_WRITE_ERRORS), tags=["questions"],
+@endpoint(json=AskIn, resp=Response(HTTP_201=ThreadOut, **_POSTING_ERRORS), tags=["questions"],
                security=[{"bearer": []}])
 def ask(json: AskIn):
     """Ask a question (the same rules as the ask page: title and body length, tags, new-tag privilege)."""
-    question = posts.ask_question(auth.caller(), json.title, json.body, " ".join(json.tags), thresholds())
+    question = posts.ask_question(auth.caller(), json.title, json.body, " ".join(json.tags), thresholds(),
+                                  post_anyway=json.post_anyway)
     db.session.flush()
     body = present.thread(threads.Thread(question=question, answers=[]))
     return body, 201, {"Location": present.link(url_for(".get_thread", question_id=question.id))}
@@ -66,13 +68,13 @@ def ask(json: AskIn):
 @bp.post("/questions/<int:question_id>/answers")
 @auth.WRITE
 @_posting_limit("POST_RATE_LIMIT")
-@endpoint(json=BodyIn, resp=Response(HTTP_201=AnswerOut, **_WRITE_ERRORS), tags=["questions"],
+@endpoint(json=BodyIn, resp=Response(HTTP_201=AnswerOut, **_POSTING_ERRORS), tags=["questions"],
                security=[{"bearer": []}])
 def answer(question_id: int, json: BodyIn):
     """Answer a question."""
     caller = auth.caller()
     question = threads.get_question(question_id, caller)
-    created = posts.post_answer(caller, question, json.body)
+    created = posts.post_answer(caller, question, json.body, post_anyway=json.post_anyway)
     db.session.flush()
     return present.answer(created, question), 201
 
@@ -80,13 +82,13 @@ def answer(question_id: int, json: BodyIn):
 @bp.post("/posts/<int:post_id>/comments")
 @auth.WRITE
 @_posting_limit("COMMENT_RATE_LIMIT")
-@endpoint(json=BodyIn, resp=Response(HTTP_201=CommentOut, **_WRITE_ERRORS), tags=["questions"],
+@endpoint(json=BodyIn, resp=Response(HTTP_201=CommentOut, **_POSTING_ERRORS), tags=["questions"],
                security=[{"bearer": []}])
 def comment(post_id: int, json: BodyIn):
     """Comment on a question or an answer (the comment privilege applies on other people's threads)."""
     caller = auth.caller()
     post = threads.get_post(post_id, caller)
-    created = comments.add_comment(caller, post, json.body, thresholds())
+    created = comments.add_comment(caller, post, json.body, thresholds(), post_anyway=json.post_anyway)
     return present.comment(created), 201
 
 

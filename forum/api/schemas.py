@@ -117,16 +117,22 @@ class QuestionsQuery(BaseModel):
     per_page: int = Field(20, ge=1, le=100)
 
 
+POST_ANYWAY = ("Post even though the text seems to contain personal data (a 422 problem lists it otherwise); "
+               "the post is then held for staff review before others can see it.")
+
+
 class AskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(..., max_length=300, description="What the question is about, as a sentence.")
     body: str = Field(..., max_length=60000, description="Markdown.")
     tags: list[str] = Field(..., max_length=10, description="Tag names, e.g. [\"sync\", \"windows\"].")
+    post_anyway: bool = Field(False, description=POST_ANYWAY)
 
 
 class BodyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     body: str = Field(..., max_length=60000, description="Markdown.")
+    post_anyway: bool = Field(False, description=POST_ANYWAY)
 
 
 class VoteIn(BaseModel):

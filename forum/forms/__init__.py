@@ -34,6 +34,8 @@ class PostingForm(BaseForm):
     (services/community/submissions)."""
     submission_token = HiddenField(default=submissions.new_token,
                                    validators=[Optional(), Length(max=submissions.TOKEN_MAX)])
+    # Shown only once personal data was found in what was typed (services/moderation/holds).
+    post_anyway = BooleanField(_l("Post anyway (staff will review it before it is shown)"))
 
 
 class LoginForm(BaseForm):

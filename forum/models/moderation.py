@@ -18,6 +18,8 @@ class FlagReason:
     OTHER = "other"
     ALL = (SPAM, RUDE, NEEDS_IMPROVEMENT, DUPLICATE, OTHER)
     HIDING = (SPAM, RUDE)  # enough of these hide the post until staff review it
+    PERSONAL_DATA = "personal_data"  # not a user's flag: the author posted personal data anyway (raised by the system)
+    REVIEWED = (*ALL, PERSONAL_DATA)  # what the review queue may show
 
 
 class FlagStatus:

@@ -11,6 +11,7 @@ from ..routing import parse_page
 from ..services.community import revisions, submissions
 from ..services.community.edit_conflicts import EditConflict
 from ..services.errors import DomainError
+from ..services.moderation.holds import PersonalDataFound
 from ..services.reputation.votes import VotePolicy
 
 
@@ -47,6 +48,11 @@ def attach_error(form, error: DomainError) -> None:
     else:
         form.form_errors.append(str(error.message))
     db.session.rollback()
+
+
+def personal_data_found(error: DomainError | None) -> list[dict] | None:
+    """What the personal-data check found, masked, if that is what `error` is (for the form's warning box)."""
+    return error.described() if isinstance(error, PersonalDataFound) else None
 
 
 def page_number() -> int:

@@ -1,5 +1,5 @@
 """Adding and deleting comments."""
-from flask import Blueprint, abort, flash, redirect
+from flask import Blueprint, abort, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -8,6 +8,7 @@ from ..forms import CommentForm
 from ..models import Comment
 from ..services.community import comments, threads
 from ..services.errors import Invalid
+from ..services.moderation.holds import PersonalDataFound
 from ._common import limit, submit_once, thresholds
 from ..urls import thread_path
 
@@ -23,8 +24,13 @@ def create(post_id: int):
     form = CommentForm()
     if not form.validate_on_submit():
         raise Invalid(" ".join(str(e) for errors in form.errors.values() for e in errors), field="body")
-    submit_once(form.submission_token.data, lambda: comments.add_comment(current_user, post, form.body.data,
-                                                                          thresholds()))
+    try:
+        submit_once(form.submission_token.data, lambda: comments.add_comment(
+            current_user, post, form.body.data, thresholds(), post_anyway=form.post_anyway.data))
+    except PersonalDataFound as error:  # show what was found; the author edits the comment or posts it anyway
+        db.session.rollback()
+        return render_template("comments/personal_data.html", form=form, post=post, error=error,
+                               personal_data=error.described(), back=thread_path(post, anchor=f"comments-{post.id}")), 400
     return redirect(thread_path(post, anchor=f"comments-{post.id}"))
 
 

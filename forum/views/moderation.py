@@ -1,12 +1,13 @@
 """Flags, the staff review queue and user suspensions."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import permissions
 from ..extensions import db
 from ..models import FlagReason, FlagStatus, Question, User
-from ..services.moderation import flags, suspensions
+from ..services.moderation import flags, redaction, suspensions
 from ..services.community import threads
 from ..services.errors import Invalid
 from ._common import limit, page_number, rules, thresholds
@@ -77,6 +78,27 @@ def delete(post_id: int):
     flags.delete_flagged(current_user, _flagged_post(post_id), request.form.get("reason", ""), rules())
     flash(_("The post is deleted."), "success")
     return redirect(url_for(".review"))
+
+
+@bp.route("/posts/<int:post_id>/redact", methods=["GET", "POST"])
+@login_required
+def redact(post_id: int):
+    """Staff remove a passage from a post and from every revision of it."""
+    flags.require_staff(current_user)
+    post = _flagged_post(post_id)
+    values, error = request.form, None
+    if request.method == "POST":
+        try:
+            count = redaction.redact_post(current_user, post, values.get("passage", ""), values.get("reason", ""))
+        except Invalid as invalid:
+            db.session.rollback()
+            error = invalid
+        else:
+            flash(ngettext("Redacted %(num)d occurrence from the post and its revisions.",
+                           "Redacted %(num)d occurrences from the post and its revisions.", count), "success")
+            return redirect(post_path(post))
+    return render_template("moderation/redact.html", post=post, question=_question_of(post), values=values,
+                           error=error, passage_max=redaction.PASSAGE_MAX), 400 if error else 200
 
 
 @bp.post("/users/<int:user_id>/suspend")

@@ -18,7 +18,7 @@ from ..services.errors import DomainError
 from ..services.faq import entries as faq_entries
 from ..services.moderation.suspensions import require_not_suspended
 from ..services.seo import structured_data
-from ._common import attach_error, limit, offer_merge, paginate, submit_once, thresholds
+from ._common import attach_error, limit, offer_merge, paginate, personal_data_found, submit_once, thresholds
 from .feedback import current_outcome_for
 from .seo import site_base
 
@@ -59,18 +59,22 @@ def ask():
     form = QuestionForm()
     if request.method == "GET" and request.args.get("title"):  # "ask the community" from search or the widget
         form.title.data = " ".join(request.args["title"].split())[:TITLE_MAX]
+    personal_data = None
     if form.validate_on_submit():
         try:
             question, new = submit_once(form.submission_token.data, lambda: posts.ask_question(
-                current_user, form.title.data, form.body.data, form.tags.data, thresholds()))
+                current_user, form.title.data, form.body.data, form.tags.data, thresholds(),
+                post_anyway=form.post_anyway.data))
         except DomainError as error:
             attach_error(form, error)
+            personal_data = personal_data_found(error)
         else:
-            flash(_("Your question is posted. You will see answers here.") if new
+            flash(_("Your question is saved, but staff will review it before others can see it.") if question.is_hidden
+                  else _("Your question is posted. You will see answers here.") if new
                   else _("This form was already sent, so your question was posted once; here it is."), "success")
             return redirect(url_for(".detail", question_id=question.id, slug=question.slug))
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("questions/ask.html", form=form,
+    return render_template("questions/ask.html", form=form, personal_data=personal_data,
                            support_summary=site_settings.support_summary(str(get_locale() or "en"))), status
 
 
@@ -110,18 +114,20 @@ def edit(question_id: int):
     form = QuestionEditForm(data={"title": question.title, "body": question.body_md,
                                   "tags": " ".join(tag.name for tag in question.tags),
                                   "base_revision": edit_conflicts.latest_revision_number(question)})
-    conflict = conflict_diff = None
+    conflict = conflict_diff = personal_data = None
     if form.validate_on_submit():
         try:
             changed = posts.edit_question(current_user, question, form.title.data, form.body.data, form.tags.data,
-                                          form.summary.data or "", thresholds(), base_revision=form.base_revision.data)
+                                          form.summary.data or "", thresholds(), base_revision=form.base_revision.data,
+                                          post_anyway=form.post_anyway.data)
         except EditConflict as error:
             conflict, conflict_diff = error, offer_merge(form, error)
         except DomainError as error:
             attach_error(form, error)
+            personal_data = personal_data_found(error)
         else:
             flash(_("Your edit is saved.") if changed else _("Nothing changed."), "success" if changed else "info")
             return redirect(url_for(".detail", question_id=question.id, slug=question.slug))
     status = 409 if conflict else 400 if form.errors or form.form_errors else 200
     return render_template("questions/edit.html", form=form, question=question, conflict=conflict,
-                           conflict_diff=conflict_diff), status
+                           conflict_diff=conflict_diff, personal_data=personal_data), status

@@ -11,14 +11,19 @@ from . import mentions
 from ..errors import Forbidden, Invalid
 from ...urls import permalink
 from ..outreach.notifications import notify
+from ..moderation import holds
 from ..moderation.locking import require_unlocked
 from ..moderation.suspensions import require_not_suspended
 
 COMMENT_MIN, COMMENT_MAX = 15, 600
 
 
-def add_comment(author: User, post: Post, body: str, thresholds: dict | None = None) -> Comment:
-    """Comment on a post; with `thresholds`, commenting on other people's posts needs the privilege."""
+def add_comment(author: User, post: Post, body: str, thresholds: dict | None = None,
+                post_anyway: bool | None = None) -> Comment:
+    """Comment on a post; with `thresholds`, commenting on other people's posts needs the privilege.
+
+    `post_anyway` screens for personal data (see `posts.ask_question`); a comment cannot be hidden, so one posted
+    anyway stays visible and its post goes to the review queue."""
     require_not_suspended(author)
     require_unlocked(post)
     if not permissions.can_comment(author, post):
@@ -29,10 +34,12 @@ def add_comment(author: User, post: Post, body: str, thresholds: dict | None = N
     if not COMMENT_MIN <= len(body) <= COMMENT_MAX:
         raise Invalid(_l("Comments must be %(min)d-%(max)d characters; yours has %(n)d.",
                          min=COMMENT_MIN, max=COMMENT_MAX, n=len(body)), field="body")
+    findings = holds.screen(body, post_anyway=post_anyway)
     comment = Comment(post_id=post.id, author=author, body=body, body_html=render_comment(body), created_at=utcnow())
     db.session.add(comment)
     _adjust_count(post.id, +1)
     db.session.flush()
+    holds.hold(author, post, findings, comment_id=comment.id)
     badges.on_comment(author)
     _notify(author, post, body)
     return comment

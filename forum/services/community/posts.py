@@ -13,6 +13,7 @@ from ..moderation.suspensions import require_not_suspended
 from . import tags as tag_service
 from ..audit_log import log_action
 from ..errors import Conflict, Forbidden, Invalid
+from ..moderation import holds
 from ..moderation.locking import require_unlocked
 from ..row_locks import lock_post_row
 from . import edit_conflicts, mentions
@@ -26,25 +27,33 @@ BODY_MIN, BODY_MAX = 30, 30000
 ANSWER_MIN = 30
 
 
-def ask_question(author: User, title: str, body: str, tags_text: str, thresholds: dict | None = None) -> Question:
-    """Create a question with its first revision. With `thresholds`, creating a new tag needs the privilege."""
+def ask_question(author: User, title: str, body: str, tags_text: str, thresholds: dict | None = None,
+                 post_anyway: bool | None = None) -> Question:
+    """Create a question with its first revision. With `thresholds`, creating a new tag needs the privilege.
+
+    With `post_anyway` (False or True) the title and body are screened for personal data: `PersonalDataFound`
+    if there is some and the author has not chosen to post anyway, otherwise the question is held for review."""
     require_not_suspended(author)
     title, body = _check_title(title), _check_body(body, BODY_MIN)
     names = tag_service.parse_tags(tags_text)
     if thresholds is not None:
         tag_service.check_new_tags(author, names, thresholds)
+    findings = holds.screen(title, body, post_anyway=post_anyway)
     now = utcnow()
     question = Question(author=author, title=title, created_at=now, last_activity_at=now)
     _set_body(question, body)
     db.session.add(question)
     tag_service.set_question_tags(question, names)
     _add_revision(question, author, summary="", tags=names)
+    holds.hold(author, question, findings)
     mentions.notify_mentions(author, body, post=question, excerpt=title)
-    alerts.question_asked(question)  # queues `question.new` webhook alerts; sent after the commit
+    if not question.is_hidden:
+        alerts.question_asked(question)  # queues `question.new` webhook alerts; sent after the commit
     return question
 
 
-def post_answer(author: User, question: Question, body: str) -> Answer:
+def post_answer(author: User, question: Question, body: str, post_anyway: bool | None = None) -> Answer:
+    """Answer a question (`post_anyway` screens for personal data, as in `ask_question`)."""
     require_not_suspended(author)
     require_unlocked(question)
     if question.is_closed:
@@ -52,6 +61,7 @@ def post_answer(author: User, question: Question, body: str) -> Answer:
     if not permissions.can_answer(author, question):
         raise Forbidden(_l("This question no longer accepts answers."))
     body = _check_body(body, ANSWER_MIN)
+    findings = holds.screen(body, post_anyway=post_anyway)
     now = utcnow()
     answer = Answer(author=author, question=question, created_at=now, last_activity_at=now)
     _set_body(answer, body)
@@ -60,6 +70,7 @@ def post_answer(author: User, question: Question, body: str) -> Answer:
     question.last_activity_at = now
     db.session.flush()
     _add_revision(answer, author, summary="")
+    holds.hold(author, answer, findings)
     badges.on_answer_posted(answer)
     notify(question.author_id, NotificationKind.ANSWER, actor=author, post=answer, url=permalink(answer),
            text=question.title)
@@ -68,11 +79,13 @@ def post_answer(author: User, question: Question, body: str) -> Answer:
 
 
 def edit_question(editor: User, question: Question, title: str, body: str, tags_text: str, summary: str = "",
-                  thresholds: dict | None = None, credit: User | None = None, base_revision: int | None = None) -> bool:
+                  thresholds: dict | None = None, credit: User | None = None, base_revision: int | None = None,
+                  post_anyway: bool | None = None) -> bool:
     """Save a new revision if anything changed; returns whether it did.
 
     `credit` is who the revision is attributed to when `editor` applies someone else's suggested edit.
     `base_revision` is the revision number the editor started from: an `EditConflict` if another was saved since.
+    `post_anyway` screens the new text for personal data, as in `ask_question`.
     """
     require_not_suspended(editor)
     require_edit(editor, question, thresholds)
@@ -84,19 +97,21 @@ def edit_question(editor: User, question: Question, title: str, body: str, tags_
     edit_conflicts.check_base(question, base_revision, Draft(body=body, title=title, tags=" ".join(names)))
     if title == question.title and body == question.body_md and sorted(names) == sorted(t.name for t in question.tags):
         return False
+    findings = holds.screen(title, body, post_anyway=post_anyway)
     previous = question.body_md
     question.title = title
     _set_body(question, body)
     tag_service.set_question_tags(question, names)
     _mark_edited(question, credit or editor)
     _add_revision(question, credit or editor, summary=summary, tags=names)
+    holds.hold(editor, question, findings)
     badges.on_edit(credit or editor)
     mentions.notify_mentions(credit or editor, body, post=question, excerpt=title, previous=previous)
     return True
 
 
 def edit_answer(editor: User, answer: Answer, body: str, summary: str = "", thresholds: dict | None = None,
-                credit: User | None = None, base_revision: int | None = None) -> bool:
+                credit: User | None = None, base_revision: int | None = None, post_anyway: bool | None = None) -> bool:
     require_not_suspended(editor)
     require_edit(editor, answer, thresholds)
     body = _check_body(body, ANSWER_MIN)
@@ -104,11 +119,13 @@ def edit_answer(editor: User, answer: Answer, body: str, summary: str = "", thre
     edit_conflicts.check_base(answer, base_revision, Draft(body=body))
     if body == answer.body_md:
         return False
+    findings = holds.screen(body, post_anyway=post_anyway)
     previous = answer.body_md
     _set_body(answer, body)
     _mark_edited(answer, credit or editor)
     answer.question.last_activity_at = answer.edited_at
     _add_revision(answer, credit or editor, summary=summary)
+    holds.hold(editor, answer, findings)
     badges.on_edit(credit or editor)
     mentions.notify_mentions(credit or editor, body, post=answer, excerpt=answer.question.title, previous=previous)
     return True

@@ -27,6 +27,7 @@ REASON_LABELS = {
     FlagReason.NEEDS_IMPROVEMENT: _l("Needs improvement"),
     FlagReason.DUPLICATE: _l("Duplicate"),
     FlagReason.OTHER: _l("Something else"),
+    FlagReason.PERSONAL_DATA: _l("Personal data (posted anyway)"),
 }
 REASON_HELP = {
     FlagReason.SPAM: _l("Promotes a product or service without disclosing the affiliation."),
@@ -200,7 +201,7 @@ class ReviewItem:
 
     @property
     def reason_counts(self) -> list[tuple[str, int]]:
-        counts = {reason: 0 for reason in FlagReason.ALL}
+        counts = {reason: 0 for reason in FlagReason.REVIEWED}
         for flag in self.flags:
             counts[flag.reason] += 1
         return [(reason, count) for reason, count in counts.items() if count]
