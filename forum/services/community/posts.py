@@ -46,8 +46,8 @@ def ask_question(author: User, title: str, body: str, tags_text: str, thresholds
     tag_service.set_question_tags(question, names)
     _add_revision(question, author, summary="", tags=names)
     holds.hold(author, question, findings)
-    mentions.notify_mentions(author, body, post=question, excerpt=title)
-    if not question.is_hidden:
+    if not question.is_hidden:  # held for review: nobody else can open it yet
+        mentions.notify_mentions(author, body, post=question, excerpt=title)
         alerts.question_asked(question)  # queues `question.new` webhook alerts; sent after the commit
     return question
 
@@ -72,9 +72,10 @@ def post_answer(author: User, question: Question, body: str, post_anyway: bool |
     _add_revision(answer, author, summary="")
     holds.hold(author, answer, findings)
     badges.on_answer_posted(answer)
-    notify(question.author_id, NotificationKind.ANSWER, actor=author, post=answer, url=permalink(answer),
-           text=question.title)
-    mentions.notify_mentions(author, body, post=answer, excerpt=question.title, skip={question.author_id})
+    if not answer.is_hidden:  # held for review: nobody else can read it yet
+        notify(question.author_id, NotificationKind.ANSWER, actor=author, post=answer, url=permalink(answer),
+               text=question.title)
+        mentions.notify_mentions(author, body, post=answer, excerpt=question.title, skip={question.author_id})
     return answer
 
 
