@@ -88,9 +88,11 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
-    # The shared rate-limit counters (forum/ratelimit_store.py) are not part of the forum's schema.
+    # The shared rate-limit counters (forum/ratelimit_store.py) and the PostgreSQL search backend's tables
+    # (forum/search/postgresql/tables.py: tsvectors, so not models) are not part of the forum's models.
     conf_args.setdefault("include_name", lambda name, type_, parent: not (
-        type_ == "table" and name == "kotae_rate_limits"))
+        type_ == "table" and name in ("kotae_rate_limits", "search_documents", "search_terms",
+                                      "search_statistics")))
 
     # `flask db copy` migrates another database than the app's: it hands its connection in.
     given = config.attributes.get('connection')

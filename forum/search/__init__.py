@@ -1,7 +1,7 @@
 """Full-text search over question threads (Whoosh + Sudachi): the public API.
 
 `init_app(app)` picks the search backend (``SEARCH_BACKEND``, default ``"whoosh"``: index files in
-``SEARCH_INDEX_DIR``, default ``instance/search-index``), listens to the database session so every commit that
+``SEARCH_INDEX_DIR``, default ``instance/search-index``; or ``"postgresql"``: tables in the app's database), listens to the database session so every commit that
 touches a thread updates its document, adds the `flask search ...` commands and the `search_related()` template
 helper. The rest of the app calls the functions below; they reach the backend only through the
 `SearchBackend` protocol (backend.py).
@@ -20,6 +20,7 @@ from .backend import SearchBackend
 from .completeness import Health, HealthMonitor
 from .indexer import CheckReport, ReindexReport
 from .searching import SORTS, SearchResults
+from .postgresql import PostgresBackend
 from .whoosh import WhooshBackend
 from ..urls import faq_entry_path, question_path
 
@@ -29,9 +30,10 @@ __all__ = ["init_app", "search", "similar", "similar_faq", "faq_entries", "faq_u
 
 log = logging.getLogger(__name__)
 
-# SEARCH_BACKEND names one of these; each makes its backend from the app's config. A PostgreSQL backend would
-# be one more subpackage beside whoosh/ and one more line here.
-BACKENDS: dict[str, Callable[[Flask], SearchBackend]] = {"whoosh": WhooshBackend.from_app}
+# SEARCH_BACKEND names one of these; each makes its backend from the app's config: Whoosh files in
+# SEARCH_INDEX_DIR, or tables in the forum's own PostgreSQL database (shared by every web server).
+BACKENDS: dict[str, Callable[[Flask], SearchBackend]] = {"whoosh": WhooshBackend.from_app,
+                                                         "postgresql": PostgresBackend.from_app}
 
 
 class SearchService:

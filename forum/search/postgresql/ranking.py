@@ -1,0 +1,70 @@
+"""Running a plan (queries.py): the matching rows, ranked by BM25F or sorted by a column, with their count.
+
+Ranked statements have three levels: the rows the GIN index and the conditions let through; each scored term's
+weighted frequency, one `ts_rank_cd` per term and row; then the sum of the terms' BM25 contributions, ordered.
+The middle level keeps each frequency to one call (the formula uses it twice).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from .queries import Plan, lexeme
+from .scoring import FIELDS, Statistics, bm25_sql, tf_sql
+
+ORDERS = {"newest": "created DESC, id DESC", "active": "activity DESC, id DESC",
+          "votes": "score DESC, created DESC, id DESC"}
+SUMMARY = ("title", "score", "answer_count", "has_accepted", "tags")
+LENGTH_COLUMNS = ("text_length", "question_length", "title_length", "answers_length", "accepted_length")
+
+
+@dataclass
+class Shape:
+    """What to ask of the ranked rows beyond their ids."""
+
+    columns: tuple[str, ...] = ()  # stored columns to return
+    min_matched: int = 0  # distinct words a row must contain (FAQ sentences, similar FAQ entries)
+    coordination: float | None = None  # Whoosh's Or(scale=...) bonus for rows matching more of the words
+    exclude_id: int | None = None  # leave this document out (related threads)
+
+
+def run(connection, kind: str, plan: Plan, stats: Statistics | None, limit: int, sort: str = "relevance",
+        shape: Shape = Shape()) -> list:
+    """The best `limit` rows of the plan: id, has_official, total (how many match) and `shape.columns`."""
+    sql = plan.sql
+    where = [f"kind = {sql.bind(kind)}", *plan.where()]
+    if shape.exclude_id is not None:
+        where.append(f"id <> {sql.bind(shape.exclude_id)}")
+    columns = ", ".join(("id", "has_official", *shape.columns))
+    if sort != "relevance" or not plan.scored or stats is None:
+        statement = (f"SELECT {columns}, count(*) OVER () AS total FROM search_documents WHERE {' AND '.join(where)} "
+                     f"ORDER BY {ORDERS.get(sort, 'id')} LIMIT {int(limit)}")
+        return connection.execute(text(statement), sql.params).mappings().all()
+    frequencies: dict[tuple[str, str], str] = {}
+    for field_name, term, _boost in plan.scored:
+        frequencies.setdefault((field_name, term), f"tf{len(frequencies)}")
+    measured = ", ".join(f"{tf_sql(f, sql.tsquery(lexeme(t, FIELDS[f].label)))} AS {alias}"
+                         for (f, t), alias in frequencies.items())
+    score = " + ".join(bm25_sql(stats, f, t, frequencies[f, t], boost) for f, t, boost in plan.scored)
+    words = _words(plan, frequencies)
+    matched = " + ".join(f"(CASE WHEN {' OR '.join(f'{a} > 0' for a in aliases)} THEN 1 ELSE 0 END)"
+                         for aliases in words.values())
+    if shape.coordination is not None and len(words) > 0:
+        count = len(words)
+        score = f"(({score}) + (({matched}) - 1) / {(count - shape.coordination) ** 2!r}) * {(count - 1) / count!r}"
+    outer_where = f"WHERE ({matched}) >= {int(shape.min_matched)}" if shape.min_matched > 1 else ""
+    statement = (
+        f"SELECT {columns}, count(*) OVER () AS total, {score} AS rank FROM ("
+        f"SELECT {columns}, {', '.join(LENGTH_COLUMNS)}, {measured} FROM search_documents "
+        f"WHERE {' AND '.join(where)} OFFSET 0) AS measured {outer_where} "
+        f"ORDER BY rank DESC, id LIMIT {int(limit)}")
+    return connection.execute(text(statement), sql.params).mappings().all()
+
+
+def _words(plan: Plan, frequencies: dict) -> dict[str, list[str]]:
+    """Each scored word's frequency columns (a word counts as matched when any of its fields has it)."""
+    found: dict[str, list[str]] = {}
+    for (field_name, term), alias in frequencies.items():
+        found.setdefault(term, []).append(alias)
+    return found
