@@ -314,11 +314,12 @@ def run_queries(app, query_list) -> dict:
             "page_by_language": {k: percentiles(v) for k, v in by_language.items()}}
 
 
-def bench_app(workdir: Path, database_url: str | None = None):
+def bench_app(workdir: Path, database_url: str | None = None, backend: str = "whoosh"):
     config = Config()
     config.SQLALCHEMY_DATABASE_URI = database_url or f"sqlite:///{workdir / 'bench.db'}"
     config.SECRET_KEY, config.RATELIMIT_ENABLED = "bench", False
     config.SEARCH_INDEX_DIR = str(workdir / "index")
+    config.SEARCH_BACKEND = backend
     return create_app(config)
 
 
