@@ -38,10 +38,11 @@ def asked(plan: Plan) -> set[str]:
 
 def corrections(connection, words: list[str]) -> dict[str, str]:
     """Each word whose term no thread contains, mapped to the closest title word (see `_closest`)."""
+    first = {word: terms[0] for word in words if (terms := analyse(word))}
+    known = _known(connection, set(first.values()))
     found = {}
-    for word in words:
-        terms = analyse(word)
-        if not terms or _known(connection, terms[0]):
+    for word, term in first.items():
+        if term in known:
             continue
         better = _closest(connection, word.lower())
         if better and better != word.lower():
@@ -49,9 +50,13 @@ def corrections(connection, words: list[str]) -> dict[str, str]:
     return found
 
 
-def _known(connection, term: str) -> bool:
-    return connection.execute(text("SELECT documents > 0 FROM search_terms WHERE kind = :kind AND field = 'text' "
-                                   "AND term = :term"), {"kind": THREADS, "term": term}).scalar() or False
+def _known(connection, terms: set[str]) -> set[str]:
+    """Those of the terms some thread contains (one statement for the whole query)."""
+    if not terms:
+        return set()
+    return set(connection.execute(text(
+        "SELECT term FROM search_terms WHERE kind = :kind AND field = 'text' AND term = ANY(:terms) "
+        "AND documents > 0"), {"kind": THREADS, "terms": sorted(terms)}).scalars())
 
 
 def _closest(connection, word: str) -> str | None:
