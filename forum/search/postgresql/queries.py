@@ -56,6 +56,7 @@ class Plan:
     scored: list[tuple[str, str, float]] = field(default_factory=list)
     terms: set[str] = field(default_factory=set)
     searchable: bool = True
+    any_words: list[str] = field(default_factory=list)  # a sentence's words, matched by any of them: match[0]
 
     def where(self) -> list[str]:
         found = [f"text_vector @@ {self.sql.tsquery(joined(self.match, '&'))}"] if self.match else []
@@ -99,6 +100,7 @@ def build(parsed: ParsedQuery, df: Callable[[str], int] | None = None) -> Plan:
         if df is not None:
             words = rarest(df, words, SENTENCE_MAX_TERMS)
         positives.append(any_of(sql, words, fields, outside_accepted))
+        plan.any_words = words
     for clause in clauses:
         built = compile_clause(sql, clause, fields, plan.terms)
         if built is not None and outside_accepted:  # in an answer, but not in the accepted one

@@ -1,17 +1,21 @@
 """Running a plan (queries.py): the matching rows, ranked by BM25F or sorted by a column, with their count.
 
-Ranked statements have three levels: the rows the GIN index and the conditions let through; each scored term's
+Ranked statements have four levels: the rows the GIN index and the conditions let through, their vectors
+unpacked once (`|| ''`: each `ts_rank_cd` would otherwise decompress the vector again); each scored term's
 weighted frequency, one `ts_rank_cd` per term and row; then the sum of the terms' BM25 contributions, ordered.
-The middle level keeps each frequency to one call (the formula uses it twice).
+
+A sentence matches any of its words, and its commonest words match thousands of threads that cannot make the
+first page: `run_pruned` ranks the rarest word's threads first, and then leaves out the threads that have only
+words whose best possible scores add up to less than the last of those (MaxScore, exact for the top rows).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import text
 
-from .queries import Plan, lexeme
-from .scoring import FIELDS, Statistics, bm25_sql, tf_sql
+from .queries import Plan, joined, lexeme
+from .scoring import FIELDS, K1, Statistics, bm25_sql, tf_sql
 
 ORDERS = {"newest": "created DESC, id DESC", "active": "activity DESC, id DESC",
           "votes": "score DESC, created DESC, id DESC"}
@@ -54,10 +58,13 @@ def run(connection, kind: str, plan: Plan, stats: Statistics | None, limit: int,
         count = len(words)
         score = f"(({score}) + (({matched}) - 1) / {(count - shape.coordination) ** 2!r}) * {(count - 1) / count!r}"
     outer_where = f"WHERE ({matched}) >= {int(shape.min_matched)}" if shape.min_matched > 1 else ""
+    vectors = sorted({FIELDS[f].vector for f, _t in frequencies})
+    unpacked = ", ".join(f"{vector} || ''::tsvector AS {vector}" for vector in vectors)
     statement = (
         f"SELECT {columns}, count(*) OVER () AS total, {score} AS rank FROM ("
-        f"SELECT {columns}, {', '.join(LENGTH_COLUMNS)}, {measured} FROM search_documents "
-        f"WHERE {' AND '.join(where)} OFFSET 0) AS measured {outer_where} "
+        f"SELECT {columns}, {', '.join(LENGTH_COLUMNS)}, {measured} FROM ("
+        f"SELECT {columns}, {', '.join(LENGTH_COLUMNS)}, {unpacked} FROM search_documents "
+        f"WHERE {' AND '.join(where)} OFFSET 0) AS matched OFFSET 0) AS measured {outer_where} "
         f"ORDER BY rank DESC, id LIMIT {int(limit)}")
     return connection.execute(text(statement), sql.params).mappings().all()
 
@@ -68,3 +75,34 @@ def _words(plan: Plan, frequencies: dict) -> dict[str, list[str]]:
     for (field_name, term), alias in frequencies.items():
         found.setdefault(term, []).append(alias)
     return found
+
+
+def run_pruned(connection, kind: str, plan: Plan, stats: Statistics | None, limit: int, sort: str = "relevance",
+               shape: Shape = Shape()) -> tuple[list, bool]:
+    """`run`, skipping the rows that cannot be among the best `limit` (see the module's docstring); also whether
+    the rows' `total` counts every match (False: at least that many)."""
+    if sort != "relevance" or stats is None or len(plan.any_words) < 2:
+        return run(connection, kind, plan, stats, limit, sort, shape), True
+    best = {word: 0.0 for word in plan.any_words}
+    for field_name, term, boost in plan.scored:
+        if term in best:
+            best[term] += stats.idf(field_name, term) * boost * (K1 + 1)  # BM25's tf part stays below K1 + 1
+    ordered = sorted(best, key=lambda word: -best[word])
+    first = run(connection, kind, _matching(plan, ordered[:1]), stats, limit, sort, shape)
+    if len(first) < limit:
+        return run(connection, kind, plan, stats, limit, sort, shape), True
+    bar, left_out, total = first[-1]["rank"], [], 0.0
+    for word in reversed(ordered):
+        if total + best[word] >= bar:
+            break
+        total += best[word]
+        left_out.append(word)
+    if not left_out:
+        return run(connection, kind, plan, stats, limit, sort, shape), True
+    return run(connection, kind, _matching(plan, [w for w in ordered if w not in left_out]), stats, limit, sort,
+               shape), False
+
+
+def _matching(plan: Plan, words: list[str]) -> Plan:
+    """The plan with its any-of-the-words clause narrowed to these words (every word still scores)."""
+    return replace(plan, match=[joined([lexeme(w) for w in words], "|"), *plan.match[1:]])

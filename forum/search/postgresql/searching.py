@@ -11,7 +11,7 @@ from ..backend import THREADS, Hits, IndexUnavailable, ThreadSummary
 from ..query import ParsedQuery
 from . import scoring
 from .queries import Plan, Sql, any_of, build
-from .ranking import SUMMARY, Shape, run
+from .ranking import SUMMARY, Shape, run, run_pruned
 
 COMMON_SHARE, COMMON_MIN_DOCS = 0.05, 2000  # as whoosh/searching.py: very common words slow similar threads down
 SPELLING_SIMILARITY = 0.2  # pg_trgm candidates for "did you mean", then checked by edit distance
@@ -26,8 +26,8 @@ def search(connection, parsed: ParsedQuery, sort: str, limit: int) -> Hits | Non
     if stats is None:
         raise IndexUnavailable("no thread documents in the database yet")
     plan = build(parsed, df=lambda word: stats.df("text", word))
-    rows = run(connection, THREADS, plan, stats, limit, sort)
-    return Hits(ids=[row["id"] for row in rows], total=rows[0]["total"] if rows else 0, exact=True,
+    rows, exact = run_pruned(connection, THREADS, plan, stats, limit, sort)
+    return Hits(ids=[row["id"] for row in rows], total=rows[0]["total"] if rows else 0, exact=exact,
                 official={row["id"] for row in rows if row["has_official"]}, terms=plan.terms)
 
 
@@ -103,8 +103,8 @@ def similar(connection, words: list[str], limit: int) -> list[ThreadSummary]:
         return []
     sql = Sql()
     built = any_of(sql, words, ("text",))
-    plan = Plan(sql, match=[built.match], scored=built.scored)
-    return summaries(run(connection, THREADS, plan, stats, limit, shape=Shape(columns=SUMMARY)))
+    plan = Plan(sql, match=[built.match], scored=built.scored, any_words=words)
+    return summaries(run_pruned(connection, THREADS, plan, stats, limit, shape=Shape(columns=SUMMARY))[0])
 
 
 def telling(stats: scoring.Statistics, words: list[str], keep: int) -> list[str]:

@@ -16,14 +16,17 @@ normalisation matches too.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from ..analysis import SECTION_WEIGHTS, TITLE_BOOST, KotaeTokenizer
+from ..analysis import (ANSWER, CHOSEN_ANSWER, COMMENT, QUESTION, SECTION_WEIGHTS, TITLE, TITLE_BOOST, TITLE_MARK,
+                        KotaeTokenizer)
 
 _ANALYZER = KotaeTokenizer()
+_SECTION_MARKS = re.compile("([" + "".join(SECTION_WEIGHTS) + "])")
 MAX_OCCURRENCES = 256  # positions PostgreSQL keeps per lexeme; far past where BM25 saturates
 MAX_POSITION = 16383
 MAX_LEXEME_BYTES = 2046
@@ -50,11 +53,18 @@ class Analysed:
 
 
 def thread_row(document: dict) -> Analysed:
-    """The row of a thread document (documents.make_document)."""
-    text, text_length = counted(document.get("text", ""), _section_label)
-    question, question_length, title_length = positional(document.get("question", ""))
-    answers, answers_length = counted(document.get("answers", ""))
-    accepted, accepted_length = counted(document.get("accepted", ""))
+    """The row of a thread document (documents.make_document). Each section of its whole-thread `text` is
+    analysed once, and the narrower fields are put together from the sections: `question` is the title and
+    body, `answers` every answer and comment, `accepted` the first chosen answer when one is accepted."""
+    sections = _sections(document.get("text", ""))
+    text, text_length = _counted((_section_label(SECTION_WEIGHTS[mark]), tokens) for mark, tokens in sections)
+    title = next((tokens for mark, tokens in sections if mark == TITLE), [])
+    body = next((tokens for mark, tokens in sections if mark == QUESTION), [])
+    question, question_length, title_length = _positional(title, body)
+    answers, answers_length = _counted(("D", tokens) for mark, tokens in sections
+                                       if mark in (CHOSEN_ANSWER, ANSWER, COMMENT))
+    chosen = [tokens for mark, tokens in sections if mark == CHOSEN_ANSWER]
+    accepted, accepted_length = _counted([("D", chosen[0])] if document.get("has_accepted") and chosen else [])
     row = {
         "id": int(document["id"]), "fingerprint": document.get("fingerprint"), "title": document.get("title", ""),
         "tags": document.get("tags", "").lower().split(), "author_id": _int(document.get("author_id")),
@@ -92,31 +102,52 @@ def faq_row(document: dict) -> Analysed:
     return Analysed(row, {"question": set(question), "answers": set(answers)}, lengths)
 
 
-def counted(value: str, label=lambda boost: "D") -> tuple[dict[str, list[str]], float]:
-    """{term: its occurrences numbered 1..n, heaviest label first} and the field's stored length."""
+def counted(value: str) -> tuple[dict[str, list[str]], float]:
+    """A field's {term: its occurrences numbered 1..n} and its stored length."""
+    return _counted([("D", _tokens(value))])
+
+
+def positional(value: str) -> tuple[dict[str, list[str]], float, float]:
+    """A `question` value (title, TITLE_MARK, body): {term: ["<position><label>", ...]} with the title's
+    words labelled A, the field's stored length and the title's."""
+    title, _mark, body = (value or "").rpartition(TITLE_MARK)  # no mark: all of it is body, as in Whoosh
+    return _positional(_tokens(title), _tokens(body))
+
+
+def _sections(text: str) -> list[tuple[str, list[tuple[str, int]]]]:
+    """(mark, analysed tokens) for each section of a whole-thread text."""
+    parts = _SECTION_MARKS.split(text or "")
+    return [(mark, _tokens(value)) for mark, value in zip(parts[1::2], parts[2::2])]
+
+
+def _tokens(value: str) -> list[tuple[str, int]]:
+    return [(token.text, token.pos) for token in _ANALYZER(value or "", positions=True, mode="index")]
+
+
+def _counted(labelled) -> tuple[dict[str, list[str]], float]:
+    """{term: occurrences numbered 1..n, heaviest label first} of (label, tokens) pairs, and the stored length
+    (Whoosh counts every token)."""
     found: dict[str, list[str]] = defaultdict(list)
     tokens = 0
-    for token in _ANALYZER(value or "", mode="index"):
-        found[token.text].append(label(token.boost))
-        tokens += 1
+    for label, analysed in labelled:
+        for term, _pos in analysed:
+            found[term].append(label)
+        tokens += len(analysed)
     entries = {term: [f"{n}{label}" for n, label in enumerate(sorted(labels)[:MAX_OCCURRENCES], 1)]
                for term, labels in found.items()}
     return entries, stored_length(tokens)
 
 
-def positional(value: str) -> tuple[dict[str, list[str]], float, float]:
-    """{term: ["<position><label>", ...]} of the `question` field (title words A), its stored length and the
-    title's (the words before TITLE_MARK)."""
+def _positional(title: list, body: list) -> tuple[dict[str, list[str]], float, float]:
+    """Real positions, the body's following the title's as in one field value."""
     found: dict[str, dict[int, str]] = defaultdict(dict)
-    tokens = title = 0
-    for token in _ANALYZER(value or "", positions=True, mode="index"):
-        in_title = token.boost == TITLE_BOOST
-        found[token.text].setdefault(min(token.pos + 1, MAX_POSITION), "A" if in_title else "D")
-        tokens += 1
-        title += in_title
+    offset = max((pos for _term, pos in title), default=-1) + 1
+    for tokens, start, label in ((title, 1, "A"), (body, offset + 1, "D")):
+        for term, pos in tokens:
+            found[term].setdefault(min(pos + start, MAX_POSITION), label)
     entries = {term: [f"{pos}{label}" for pos, label in sorted(places.items())[:MAX_OCCURRENCES]]
                for term, places in found.items()}
-    return entries, stored_length(tokens), stored_length(title)
+    return entries, stored_length(len(title) + len(body)), stored_length(len(title))
 
 
 def literal(entries: dict[str, list[str]]) -> str:
