@@ -59,18 +59,27 @@ class Statistics:
         return (self.lengths.get(field, 0.0) / self.documents if self.documents else 0.0) or 1.0
 
 
+# One round trip: the kind's statistics and the asked terms' document frequencies. It also turns sequential
+# scans off for the rest of the search's transaction: a tsvector match costs far more per row than the planner
+# thinks, so it scanned the whole table for a sentence's common words (212 ms at 20,000 threads) where the GIN
+# index finds the same rows in 15 ms.
+_LOAD = text(
+    "SELECT statistics.*, set_config('enable_seqscan', 'off', true) AS planned, "
+    "(SELECT coalesce(array_agg(field || ' ' || documents || ' ' || term), '{}') FROM search_terms "
+    " WHERE kind = :kind AND field = ANY(:fields) AND term = ANY(:terms) AND documents > 0) AS frequencies "
+    "FROM search_statistics AS statistics WHERE kind = :kind")
+
+
 def load(connection, kind: str, terms: set[str]) -> Statistics | None:
     """The statistics for these terms; None when the kind has no index yet."""
-    row = connection.execute(text("SELECT * FROM search_statistics WHERE kind = :kind"), {"kind": kind}).mappings().first()
+    row = connection.execute(_LOAD, {"kind": kind, "fields": sorted(set(DF_FIELD[kind].values())),
+                                     "terms": sorted(terms)}).mappings().first()
     if row is None:
         return None
     frequencies = {}
-    if terms:
-        fields = sorted(set(DF_FIELD[kind].values()))
-        for field, term, count in connection.execute(text(
-                "SELECT field, term, documents FROM search_terms WHERE kind = :kind AND field = ANY(:fields) "
-                "AND term = ANY(:terms) AND documents > 0"), {"kind": kind, "fields": fields, "terms": sorted(terms)}):
-            frequencies[field, term] = count
+    for found in row["frequencies"]:
+        field, count, term = found.split(" ", 2)
+        frequencies[field, term] = int(count)
     lengths = {name.removesuffix("_length"): value for name, value in row.items() if name.endswith("_length")}
     return Statistics(kind, row["documents"], lengths, frequencies)
 
