@@ -44,37 +44,35 @@ def run(connection, kind: str, plan: Plan, stats: Statistics | None, limit: int,
     if sort != "relevance" or not plan.scored or stats is None:
         statement = (f"SELECT {columns}, count(*) OVER () AS total FROM search_documents WHERE {' AND '.join(where)} "
                      f"ORDER BY {ORDERS.get(sort, 'id')} LIMIT {int(limit)}")
-        return connection.execute(text(statement), sql.params).mappings().all()
-    frequencies: dict[tuple[str, str], str] = {}
-    for field_name, term, _boost in plan.scored:
-        frequencies.setdefault((field_name, term), f"tf{len(frequencies)}")
-    measured = ", ".join(f"{tf_sql(f, sql.tsquery(lexeme(t, FIELDS[f].label)))} AS {alias}"
-                         for (f, t), alias in frequencies.items())
-    score = " + ".join(bm25_sql(stats, f, t, frequencies[f, t], boost) for f, t, boost in plan.scored)
-    words = _words(plan, frequencies)
-    matched = " + ".join(f"(CASE WHEN {' OR '.join(f'{a} > 0' for a in aliases)} THEN 1 ELSE 0 END)"
-                         for aliases in words.values())
-    if shape.coordination is not None and len(words) > 0:
-        count = len(words)
-        score = f"(({score}) + (({matched}) - 1) / {(count - shape.coordination) ** 2!r}) * {(count - 1) / count!r}"
-    outer_where = f"WHERE ({matched}) >= {int(shape.min_matched)}" if shape.min_matched > 1 else ""
-    vectors = sorted({FIELDS[f].vector for f, _t in frequencies})
-    unpacked = ", ".join(f"{vector} || ''::tsvector AS {vector}" for vector in vectors)
-    statement = (
-        f"SELECT {columns}, count(*) OVER () AS total, {score} AS rank FROM ("
-        f"SELECT {columns}, {', '.join(LENGTH_COLUMNS)}, {measured} FROM ("
-        f"SELECT {columns}, {', '.join(LENGTH_COLUMNS)}, {unpacked} FROM search_documents "
-        f"WHERE {' AND '.join(where)} OFFSET 0) AS matched OFFSET 0) AS measured {outer_where} "
-        f"ORDER BY rank DESC, id LIMIT {int(limit)}")
+    else:
+        statement = _ranked(plan, stats, " AND ".join(where), columns, limit, shape)
     return connection.execute(text(statement), sql.params).mappings().all()
 
 
-def _words(plan: Plan, frequencies: dict) -> dict[str, list[str]]:
-    """Each scored word's frequency columns (a word counts as matched when any of its fields has it)."""
-    found: dict[str, list[str]] = {}
-    for (field_name, term), alias in frequencies.items():
-        found.setdefault(term, []).append(alias)
-    return found
+def _ranked(plan: Plan, stats: Statistics, where: str, columns: str, limit: int, shape: Shape) -> str:
+    """The four-level ranked statement (see the module's docstring)."""
+    frequencies: dict[tuple[str, str], str] = {}  # (field, term) -> the column of its weighted frequency
+    for field_name, term, _boost in plan.scored:
+        frequencies.setdefault((field_name, term), f"tf{len(frequencies)}")
+    measured = ", ".join(f"{tf_sql(f, plan.sql.tsquery(lexeme(t, FIELDS[f].label)))} AS {alias}"
+                         for (f, t), alias in frequencies.items())
+    score = " + ".join(bm25_sql(stats, f, t, frequencies[f, t], boost) for f, t, boost in plan.scored)
+    per_word: dict[str, list[str]] = {}  # a word counts as matched when any of its fields has it
+    for (_field, term), alias in frequencies.items():
+        per_word.setdefault(term, []).append(alias)
+    matched = " + ".join(f"(CASE WHEN {' OR '.join(f'{a} > 0' for a in aliases)} THEN 1 ELSE 0 END)"
+                         for aliases in per_word.values())
+    if shape.coordination is not None:
+        count = len(per_word)
+        score = f"(({score}) + (({matched}) - 1) / {(count - shape.coordination) ** 2!r}) * {(count - 1) / count!r}"
+    outer_where = f"WHERE ({matched}) >= {int(shape.min_matched)}" if shape.min_matched > 1 else ""
+    unpacked = ", ".join(f"{vector} || ''::tsvector AS {vector}"
+                         for vector in sorted({FIELDS[f].vector for f, _t in frequencies}))
+    lengths = ", ".join(LENGTH_COLUMNS)
+    return (f"SELECT {columns}, count(*) OVER () AS total, {score} AS rank FROM ("
+            f"SELECT {columns}, {lengths}, {measured} FROM ("
+            f"SELECT {columns}, {lengths}, {unpacked} FROM search_documents WHERE {where} OFFSET 0) AS matched "
+            f"OFFSET 0) AS measured {outer_where} ORDER BY rank DESC, id LIMIT {int(limit)}")
 
 
 def run_pruned(connection, kind: str, plan: Plan, stats: Statistics | None, limit: int, sort: str = "relevance",
