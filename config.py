@@ -63,6 +63,7 @@ class Config:
     POST_RATE_LIMIT = os.environ.get("POST_RATE_LIMIT", "6 per minute;60 per hour")
     COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "10 per minute;100 per hour")
     VOTE_RATE_LIMIT = os.environ.get("VOTE_RATE_LIMIT", "30 per minute")
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute;3000 per hour")  # per token, else per address
 
     # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For / -Proto. The client address
     # (for rate limits and the sessions list) is taken that many hops from the right; 0 trusts no header.
@@ -78,6 +79,21 @@ class Config:
     SESSION_MAX_IDLE_DAYS = int(os.environ.get("SESSION_MAX_IDLE_DAYS", "30"))
     REMEMBER_COOKIE_DURATION = timedelta(days=SESSION_MAX_IDLE_DAYS)
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session; long answers take time to write
+
+    # --- Accounts: password reset, e-mail verification, privacy requests (forum/services/people/) ---
+    # Seconds a password-reset link works (it also stops once used, or after any password or address change).
+    PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
+    # Seconds a link confirming an e-mail address (at sign-up, or a new address from the settings) works.
+    EMAIL_VERIFICATION_MAX_AGE = int(os.environ.get("EMAIL_VERIFICATION_MAX_AGE", str(3 * 24 * 3600)))
+    # Unverified accounts may read and ask, but get no e-mail notifications or digests until verified.
+    REQUIRE_VERIFIED_EMAIL_FOR_MAIL = _env_flag("REQUIRE_VERIFIED_EMAIL_FOR_MAIL", True)
+    # "Forgot your password?" requests: per address asking (IP) and per e-mail address typed.
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "10 per hour")
+    PASSWORD_RESET_ADDRESS_RATE_LIMIT = os.environ.get("PASSWORD_RESET_ADDRESS_RATE_LIMIT", "3 per hour")
+    # Verification e-mails a signed-in member can have sent ("resend", a new address in the settings).
+    VERIFICATION_EMAIL_RATE_LIMIT = os.environ.get("VERIFICATION_EMAIL_RATE_LIMIT", "3 per hour")
+    # Attempts at "Delete my account" (each checks the password).
+    ACCOUNT_DELETE_RATE_LIMIT = os.environ.get("ACCOUNT_DELETE_RATE_LIMIT", "5 per 15 minutes")
 
     # --- FAQ (official answers, candidates, promotion) ---
     # Reputation given (through the ledger, once per answer) when an answer is first published as an FAQ entry.
@@ -143,6 +159,11 @@ class Config:
     SEARCH_HEALTH_SECONDS = 30
     SEARCH_AUTO_REBUILD = _env_flag("SEARCH_AUTO_REBUILD", True)
     SEARCH_REBUILD_COOLDOWN = 600
+
+    # --- Search engines ---
+    # Links per question sitemap (/sitemaps/questions-<n>.xml): each page covers this many post ids, so holds at
+    # most this many questions; 50,000 is the sitemap protocol's limit per file.
+    SITEMAP_PAGE_SIZE = 50_000
 
     # --- Dashboard and voice of the customer ---
 

@@ -28,7 +28,10 @@ def can_delete(user, post: Post) -> bool:
 
 
 def can_undelete(user, post: Post) -> bool:
-    return _is_signed_in(user) and post.is_deleted and (post.author_id == user.id or user.is_staff)
+    """Not the posts removed with a deleted account: their text is gone."""
+    if not (_is_signed_in(user) and post.is_deleted and (post.author_id == user.id or user.is_staff)):
+        return False
+    return post.author.deleted_at is None
 
 
 def can_see(user, post: Post) -> bool:

@@ -14,6 +14,8 @@ from . import permissions
 from .models import utcnow
 from .services.reputation import privileges
 from .services.community import submissions
+from .services.outreach import mail
+from .services.people.names import display_name
 
 # Babel's own steps for "3 hours ago": the largest unit the delta reaches (with a 1.1 threshold), rounded.
 _UNITS = (("year", 31_536_000), ("month", 2_592_000), ("week", 604_800), ("day", 86_400), ("hour", 3_600),
@@ -115,6 +117,7 @@ def init_app(app: Flask) -> None:
         current_locale=lambda: str(get_locale() or "en"), has_privilege=has_privilege,
         privilege_thresholds=lambda: app.config["PRIVILEGES"],
         submission_token=submissions.new_token,  # hand-written posting forms (comments) carry one too
+        display_name=display_name, mail_enabled=mail.enabled,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

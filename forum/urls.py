@@ -1,4 +1,4 @@
-"""Where questions, answers and FAQ entries live: the one place that builds their links.
+"""Where questions, answers, FAQ entries, tags and members live: the one place that builds their links.
 
 Plain functions of ids and titles with no request state, so views, services, e-mails, chat alerts and the search
 pages all build the same links; `absolute()` puts the site's base (`SITE_URL`, or the request's) in front. The
@@ -55,6 +55,16 @@ def faq_entry_path(entry_id: int, title: str = "", anchor: str | None = None) ->
     would lose the anchor)."""
     path = f"/faq/{int(entry_id)}" + (f"/{_slug(title)}" if title else "")
     return f"{path}#{anchor}" if anchor else path
+
+
+def tag_path(name: str) -> str:
+    """The list of questions with one tag (`/questions/tagged/<name>`)."""
+    return f"/questions/tagged/{quote(name, safe='+')}"  # as url_for quotes it
+
+
+def user_path(user_id: int) -> str:
+    """A member's profile."""
+    return f"/users/{int(user_id)}"
 
 
 def absolute(base: str, path: str) -> str:

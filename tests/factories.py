@@ -12,9 +12,11 @@ _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
 
 
-def make_user(username=None, email=None, password=PASSWORD, role=Role.MEMBER, commit=True):
+def make_user(username=None, email=None, password=PASSWORD, role=Role.MEMBER, verified=True, commit=True):
+    """A member whose address is confirmed, unless `verified=False` (a fresh sign-up)."""
     n = next(_counter)
-    user = accounts.register_user(username or f"user{n}", email or f"user{n}@example.com", password, role=role)
+    user = accounts.register_user(username or f"user{n}", email or f"user{n}@example.com", password, role=role,
+                                  verified=verified)
     _finish(commit)
     return user
 

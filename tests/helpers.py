@@ -50,6 +50,32 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def together(calls, timeout: float = 60) -> list:
+    """Run the callables in threads released at the same moment; their results in order (an exception raised
+    is returned in its place), for tests of what happens when requests or workers collide."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        try:
+            results[index] = call()
+        except Exception as error:  # noqa: BLE001 -- handed to the test as a result
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return results
+
+
+def result_ids(response) -> list[int]:
+    """The question ids a search results page lists, in order."""
+    return [int(i) for i in re.findall(r'<h3><a href="/questions/(\d+)/', text(response))]
+
+
 @contextmanager
 def counted_statements():
     """Collect the SQL statements this thread runs inside the block, on any engine.

@@ -18,6 +18,7 @@ def test_demo_load_fills_an_empty_database_with_a_bilingual_community(runner):
     assert result.exit_code == 0, result.output
     demo = json.loads(loader.DEMO_FILE.read_text(encoding="utf-8"))
     assert count(User) == len(demo["users"]) >= 12
+    assert db.session.scalar(select(func.count()).where(User.email_verified_at.is_(None))) == 0, "demo: all confirmed"
     assert count(Question) == len(demo["questions"]) >= 40
     assert count(Answer) > count(Question)
     assert count(Comment) > 0 and count(Tag) > 10

@@ -1,7 +1,6 @@
 """The shared rate-limit store: several workers counting their first hits at the same moment all get counted."""
-import threading
-
 from forum.ratelimit_store import TABLE, DatabaseStorage
+from tests.helpers import together
 
 
 def test_workers_creating_the_table_at_once_all_count(database_url):
@@ -20,18 +19,5 @@ def test_workers_creating_the_table_at_once_all_count(database_url):
 def _first_hits_at_once(stores) -> list:
     with stores[0].engine.begin() as connection:
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
-    barrier, errors = threading.Barrier(len(stores)), []
-
-    def first_hit(store):
-        barrier.wait()
-        try:
-            store.incr("login:203.0.113.7", 60)
-        except Exception as error:  # noqa: BLE001 -- collected for the assertion
-            errors.append(error)
-
-    threads = [threading.Thread(target=first_hit, args=(store,)) for store in stores]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return errors
+    hits = together([lambda store=store: store.incr("login:203.0.113.7", 60) for store in stores], timeout=30)
+    return [hit for hit in hits if isinstance(hit, Exception)]

@@ -49,6 +49,7 @@ def _make_user(entry: dict, password_hash: str, now) -> User:
         about_md=about, about_html=render_markdown(about) if about else "",
         created_at=now - timedelta(days=entry.get("joined_days_ago", 30)),
     )
+    user.email_verified_at = user.created_at  # demo members confirmed their addresses when they joined
     db.session.add(user)
     return user
 

@@ -105,6 +105,18 @@ class ActionForm(BaseForm):
     """An empty form: a POST button that carries only the CSRF token."""
 
 
+class ApiTokenForm(BaseForm):
+    """A new personal API token: a name to tell it by, what it may do, and when it stops working."""
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=60)],
+                       description=_l("What uses it, e.g. “support chatbot”."))
+    scope = RadioField(_l("Access"), default="read", choices=[
+        SelectChoice("read", _l("Read (and answer “did this solve your problem?”)")),
+        SelectChoice("write", _l("Read and write: ask, answer, comment, vote and accept as you"))])
+    expires_in_days = SelectField(_l("Expires"), default="90", choices=[
+        SelectChoice("7", _l("in 7 days")), SelectChoice("30", _l("in 30 days")),
+        SelectChoice("90", _l("in 90 days")), SelectChoice("365", _l("in a year")), SelectChoice("", _l("never"))])
+
+
 class CloseForm(BaseForm):
     """Why a question should be closed; for duplicates, which question it duplicates."""
     reason = RadioField(_l("Why should this question be closed?"), validators=[DataRequired(REQUIRED)])

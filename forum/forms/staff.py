@@ -55,6 +55,14 @@ class GuidelinesForm(BaseForm):
                          description=_l("Markdown. Leave empty to restore the default text."))
 
 
+class WidgetForm(BaseForm):
+    origins = TextAreaField(_l("Sites that may embed the widget"), validators=[Length(max=4000)],
+                            description=_l("One origin per line, e.g. https://help.example.com (no path)."))
+    contact_url = StringField(_l("“Contact support” link"), validators=[Length(max=300)],
+                              description=_l("A https:// page or a mailto: address, shown during support hours. "
+                                             "Leave empty to hide the button."))
+
+
 class WebhookForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)],
                        description=_l("For you, e.g. \"#support channel\"."))

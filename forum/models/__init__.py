@@ -1,6 +1,8 @@
 """Every model, imported so the metadata is complete for Alembic and the app."""
+from .api import ApiToken, TokenScope
 from .base import utcnow
 from .comment import Comment
+from .deflection import HelpSession, HelpSource
 from .faq import FaqCategory, FaqEntry, FaqReview, FaqRevision, FaqStatus, Feedback, FeedbackTarget, Outcome, ReviewReason
 from .imports import ImportSource
 from .moderation import (
@@ -16,8 +18,8 @@ from .site import DeliveryStatus, SiteSetting, Webhook, WebhookDelivery, Webhook
 from .user import Role, User, username_key
 
 __all__ = [
-    "Answer", "AuditLogEntry", "CloseReason", "CloseVote", "Comment", "DeliveryStatus", "FaqCategory", "FaqEntry",
-    "FaqReview", "FaqRevision", "FaqStatus", "Feedback", "FeedbackTarget", "Flag", "FormSubmission", "FlagReason", "FlagStatus",
+    "Answer", "ApiToken", "TokenScope", "AuditLogEntry", "CloseReason", "CloseVote", "Comment", "DeliveryStatus", "FaqCategory", "FaqEntry",
+    "FaqReview", "FaqRevision", "FaqStatus", "HelpSession", "HelpSource", "Feedback", "FeedbackTarget", "Flag", "FormSubmission", "FlagReason", "FlagStatus",
     "ImportSource", "Notification", "NotificationKind", "Outcome", "OutgoingEmail", "Post", "PostLink",
     "PostRevision", "PostType", "PostView", "Question", "Reason", "ReputationEvent", "ReviewReason", "Role",
     "SearchOutbox", "SiteSetting", "SuggestedEdit", "SuggestionStatus", "Suspension", "Tag", "User", "UserBadge", "UserSession",

@@ -43,6 +43,12 @@ class User(UserMixin, db.Model):
     suspension_reason: Mapped[str | None] = mapped_column(String(500))
     # "instant", "daily" (one digest a day) or "off"; e-mail is only sent when SMTP is configured.
     email_notifications: Mapped[str] = mapped_column(String(8), default="instant", server_default="instant")
+    # When the address in `email` was confirmed by following a link sent to it; None until then (no e-mail
+    # notifications while REQUIRE_VERIFIED_EMAIL_FOR_MAIL). Accounts older than verification count as verified.
+    email_verified_at: Mapped[datetime | None]
+    # A deleted account: the row stays as an anonymous placeholder ("deleted user 12") holding no personal data,
+    # so the posts it leaves, the ledger and the audit log keep pointing at one id.
+    deleted_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_users_reputation_id", "reputation", "id"),)
 
@@ -72,6 +78,14 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def is_suspended(self, now: datetime | None = None) -> bool:
         return self.suspended_until is not None and self.suspended_until > (now or utcnow())

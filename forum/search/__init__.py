@@ -1,9 +1,10 @@
 """Full-text search over question threads (Whoosh + Sudachi): the public API.
 
 `init_app(app)` picks the search backend (``SEARCH_BACKEND``, default ``"whoosh"``: index files in
-``SEARCH_INDEX_DIR``, default ``instance/search-index``; or ``"postgresql"``: tables in the app's database), listens to the database session so every commit that
-touches a thread updates its document, adds the `flask search ...` commands and the `search_related()` template
-helper. The rest of the app calls the functions below; they reach the backend only through the
+``SEARCH_INDEX_DIR``, default ``instance/search-index``; or ``"postgresql"``: tables in the app's database)
+and adds the `search_related()` template helper; its commit steps (hooks.py, declared in
+`forum/commit_steps.py`) update the document of every thread a commit touches. The rest of the app calls the
+functions below; they reach the backend only through the
 `SearchBackend` protocol (backend.py).
 """
 from __future__ import annotations
@@ -15,18 +16,19 @@ from typing import Callable
 
 from flask import Flask, current_app
 
-from . import hooks, indexer, searching
+from . import indexer, searching
 from .backend import SearchBackend
 from .completeness import Health, HealthMonitor
 from .indexer import CheckReport, ReindexReport
 from .searching import SORTS, SearchResults
 from .postgresql import PostgresBackend
 from .whoosh import WhooshBackend
+from ..unit_of_work import changes
 from ..urls import faq_entry_path, question_path
 
 __all__ = ["init_app", "search", "similar", "similar_faq", "faq_entries", "faq_url", "related", "reindex_all",
-           "check", "retry_pending", "indexing_deferred", "health", "SearchResults", "CheckReport", "ReindexReport",
-           "Health", "SORTS"]
+           "check", "retry_pending", "indexing_deferred", "threads_changed", "health", "SearchResults", "CheckReport",
+           "ReindexReport", "Health", "SORTS"]
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,6 @@ def make_backend(app: Flask) -> SearchBackend:
 
 def init_app(app: Flask) -> None:
     app.extensions["kotae_search"] = SearchService(app)
-    hooks.register()
     app.jinja_env.globals["search_related"] = _related_for_template
     app.jinja_env.globals["faq_url"] = faq_url
 
@@ -155,6 +156,12 @@ def check() -> CheckReport:
 def retry_pending() -> int:
     """Index every thread left in the outbox by failed or deferred updates; returns how many."""
     return indexer.drain_outbox(_service())
+
+
+def threads_changed(question_ids) -> None:
+    """Rewrite these threads' documents after the commit, for a change no post row shows (an author renamed by
+    the deletion of their account); like every other change, it is in the outbox until indexed."""
+    changes().threads.update(int(qid) for qid in question_ids)
 
 
 @contextmanager

@@ -1,21 +1,22 @@
 """Site settings admins edit: the support team's hours and the community guidelines.
 
-Settings are read once per transaction at most (all rows in one query, kept in `session.info` and dropped at
-commit or rollback), so a page never sees a value older than its own transaction and no worker keeps a stale
-copy of what another worker saved.
+Settings are read once per transaction at most (all rows in one query, kept in
+`unit_of_work.transaction_cache`, dropped at commit or rollback), so a page never sees a value older than its own
+transaction and no worker keeps a stale copy of what another worker saved.
 """
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..markup import render_markdown
 from ..models import SiteSetting, utcnow
+from ..unit_of_work import transaction_cache
 from .audit_log import log_action
 from .business_hours import SupportHours, summary, validate
 from .errors import Forbidden, Invalid
@@ -23,19 +24,6 @@ from .errors import Forbidden, Invalid
 HOURS_KEY = "support_hours"
 GUIDELINES_KEY = "guidelines"
 GUIDELINES_MAX = 20000
-CACHE = "kotae_transaction_cache"
-
-
-def transaction_cache(session: Session | None = None) -> dict:
-    """A dict that lives as long as the current transaction (cleared by `clear_transaction_cache`)."""
-    session = session or db.session()
-    return session.info.setdefault(CACHE, {})
-
-
-def clear_transaction_cache(session: Session) -> None:
-    session.info.pop(CACHE, None)
-
-
 def _settings() -> dict[str, str]:
     cache = transaction_cache()
     if "settings" not in cache:
@@ -135,3 +123,49 @@ def save_guidelines(actor, text: str) -> Guidelines:
 def support_summary(locale: str) -> str:
     """The one-line summary of support hours the ask page shows (one settings query per transaction)."""
     return summary(get_support_hours(), locale)
+
+
+# --- The help widget ---------------------------------------------------------------------------------------------
+
+WIDGET_KEY = "widget"
+WIDGET_ORIGINS_MAX = 20
+_ORIGIN = re.compile(r"https?://[a-z0-9.-]+(:[0-9]{1,5})?")
+
+
+@dataclass(frozen=True)
+class WidgetSettings:
+    origins: tuple[str, ...] = ()  # sites allowed to embed the widget (the API answers them with CORS headers)
+    contact_url: str = ""  # "contact support": a https:// page or a mailto: address; blank hides the button
+
+
+def get_widget_settings() -> WidgetSettings:
+    raw = _settings().get(WIDGET_KEY)
+    if raw:
+        try:
+            data = json.loads(raw)
+            return WidgetSettings(tuple(data.get("origins", ())), data.get("contact_url", ""))
+        except (ValueError, TypeError, AttributeError):
+            pass
+    return WidgetSettings()
+
+
+def save_widget_settings(actor, origins_text: str, contact_url: str) -> WidgetSettings:
+    """Store the sites allowed to embed the widget (one origin per line) and the support contact; admins only."""
+    _require_admin(actor)
+    origins = []
+    for line in (origins_text or "").split():
+        origin = line.strip().rstrip("/").lower()
+        if not _ORIGIN.fullmatch(origin):
+            raise Invalid(_("“%(origin)s” is not a site origin: write it as https://help.example.com, without "
+                            "a path.", origin=line[:100]), field="origins")
+        if origin not in origins:
+            origins.append(origin)
+    if len(origins) > WIDGET_ORIGINS_MAX:
+        raise Invalid(_("At most %(max)d sites can embed the widget.", max=WIDGET_ORIGINS_MAX), field="origins")
+    contact_url = (contact_url or "").strip()
+    if contact_url and not re.fullmatch(r"(https?://|mailto:)[^\s<>\"']{3,300}", contact_url):
+        raise Invalid(_("Enter an https:// address or a mailto: address."), field="contact_url")
+    settings = WidgetSettings(tuple(origins), contact_url)
+    _store(actor, WIDGET_KEY, {"origins": list(settings.origins), "contact_url": settings.contact_url})
+    log_action(actor, "settings.widget", origins=list(settings.origins), contact_url=settings.contact_url)
+    return settings

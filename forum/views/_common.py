@@ -33,9 +33,10 @@ def rate_limit_key() -> str:
     return f"ip:{request.remote_addr}"
 
 
-def limit(config_key: str):
-    """Rate-limit POSTs to a view with a limit read from configuration at request time."""
-    return limiter.limit(lambda: current_app.config[config_key], key_func=rate_limit_key, methods=["POST"])
+def limit(config_key: str, key_func: Callable[[], str] = rate_limit_key):
+    """Rate-limit POSTs to a view with a limit read from configuration at request time (per account or address,
+    unless `key_func` keys the counter on something else, such as the e-mail address typed)."""
+    return limiter.limit(lambda: current_app.config[config_key], key_func=key_func, methods=["POST"])
 
 
 def attach_error(form, error: DomainError) -> None:

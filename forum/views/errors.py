@@ -11,6 +11,7 @@ bp = Blueprint("errors", __name__)
 
 TITLES = {
     400: lambda: _("Bad request"),
+    401: lambda: _("Sign-in required"),
     403: lambda: _("Not allowed"),
     404: lambda: _("Page not found"),
     405: lambda: _("Method not allowed"),
@@ -20,6 +21,7 @@ TITLES = {
 }
 DEFAULT_MESSAGES = {
     400: lambda: _("The request could not be understood. Please check what you entered and try again."),
+    401: lambda: _("This needs you to sign in (for the API: a personal token)."),
     403: lambda: _("You do not have permission to do that."),
     404: lambda: _("We could not find that page. It may have been deleted or moved."),
     405: lambda: _("That action is not available here."),
@@ -34,7 +36,13 @@ def wants_json() -> bool:
     return request.is_json or (best == "application/json" and request.accept_mimetypes[best] > 0)
 
 
+API_PREFIX = "/api/"
+
+
 def error_response(status: int, message: str | None = None):
+    if request.path.startswith(API_PREFIX):  # e.g. a rate limit on an API route
+        from ..api.problems import problem
+        return problem(status, message)
     message = message or DEFAULT_MESSAGES.get(status, DEFAULT_MESSAGES[500])()
     title = TITLES.get(status, TITLES[500])()
     if wants_json():
@@ -55,6 +63,9 @@ def csrf_error(error: CSRFError):
 
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
+    if request.path.startswith(API_PREFIX):  # no API route matched: the API's own error format
+        from ..api.problems import from_exception
+        return from_exception(error)
     if error.code and error.code < 400:  # routing redirects are exceptions too
         return error
     if error.code == 429:

@@ -14,10 +14,12 @@ from ..services.community import threads
 from ..services.errors import DomainError, Forbidden
 from ..services.faq import candidates, categories, entries, official, promotion, review
 from ..services.faq.common import get_entry
+from ..services.seo import structured_data
 from ._common import attach_error, page_number
 from ..urls import answer_path, faq_entry_path
 from .errors import wants_json
 from .feedback import current_outcome_for
+from .seo import site_base
 
 bp = Blueprint("faq", __name__)
 
@@ -51,8 +53,11 @@ def index():
         return render_template("faq/index.html", q=q, results=results, sections=[], unpublished=[],
                                index_whole=search.health().faq.complete)
     staff = current_user.is_authenticated and current_user.is_staff
-    return render_template("faq/index.html", q="", results=None, sections=entries.published_sections(),
-                           unpublished=entries.unpublished_entries() if staff else [])
+    sections = entries.published_sections()
+    return render_template("faq/index.html", q="", results=None, sections=sections,
+                           unpublished=entries.unpublished_entries() if staff else [],
+                           structured_data=structured_data.faq_page(
+                               (entry for section in sections for entry in section.entries), site_base()))
 
 
 @bp.get("/faq/<int:entry_id>")
@@ -64,7 +69,8 @@ def entry(entry_id: int, slug: str | None = None):
         abort(404)
     if slug != found.slug:
         return redirect(faq_entry_path(found.id, found.title), code=301)
-    return render_template("faq/entry.html", entry=found, current_outcome=current_outcome_for("faq", found.id))
+    return render_template("faq/entry.html", entry=found, current_outcome=current_outcome_for("faq", found.id),
+                           structured_data=structured_data.faq_page([found], site_base()))
 
 
 # --- Official answers and promotion ---

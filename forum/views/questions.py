@@ -10,14 +10,17 @@ from ..extensions import db
 from ..unit_of_work import checkpoint
 from ..forms import AnswerForm, QuestionEditForm, QuestionForm
 from ..models import Tag
+from ..services.community.posts import TITLE_MAX
 from ..services.community import edit_conflicts, posts, threads
 from ..services import site_settings
 from ..services.community.edit_conflicts import EditConflict
 from ..services.errors import DomainError
 from ..services.faq import entries as faq_entries
 from ..services.moderation.suspensions import require_not_suspended
+from ..services.seo import structured_data
 from ._common import attach_error, limit, offer_merge, paginate, submit_once, thresholds
 from .feedback import current_outcome_for
+from .seo import site_base
 
 bp = Blueprint("questions", __name__, url_prefix="/questions")
 
@@ -54,6 +57,8 @@ def ask():
     """Ask a question."""
     require_not_suspended(current_user)  # 403 with the reason, before anything is typed
     form = QuestionForm()
+    if request.method == "GET" and request.args.get("title"):  # "ask the community" from search or the widget
+        form.title.data = " ".join(request.args["title"].split())[:TITLE_MAX]
     if form.validate_on_submit():
         try:
             question, new = submit_once(form.submission_token.data, lambda: posts.ask_question(
@@ -90,6 +95,7 @@ def detail(question_id: int, slug: str | None = None):
         answer_form=AnswerForm() if signed_in else None,
         current_outcome=None if question.is_deleted else current_outcome_for("thread", question.id),
         faq_entry=faq_entries.entry_for_thread(question.id, staff=viewer.is_staff),
+        structured_data=structured_data.qa_page(question, thread.answers, site_base()),
     )
 
 

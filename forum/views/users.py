@@ -5,14 +5,15 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..forms import ActionForm, PasswordForm, ProfileForm
+from ..forms.accounts import EmailChangeForm
 from ..models import User
 from ..security import sign_out
-from ..services.people import accounts, sessions, users
+from ..services.people import accounts, sessions, users, verification
 from ..services.reputation import badges
 from ..services.outreach import notifications
 from ..services.community import threads
 from ..services.errors import DomainError
-from ._common import attach_error, paginate
+from ._common import attach_error, limit, paginate
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -34,7 +35,9 @@ def index():
 @bp.get("/<int:user_id>/<path:_name>")
 def profile(user_id: int, _name: str | None = None):
     """A member's profile: about, stats, top tags, recent questions and answers."""
-    user = db.session.get(User, user_id) or abort(404)
+    user = db.session.get(User, user_id)
+    if user is None or user.deleted_at is not None:
+        abort(404)  # a deleted account keeps no profile
     tab = request.args.get("tab", "activity")
     is_self = current_user.is_authenticated and current_user.id == user.id
     if tab == "votes" and not is_self:
@@ -83,6 +86,25 @@ def password():
             return redirect(url_for(".profile", user_id=current_user.id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("users/password.html", form=form), status
+
+
+@bp.route("/settings/email", methods=["GET", "POST"])
+@login_required
+@limit("VERIFICATION_EMAIL_RATE_LIMIT")
+def change_email():
+    """Ask for a new address: it replaces the old one once the link sent to it is followed."""
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            address = verification.request_email_change(current_user, form.email.data, form.password.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("We sent a link to %(address)s. Your address changes once you follow it; until then it stays "
+                    "%(current)s.", address=address, current=current_user.email), "success")
+            return redirect(url_for(".settings"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("users/email.html", form=form), status
 
 
 @bp.get("/sessions")

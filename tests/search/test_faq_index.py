@@ -8,6 +8,8 @@ from forum.extensions import db
 from forum.markup import render_markdown
 from forum.models import FaqEntry, FaqStatus, SearchOutbox
 from forum.search.backend import FAQ
+from forum.services.faq import categories
+from forum.unit_of_work import changes
 from tests.factories import make_user
 
 from .conftest import add_ghost, backend_of, document_version, remove_document
@@ -91,9 +93,23 @@ def test_editing_an_entry_reindexes_it_and_counts_do_not(app):
     assert search.faq_entries("reset link") == []
 
 
-def test_a_bulk_status_change_reindexes_the_entries_it_names(app):
+def test_deleting_a_category_rewrites_the_documents_of_its_entries(app):
+    staff = make_user(role="moderator")
+    category = categories.create_category(staff, "Accounts")
+    entry = make_entry()
+    entry.category_id = category.id
+    db.session.commit()
+    categories.delete_category(staff, category)  # moves the entries with one bulk UPDATE, which it records
+    db.session.commit()
+    assert db.session.get(FaqEntry, entry.id).category_id is None
+    assert search.check().faq.stale == [] and outbox() == 0
+    assert search.faq_entries("password") == [entry.id]
+
+
+def test_a_bulk_update_a_service_records_reindexes_the_entries_it_names(app):
     entry = make_entry()
     db.session.execute(update(FaqEntry).where(FaqEntry.id == entry.id).values(status=FaqStatus.RETIRED))
+    changes().faq_entries([entry.id], "status")
     db.session.commit()
     assert search.faq_entries("password") == []
 

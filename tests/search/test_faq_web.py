@@ -10,7 +10,7 @@ from tests.helpers import counted_statements, text
 
 from .conftest import found
 from .test_faq_index import make_entry
-from .test_web import result_ids
+from tests.helpers import result_ids
 
 
 def faq_links(page: str) -> list[int]:

@@ -15,7 +15,7 @@ from tests.helpers import counted_statements, login, question_url, text
 
 from .conftest import lose_index
 from .test_faq_index import make_entry
-from .test_web import result_ids
+from tests.helpers import result_ids
 
 NOTICE = "Search is being rebuilt; results may be incomplete."
 AUTO_REBUILD = pytest.mark.search_config(SEARCH_AUTO_REBUILD=True, SEARCH_HEALTH_SECONDS=0)

@@ -8,9 +8,8 @@ import pytest
 from forum.search.query import parse
 from forum.search.whoosh.queries import build
 from tests.factories import make_answer, make_question
-from tests.helpers import login, text
+from tests.helpers import result_ids, text
 from tests.search.conftest import found
-from tests.search.test_web import result_ids
 
 
 @pytest.fixture

@@ -6,12 +6,9 @@ import pytest
 from sqlalchemy import update
 
 from forum.models import Post
+from forum.unit_of_work import changes
 from tests.factories import make_answer, make_question, make_user
-from tests.helpers import login, text
-
-
-def result_ids(response) -> list[int]:
-    return [int(i) for i in re.findall(r'<h3><a href="/questions/(\d+)/', text(response))]
+from tests.helpers import login, result_ids, text
 
 
 @pytest.mark.parametrize("query", [
@@ -62,6 +59,7 @@ def test_sorting_by_newest_and_votes(client, db):
                         "yesterday, still offline.")
     db.session.execute(update(Post).where(Post.id == old.id).values(
         created_at=old.created_at - timedelta(days=3), score=9))
+    changes().post(old, "created_at", "score")
     db.session.commit()
     assert result_ids(client.get("/search?q=printer&sort=newest")) == [new.id, old.id]
     assert result_ids(client.get("/search?q=printer&sort=votes")) == [old.id, new.id]

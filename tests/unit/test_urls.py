@@ -4,7 +4,7 @@ from types import SimpleNamespace
 from flask import url_for
 
 from forum.models import slugify
-from forum.urls import answer_path, faq_entry_path, permalink, question_path, thread_path
+from forum.urls import answer_path, faq_entry_path, permalink, question_path, tag_path, thread_path, user_path
 
 JAPANESE_TITLE = "Windowsアプリで同期ができなくなったのはなぜですか" * 3  # a long Japanese title: a long slug
 
@@ -17,6 +17,9 @@ def test_paths_match_what_the_routes_build(app):
             "questions.detail", question_id=7, slug="sync-stops", _anchor="answer-9")
         assert faq_entry_path(3, "How do I reset my password?", anchor="feedback") == url_for(
             "faq.entry", entry_id=3, slug="how-do-i-reset-my-password", _anchor="feedback")
+        for name in ("c++", "c#", ".net", "同期"):
+            assert tag_path(name) == url_for("questions.tagged", tag_name=name)
+        assert user_path(5) == url_for("users.profile", user_id=5)
     assert question_path(7, JAPANESE_TITLE).isascii()  # fit for a Location header
     assert faq_entry_path(3) == "/faq/3"
 

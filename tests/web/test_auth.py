@@ -230,6 +230,7 @@ def test_users_create_command_creates_an_admin(runner, db):
     assert user.role == Role.ADMIN
     assert user.email == "b@example.com"
     assert user.password_hash != "longpassword"
+    assert user.email_verified_at is not None, "an administrator vouches for the address"
 
 
 def test_users_create_command_refuses_a_duplicate_with_a_clear_message(runner, db):

@@ -71,3 +71,20 @@ def test_directory_pages_have_constant_queries(client, url):
         make_question(author=make_user(commit=False), tags=f"tag{n} common", commit=False)
     db.session.commit()
     assert page_queries(client, url) <= 5
+
+
+def test_sitemap_page_queries_do_not_grow_with_threads(client):
+    """One range query on the primary key per question sitemap, whether it lists 2 threads or 40; the lists'
+    and the FAQ's sitemaps are as flat."""
+    for _ in range(2):
+        make_question(commit=False)
+    db.session.commit()
+    urls = ("/sitemap.xml", "/sitemaps/questions-1.xml", "/sitemaps/tags.xml", "/sitemaps/faq.xml")
+    few = [page_queries(client, url) for url in urls]
+    for n in range(40):
+        question = make_question(author=make_user(commit=False), tags=f"tag{n} common", commit=False)
+        make_answer(question, commit=False)
+    db.session.commit()
+    assert text(client.get("/sitemaps/questions-1.xml")).count("<url>") == 42
+    assert [page_queries(client, url) for url in urls] == few
+    assert few[1] == 1

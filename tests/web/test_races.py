@@ -1,32 +1,18 @@
 """Requests that race: the same vote twenty times at once, two answers accepted at the same moment. Run on SQLite
 (BEGIN IMMEDIATE queues the writers) and on PostgreSQL (a unique vote per user and post; a row lock on the
 question), and afterwards the reputation ledger still equals a replay of its events."""
-import threading
-
 from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Question, Reason, ReputationEvent, Vote
 from tests.factories import make_answer, make_question
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, login, together
 from tests.web.test_votes import JSON, reputation, rich_user
 
 
 def at_once(requests) -> list[int]:
     """Run the requests (callables returning a response) in threads released together; their status codes."""
-    barrier = threading.Barrier(len(requests))
-    statuses = []
-
-    def run(request):
-        barrier.wait()
-        statuses.append(request().status_code)
-
-    threads = [threading.Thread(target=run, args=(request,)) for request in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return statuses
+    return [response.status_code for response in together(requests)]
 
 
 def signed_in(served_app, user, count: int):

@@ -7,7 +7,7 @@ from forum.extensions import db
 from forum.models import Reason, ReputationEvent, Vote
 from forum.services.reputation import ledger
 from tests.factories import make_answer, make_question, make_user
-from tests.helpers import counted_statements, csrf_token, login, post_form, text
+from tests.helpers import counted_statements, csrf_token, login, post_form, result_ids, text
 
 JSON = {"Accept": "application/json"}
 
@@ -166,3 +166,12 @@ def test_casting_a_vote_costs_a_bounded_number_of_statements(client):
     # About 20 in the vote's transaction (vote, score, ledger, badges with their notifications, FAQ-candidate check)
     # and about 10 after the commit, when the search index takes the thread's new score.
     assert counts[0] == counts[1] <= 40
+
+
+def test_a_vote_reaches_search_and_a_retracted_one_leaves_it(client):
+    question = make_question(title="Scanner driver stops after sleep", body="The scanner driver stops after sleep.")
+    login(client, rich_user())
+    post_form(client, f"/posts/{question.id}/vote", {"value": "1"}, headers=JSON)
+    assert result_ids(client.get("/search?q=scanner score:1")) == [question.id]
+    post_form(client, f"/posts/{question.id}/vote", {"value": "0"}, headers=JSON)
+    assert result_ids(client.get("/search?q=scanner score:1")) == []

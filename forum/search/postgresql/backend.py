@@ -17,7 +17,7 @@ from .tables import LAYOUT
 
 
 class PostgresBackend:
-    """`SearchBackend` over the tables of migration e6f7a8b9c0d1, in SQLALCHEMY_DATABASE_URI's database."""
+    """`SearchBackend` over the tables of migration 5e4c0a9d7b21, in SQLALCHEMY_DATABASE_URI's database."""
 
     # Documents can be written in the same transaction as the posts they come from (see `write_documents`).
     in_transaction = True

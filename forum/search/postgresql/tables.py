@@ -1,4 +1,4 @@
-"""The PostgreSQL backend's tables (created by migration e6f7a8b9c0d1, on PostgreSQL only).
+"""The PostgreSQL backend's tables (created by migration 5e4c0a9d7b21, on PostgreSQL only).
 
 They are not forum models: SQLite has no tsvector, so they live in a MetaData of their own, which Alembic's
 comparison leaves out (migrations/env.py), and only this package reads or writes them.

@@ -4,6 +4,7 @@ from sqlalchemy import func, select, update
 
 from ... import permissions
 from ...extensions import db
+from ...unit_of_work import changes
 from ...markup import excerpt, render_markdown
 from ...models import Answer, NotificationKind, Post, PostRevision, Question, User, utcnow
 from ..outreach import alerts
@@ -124,7 +125,7 @@ def delete_post(actor: User, post: Post, rules: ReputationRules | None = None, r
                           "Edit it instead, or ask a moderator."))
     post.deleted_at = utcnow()
     post.deleted_by_id = actor.id
-    _count_deletion(post, -1)
+    count_deletion(post, -1)
     db.session.flush()
     votes.post_deleted(post, rules or ReputationRules())
     _record_staff_action(actor, post, "post.delete", _l("A moderator deleted your post."), reason)
@@ -135,7 +136,7 @@ def undelete_post(actor: User, post: Post, rules: ReputationRules | None = None)
         raise Forbidden(_l("You cannot undelete this post."))
     post.deleted_at = None
     post.deleted_by_id = None
-    _count_deletion(post, +1)
+    count_deletion(post, +1)
     db.session.flush()
     votes.post_undeleted(post, rules or ReputationRules())
     _record_staff_action(actor, post, "post.undelete", _l("A moderator restored your post."))
@@ -154,7 +155,8 @@ def preview(body: str) -> str:
     return render_markdown(body[:BODY_MAX])
 
 
-def _count_deletion(post: Post, delta: int) -> None:
+def count_deletion(post: Post, delta: int) -> None:
+    """Keep tag counts (a question) or the question's answer count (an answer) in step with a deletion."""
     if isinstance(post, Question):
         tag_service.adjust_tag_counts(post, delta)
     else:
@@ -162,6 +164,7 @@ def _count_deletion(post: Post, delta: int) -> None:
             update(Post).where(Post.id == post.question_id).values(answer_count=Post.answer_count + delta)
         )
         db.session.expire(post.question, ["answer_count"])
+        changes().post(post.question, "answer_count")
 
 
 def _answers_by_others(question: Question) -> int:

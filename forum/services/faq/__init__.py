@@ -2,7 +2,7 @@
 
 Modules: `official` (mark answers official), `candidates` (which threads could become entries, ranked),
 `promotion` (thread -> draft entry), `entries` (edit, publish, retire, order, read), `categories`, `review`
-(needs-review reasons, re-sync, dismiss) and `hooks` (the session events that open reviews).
+(needs-review reasons, re-sync, dismiss) and `hooks` (the commit steps that open reviews).
 """
 from flask import Flask
 
@@ -12,6 +12,5 @@ from . import hooks
 
 
 def init_app(app: Flask) -> None:
-    """Register the session events that open reviews and announce candidates, and the periodic candidates check."""
-    hooks.register()
+    """Register the periodic candidates check (the commit steps in hooks.py are declared in forum/commit_steps.py)."""
     alerts.register_scan(WebhookEvent.FAQ_CANDIDATE, hooks.scan_candidates)

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from ...extensions import db
+from ...unit_of_work import changes
 from ...models import FaqCategory, FaqEntry, User
 from ..audit_log import log_action
 from ..errors import Invalid, NotFound
@@ -61,9 +62,12 @@ def move_category(staff: User, category: FaqCategory, direction: str) -> bool:
 def delete_category(staff: User, category: FaqCategory) -> int:
     """Delete the category; its entries stay, uncategorised. Returns how many entries moved."""
     require_staff(staff)
-    moved = db.session.execute(
+    entry_ids = db.session.scalars(select(FaqEntry.id).where(FaqEntry.category_id == category.id)).all()
+    db.session.execute(
         update(FaqEntry).where(FaqEntry.category_id == category.id).values(category_id=None, position=0)
-    ).rowcount
+    )
+    changes().faq_entries(entry_ids, "category_id")  # their documents name the category
+    moved = len(entry_ids)
     log_action(staff, "faq.category.delete", category, name=category.name, entries=moved)
     db.session.delete(category)
     return moved

@@ -1,119 +1,50 @@
-"""Session events that keep FAQ entries true to their threads and announce new candidates, whoever changes a post.
+"""The FAQ's commit steps: keep entries true to their threads and announce new candidates, whoever changes a post.
 
-- `after_flush` notes posts whose relevant attributes changed: an answer's `body_md`, a question's `closed_at`
-  (newly set), a post's `score` or `deleted_at`, a question's `accepted_answer_id`.
-- `do_orm_execute` notes posts whose score moves through a bulk `update(Post)` (that is how votes do it).
-- `before_commit` turns the notes into reviews (answer edited, outscored, closed) and candidate alerts. It costs
-  nothing when no post changed, and one indexed query per kind of change otherwise.
+Both run just before the commit, from the transaction's record of changes (`unit_of_work.Changes`), so the
+reviews and alerts they write commit or roll back with the change that caused them:
+
+- `review_sources` opens reviews of entries whose source answer was edited (`body_md`), whose thread was
+  closed, or whose source answer another answer now outscores (a post's `score` or `deleted_at` moved).
+- `announce_candidates` tells the webhooks about threads a vote or an accept made FAQ candidates.
+
+They cost nothing when no post changed, and one indexed query per kind of change otherwise.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import and_, event, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
-from sqlalchemy.orm.util import identity_key
-from sqlalchemy.sql import operators, visitors
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from ...extensions import db
 from ...models import FaqEntry, FaqStatus, Post, PostType, Question, ReviewReason, WebhookEvent
+from ...unit_of_work import CLOSED, DELETED, Changes
 from ...urls import absolute, faq_entry_path, question_path
 from ..outreach import alerts
 from .candidates import CandidateRules, candidate_ids
 from .review import open_review, was_reviewed
 
-EDITED, CLOSED, SCORED, ACCEPTED = "faq_edited", "faq_closed", "faq_scored", "faq_accepted"
-_KEYS = (EDITED, CLOSED, SCORED, ACCEPTED)
 
-
-def register() -> None:
-    """Listen on the app's scoped session (idempotent, like the search hooks)."""
-    for name, handler in (("after_flush", after_flush), ("do_orm_execute", do_orm_execute),
-                          ("before_commit", before_commit), ("after_rollback", after_rollback)):
-        if not event.contains(db.session, name, handler):
-            event.listen(db.session, name, handler)
-
-
-def after_flush(session: Session, _flush_context) -> None:
-    for obj in session.dirty:
-        if not isinstance(obj, Post):
-            continue
-        state = db.inspect(obj)
-        if obj.post_type == PostType.ANSWER and state.attrs.body_md.history.has_changes():
-            _note(session, EDITED, obj.id)
-        if obj.post_type == PostType.QUESTION:
-            closed = state.attrs.closed_at.history
-            if closed.added and closed.added[0] is not None and not any(closed.deleted or ()):
-                _note(session, CLOSED, obj.id)
-            if state.attrs.accepted_answer_id.history.has_changes():
-                _note(session, ACCEPTED, obj.id)
-        if state.attrs.score.history.has_changes() or state.attrs.deleted_at.history.has_changes():
-            _note(session, SCORED, obj.id)
-
-
-def do_orm_execute(state) -> None:
-    if not state.is_update:
-        return
-    statement = state.statement
-    if getattr(getattr(statement, "table", None), "name", None) != Post.__tablename__:
-        return
-    columns = {getattr(key, "key", key) for key in (getattr(statement, "_values", None) or {})}
-    if "score" in columns:
-        for post_id in _ids_in_where(statement.whereclause):
-            _note(state.session, SCORED, post_id)
-
-
-def before_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    session.flush()  # the commit would flush next anyway; flushing first lets after_flush note the last changes
-    if not any(session.info.get(key) for key in _KEYS):
-        return
-    notes = {key: session.info.pop(key, set()) for key in _KEYS}
-    _review_edited_or_closed(session, notes[EDITED], notes[CLOSED])
-    answers_scored = _maybe_answers(session, notes[SCORED])
+def review_sources(session: Session, record: Changes) -> None:
+    """Entries whose source answer was edited or outscored, or whose thread was closed, need a review."""
+    edited = {post_id for post_id, change in record.posts.items()
+              if not change.is_question and "body_md" in change.columns}
+    closed = {post_id for post_id, change in record.posts.items() if change.is_question and CLOSED in change.columns}
+    _review_edited_or_closed(session, edited, closed)
+    answers_scored = {post_id for post_id in record.posts_with("score", "deleted_at", DELETED)
+                      if not record.posts[post_id].is_question}  # a question's score never outscores an answer
     if answers_scored:
         _review_outscored(session, answers_scored)
-    if notes[SCORED] or notes[ACCEPTED]:
-        _announce_candidates(session, notes[SCORED] | notes[ACCEPTED])
 
 
-def after_rollback(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    for key in _KEYS:
-        session.info.pop(key, None)
-
-
-def _maybe_answers(session: Session, post_ids: set[int]) -> set[int]:
-    """Drop posts the session knows are questions: a question's score never outscores an answer."""
-    def is_question(pid: int) -> bool:
-        post = session.identity_map.get(identity_key(Post, pid))
-        return post is not None and post.post_type == PostType.QUESTION
-    return {pid for pid in post_ids if not is_question(pid)}
-
-
-def _note(session: Session, key: str, post_id: int | None) -> None:
-    if post_id is not None:
-        session.info.setdefault(key, set()).add(post_id)
-
-
-def _ids_in_where(clause) -> set[int]:
-    """Post ids named as `Post.id == x` or `Post.id.in_(...)` in a bulk update's WHERE clause."""
-    ids: set[int] = set()
-    id_column = Post.__table__.c.id
-    for node in visitors.iterate(clause) if clause is not None else ():
-        if not (isinstance(node, BinaryExpression) and node.left.compare(id_column)
-                and isinstance(node.right, BindParameter)):
-            continue
-        value = node.right.effective_value
-        if node.operator is operators.eq and isinstance(value, int):
-            ids.add(value)
-        elif node.operator is operators.in_op and isinstance(value, (list, tuple)):
-            ids.update(v for v in value if isinstance(v, int))
-    return ids
+def announce_candidates(session: Session, record: Changes) -> None:
+    """A vote or an accept may make its thread an FAQ candidate."""
+    moved = record.posts_with("score", "deleted_at", DELETED)
+    moved |= {post_id for post_id, change in record.posts.items()
+              if change.is_question and "accepted_answer_id" in change.columns}
+    if moved:
+        _announce_candidates(session, moved)
 
 
 def _live():

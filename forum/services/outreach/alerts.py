@@ -22,18 +22,18 @@ from sqlalchemy.orm import selectinload
 from ...extensions import db
 from ...models import DeliveryStatus, Post, PostType, Question, Webhook, WebhookDelivery, WebhookEvent, WebhookFormat
 from ...models import utcnow
+from ...unit_of_work import changes, transaction_cache
 from .. import business_hours, site_settings
 from ..audit_log import log_action
 from ..errors import Forbidden, Invalid, NotFound
 
 log = logging.getLogger(__name__)
 
-QUEUED = "kotae_webhooks_queued"  # session.info flag: wake the sender after this commit
 SCAN_WINDOW_DAYS = 30  # unanswered questions older than this are no longer news
 
 
 def _subscriptions() -> list[tuple[int, frozenset[str]]]:
-    cache = site_settings.transaction_cache()
+    cache = transaction_cache()
     if "webhooks" not in cache:
         rows = db.session.execute(select(Webhook.id, Webhook.events).where(Webhook.active.is_(True))).all()
         cache["webhooks"] = [(hook_id, frozenset((events or "").split())) for hook_id, events in rows]
@@ -85,7 +85,7 @@ def _insert(deliveries: list[WebhookDelivery]) -> None:
     """
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.add_all(deliveries)
-        db.session.info[QUEUED] = True
+        changes().deliveries_queued = True
         return
     try:
         with db.session.begin_nested():
@@ -94,7 +94,7 @@ def _insert(deliveries: list[WebhookDelivery]) -> None:
         log.info("webhooks: %d deliveries were queued concurrently elsewhere", len(deliveries))
         deliveries.clear()
         return
-    db.session.info[QUEUED] = True
+    changes().deliveries_queued = True
 
 
 # --- Events ------------------------------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ def send_test(actor, webhook: Webhook) -> WebhookDelivery:
         status=DeliveryStatus.PENDING, next_attempt_at=now,
     )
     db.session.add(delivery)
-    db.session.info[QUEUED] = True
+    changes().deliveries_queued = True
     log_action(actor, "webhook.test", webhook, name=webhook.name)
     return delivery
 

@@ -1,8 +1,8 @@
 """E-mail: written in the request's transaction, sent after the commit by one background thread per app.
 
-- `queue()` adds an `OutgoingEmail` row (rendered in the recipient's language) and remembers it in
-  `session.info`; the row commits or rolls back with the notification that caused it.
-- `after_commit` hands the new ids to the app's `Sender` thread; a request never waits for SMTP.
+- `queue()` adds an `OutgoingEmail` row (rendered in the recipient's language) and records it in the unit of
+  work's `Changes`; the row commits or rolls back with the notification that caused it.
+- the `hand_over` commit step gives the new ids to the app's `Sender` thread; a request never waits for SMTP.
 - `deliver()` claims each row (attempts + 1, committed before talking to SMTP, so two senders never send one
   row twice and no write lock is held during SMTP), sends it and sets `sent_at`, or keeps `last_error`.
   The thread retries failures with a doubling delay, up to MAIL_MAX_ATTEMPTS; `flask mail send` sends
@@ -21,16 +21,15 @@ from email.utils import make_msgid
 
 from flask import Flask, current_app, has_app_context, has_request_context, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import inspect, select, update
 
 from ...extensions import db
 from ...i18n import translated_in
-from ...unit_of_work import transaction
+from ...unit_of_work import Changes, changes, transaction
 from ...models import OutgoingEmail, User, utcnow
 
 log = logging.getLogger(__name__)
 
-PENDING = "mail_pending"  # session.info: OutgoingEmail objects added in this transaction
 UNSUBSCRIBE_SALT = "kotae-unsubscribe"
 # Reserved top-level domains (RFC 2606/6761): imported accounts get addresses like se-site-1@import.invalid.
 UNDELIVERABLE = (".invalid", ".test", ".example", ".localhost")
@@ -41,7 +40,7 @@ def enabled() -> bool:
 
 
 def looks_deliverable(address: str | None) -> bool:
-    """A plausible address on a real domain (we have no verification step to rely on)."""
+    """A plausible address on a real domain (whether its owner confirmed it is `User.email_verified_at`)."""
     if not address or address.count("@") != 1 or any(ch in address for ch in " \r\n<>"):
         return False
     domain = address.rsplit("@", 1)[1].lower().rstrip(".")
@@ -88,40 +87,28 @@ def render(user: User, template: str, **context) -> tuple[str, str]:
     return " ".join(subject.split())[:200], body
 
 
-def queue(user: User, template: str, **context) -> OutgoingEmail:
-    """Write an e-mail to `user` in the caller's transaction; it is sent after the commit."""
+def queue(user: User, template: str, to: str | None = None, **context) -> OutgoingEmail:
+    """Write an e-mail to `user` in the caller's transaction; it is sent after the commit.
+
+    `to` sends it to another address than the account's, in the user's language (a new address to confirm)."""
     subject, body = render(user, template, **context)
-    email = OutgoingEmail(to_address=user.email, subject=subject, body=body, created_at=utcnow())
+    email = OutgoingEmail(to_address=to or user.email, subject=subject, body=body, created_at=utcnow())
     db.session.add(email)
-    db.session.info.setdefault(PENDING, []).append(email)
+    changes().emails.append(email)
     return email
 
 
 # --- After the commit ---
 
-def register() -> None:
-    """Listen on the app's scoped session (idempotent: every app in a process shares the session class)."""
-    for name, handler in (("after_commit", _after_commit), ("after_rollback", _after_rollback)):
-        if not event.contains(db.session, name, handler):
-            event.listen(db.session, name, handler)
-
-
-def _after_commit(session) -> None:
-    if session.in_nested_transaction():
+def hand_over(_session, record: Changes) -> None:
+    """The commit step that gives this transaction's e-mails to the sender thread (only requests hand over:
+    CLI commands send synchronously with `flask mail send` and then exit)."""
+    if not record.emails or not has_request_context() or not enabled():
         return
-    emails = session.info.pop(PENDING, None)
-    # Only requests hand over: CLI commands send synchronously (`flask mail send`) and then exit.
-    if not emails or not has_request_context() or not enabled():
-        return
-    ids = [identity[0] for identity in (inspect(email).identity for email in emails) if identity]
+    ids = [identity[0] for identity in (inspect(email).identity for email in record.emails) if identity]
     sender = current_app.extensions.get("kotae_mail")
     if sender is not None and ids:
         sender.submit(ids)
-
-
-def _after_rollback(session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(PENDING, None)
 
 
 class Sender:
@@ -194,7 +181,6 @@ class Sender:
 
 def init_app(app: Flask) -> None:
     app.extensions["kotae_mail"] = Sender(app)
-    register()
 
 
 # --- Sending ---

@@ -6,6 +6,7 @@ question: ...") is built when it is shown, in the reader's language.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
@@ -15,6 +16,7 @@ from ...models import Notification, NotificationKind as Kind, Post, Question, Us
 from . import mail
 from ..reputation.badge_catalog import get_badge
 from ..errors import Invalid, NotFound
+from ..people.names import display_name
 
 EMAIL_CHOICES = ("instant", "daily", "off")
 DIGEST_MAX_ITEMS = 50
@@ -50,12 +52,19 @@ def notify(user_id: int | None, kind: str, *, actor=None, post=None, url: str = 
 def _email_instantly(notification: Notification) -> None:
     with db.session.no_autoflush:  # callers may be half-way through building their rows
         user = db.session.get(User, notification.user_id)
-    if user is None or user.email_notifications != "instant" or not mail.looks_deliverable(user.email):
+    if user is None or user.email_notifications != "instant" or not may_email(user):
         return
     with mail.user_locale(user.locale):
         item = describe(notification)
     mail.queue(user, "notification", item=item, link=mail.absolute_url(item.url))
     notification.emailed_at = utcnow()
+
+
+def may_email(user: User) -> bool:
+    """Notifications go only to real addresses, and (REQUIRE_VERIFIED_EMAIL_FOR_MAIL) only once confirmed."""
+    if current_app.config.get("REQUIRE_VERIFIED_EMAIL_FOR_MAIL", True) and user.email_verified_at is None:
+        return False
+    return user.deleted_at is None and mail.looks_deliverable(user.email)
 
 
 def thread_title(post: Post) -> str:
@@ -77,7 +86,7 @@ class InboxItem:
 
 def describe(notification: Notification) -> InboxItem:
     """The notification as the reader sees it, in the current language."""
-    actor = notification.actor.username if notification.actor is not None else _("Someone")
+    actor = display_name(notification.actor) if notification.actor is not None else _("Someone")
     text = notification.text
     sentences = {
         Kind.ANSWER: lambda: _("%(actor)s answered your question: %(text)s", actor=actor, text=text),
@@ -165,7 +174,7 @@ def queue_digests() -> int:
     now, queued = utcnow(), 0
     for user_id, notifications in by_user.items():
         user = users[user_id]
-        if mail.looks_deliverable(user.email):
+        if may_email(user):
             with mail.user_locale(user.locale):
                 items = [describe(n) for n in notifications[:DIGEST_MAX_ITEMS]]
             mail.queue(user, "digest", items=items, more=max(len(notifications) - DIGEST_MAX_ITEMS, 0),

@@ -1,7 +1,7 @@
 """Delivering queued webhook alerts: payload formats, signing, HTTP, retries, and the background sender.
 
 Flow: `alerts.emit` adds `WebhookDelivery` rows in the request's transaction. After that transaction commits,
-a session event wakes this process's sender thread (it never waits for HTTP in the request); the thread opens
+a commit step (`wake_sender`) wakes this process's sender thread (it never waits for HTTP in the request); the thread opens
 its own app context and session, claims due deliveries one by one with a compare-and-set UPDATE (so several
 gunicorn workers, or the `flask webhooks deliver` cron job, never send one delivery twice), POSTs them with
 urllib and records the outcome. Failures retry with exponential backoff until `WEBHOOK_MAX_ATTEMPTS`.
@@ -26,14 +26,12 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app, has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, update
 
 from ...extensions import db
-from ...unit_of_work import transaction
+from ...unit_of_work import Changes, changes, transaction
 from ...models import DeliveryStatus, Webhook, WebhookDelivery, WebhookFormat, utcnow
 from . import alerts
-from .. import site_settings
 from ..audit_log import log_action
 from ..errors import NotFound
 
@@ -250,7 +248,7 @@ def retry(actor, delivery_id: int) -> WebhookDelivery:
         log_action(actor, "webhook.retry", delivery.webhook, delivery=delivery.id, event=delivery.event)
     delivery.status = DeliveryStatus.PENDING  # a failure now gives up again at once: one more attempt only
     delivery.next_attempt_at = utcnow()
-    db.session.info[alerts.QUEUED] = True
+    changes().deliveries_queued = True
     return delivery
 
 
@@ -298,24 +296,14 @@ class Sender:
             return True
 
 
-def _after_commit(session) -> None:
-    if session.in_nested_transaction():
-        return
-    site_settings.clear_transaction_cache(session)
-    if session.info.pop(alerts.QUEUED, False) and has_app_context():
+def wake_sender(_session, record: Changes) -> None:
+    """The commit step that wakes the delivery thread when this transaction queued deliveries (it only sets an
+    event: the request never waits for delivery)."""
+    if record.deliveries_queued and has_app_context():
         sender = current_app.extensions.get("kotae_webhooks")
         if sender is not None and setting("WEBHOOK_SENDER_THREAD"):
-            sender.wake()  # only sets an event: the request never waits for delivery
-
-
-def _after_rollback(session) -> None:
-    site_settings.clear_transaction_cache(session)
-    if not session.in_nested_transaction():
-        session.info.pop(alerts.QUEUED, None)
+            sender.wake()
 
 
 def init_app(app: Flask) -> None:
     app.extensions["kotae_webhooks"] = Sender(app)
-    for name, handler in (("after_commit", _after_commit), ("after_rollback", _after_rollback)):
-        if not sa_event.contains(db.session, name, handler):
-            sa_event.listen(db.session, name, handler)

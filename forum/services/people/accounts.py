@@ -17,24 +17,41 @@ USERNAME_PATTERN = re.compile(r"^[\w.\-]{3,30}$", re.UNICODE)
 MIN_PASSWORD_LENGTH = 8
 
 
-def register_user(username: str, email: str, password: str, role: str = Role.MEMBER) -> User:
-    """Create an account; usernames and e-mail addresses are unique regardless of case."""
+def normalize_email(email: str) -> str:
+    """How addresses are stored and compared: NFKC (full-width forms folded), trimmed, lower-case."""
+    return unicodedata.normalize("NFKC", email or "").strip().lower()
+
+
+def check_password_rules(password: str, field: str = "password") -> None:
+    """The one password rule, for sign-up, password change and reset alike."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(_l("Use at least %(n)d characters for your password.", n=MIN_PASSWORD_LENGTH), field=field)
+
+
+def require_free_email(email: str, field: str = "email") -> None:
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict(_l("An account with that e-mail address already exists."), field=field)
+
+
+def register_user(username: str, email: str, password: str, role: str = Role.MEMBER, verified: bool = False) -> User:
+    """Create an account; usernames and e-mail addresses are unique regardless of case.
+
+    `verified` marks the address as confirmed (accounts an administrator creates); sign-ups confirm it by e-mail.
+    """
     # NFKC folds full-width and other look-alike forms, so "ａｄｍｉｎ" cannot sit beside "admin".
     username = unicodedata.normalize("NFKC", username).strip()
-    email = unicodedata.normalize("NFKC", email).strip().lower()
+    email = normalize_email(email)
     if not USERNAME_PATTERN.match(username):
         raise Invalid(_l("Use 3-30 letters, digits, '.', '-' or '_' for your username."), field="username")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(_l("Use at least %(n)d characters for your password.", n=MIN_PASSWORD_LENGTH), field="password")
+    check_password_rules(password)
     if role not in Role.ALL:
         raise Invalid(_l("Unknown role: %(role)s", role=role), field="role")
     if db.session.scalar(select(User.id).where(User.username_key == username_key(username))):
         raise Conflict(_l("That username is taken."), field="username")
-    if db.session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict(_l("An account with that e-mail address already exists."), field="email")
+    require_free_email(email)
     user = User(
         username=username, username_key=username_key(username), email=email,
-        password_hash=hash_password(password), role=role,
+        password_hash=hash_password(password), role=role, email_verified_at=utcnow() if verified else None,
     )
     db.session.add(user)
     db.session.flush()
@@ -54,7 +71,7 @@ def password_matches(user: User | None, password: str) -> bool:
 
 def find_by_login(login: str) -> User | None:
     """The account a sign-in form names, by username or e-mail address."""
-    login = unicodedata.normalize("NFKC", login).strip().lower()
+    login = normalize_email(login)
     return db.session.scalar(select(User).where(or_(User.username_key == login, User.email == login)))
 
 
@@ -71,9 +88,7 @@ def change_password(user: User, current_password: str, new_password: str, keep_s
     """Set a new password and sign out every other browser (the one holding `keep_session_token` stays in)."""
     if not verify_password(user.password_hash, current_password):
         raise Invalid(_l("Your current password is not correct."), field="current_password")
-    if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(_l("Use at least %(n)d characters for your password.", n=MIN_PASSWORD_LENGTH),
-                      field="new_password")
+    check_password_rules(new_password, field="new_password")
     user.password_hash = hash_password(new_password)
     sessions.end_other_sessions(user, keep_token=keep_session_token)
     db.session.flush()

@@ -19,13 +19,14 @@ PERIODS = {"week": 7, "month": 30, "year": 365}
 
 
 def users_query(filter_text: str = "", sort: str = "reputation", period: str = "all"):
-    """Users for the directory; with a period, ranked by the reputation they gained in it."""
+    """Users for the directory (not deleted accounts); with a period, ranked by the reputation they gained in it."""
     if sort == "reputation" and period in PERIODS:
         gained = _gains_since(utcnow() - timedelta(days=PERIODS[period])).subquery()
         query = (select(User).join(gained, gained.c.user_id == User.id)
                  .where(gained.c.gained > 0).order_by(gained.c.gained.desc(), User.id))
     else:
         query = select(User).order_by(*USER_SORTS.get(sort, USER_SORTS["reputation"]))
+    query = query.where(User.deleted_at.is_(None))  # deleted accounts are placeholders, not members
     if filter_text:
         query = query.where(User.username_key.contains(filter_text.strip().lower(), autoescape=True))
     return query

@@ -5,6 +5,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
+from ...unit_of_work import changes
 from ...models import Answer, NotificationKind, Post, Question, Reason, ReputationEvent, User, Vote, utcnow
 from . import badges, ledger, privileges
 from ..errors import Conflict, Forbidden, Invalid, NotFound
@@ -113,6 +114,15 @@ def post_undeleted(post: Post, rules: ReputationRules) -> None:
     ledger.restore(list(events), rules)
 
 
+def retract_votes_of(voter: User, rules: ReputationRules) -> int:
+    """Take back every vote a member cast, with the reputation each gave or cost (a deleted account, as on
+    Stack Overflow); the ledger re-applies the daily cap to the days concerned. Returns how many there were."""
+    cast = db.session.scalars(select(Vote).where(Vote.user_id == voter.id).order_by(Vote.id)).all()
+    for vote in cast:
+        _retract(vote, vote.post, rules)
+    return len(cast)
+
+
 def votes_by(user: User, post_ids: list[int]) -> dict[int, int]:
     """The user's votes on these posts, for highlighting the arrows (one query)."""
     if not post_ids or not getattr(user, "is_authenticated", False):
@@ -147,8 +157,10 @@ def _retract(vote: Vote, post: Post, rules: ReputationRules) -> None:
 
 
 def _move_score(post: Post, delta: int) -> None:
+    """In SQL (two votes at once both count), recorded for the commit steps (index, FAQ review, candidates)."""
     db.session.execute(update(Post).where(Post.id == post.id).values(score=Post.score + delta)
                        .execution_options(synchronize_session=False))
+    changes().post(post, "score")
 
 
 def _check_daily_limit(voter: User, limit: int) -> None:

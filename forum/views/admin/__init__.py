@@ -14,4 +14,4 @@ def require_staff():
         abort(403)
 
 
-from . import audit, dashboard, feedback, outcomes, settings, webhooks  # noqa: E402,F401  (routes register on bp)
+from . import accounts, audit, dashboard, feedback, outcomes, settings, tokens, webhooks  # noqa: E402,F401  (routes register on bp)

@@ -10,6 +10,7 @@ from werkzeug.routing import BuildError
 
 from ...extensions import db
 from ...models import AuditLogEntry, FaqEntry, Post, Question, User, Webhook
+from ...services.people.names import display_name
 from .._common import paginate
 from . import bp
 
@@ -42,6 +43,9 @@ ACTION_LABELS = {
     "webhook.retry": _l("Webhook delivery retried"),
     "settings.hours": _l("Support hours changed"),
     "settings.guidelines": _l("Guidelines changed"),
+    "user.delete": _l("Account deleted"),
+    "account.password_reset": _l("Password reset by e-mail"),
+    "account.email_change": _l("E-mail address changed"),
 }
 
 
@@ -76,7 +80,7 @@ def _targets(entries: list[AuditLogEntry]) -> dict[int, Target]:
     post_ids = {e.target_id for e in entries if e.target_type == "post" and e.target_id}
     user_ids = {e.target_id for e in entries if e.target_type == "user" and e.target_id}
     posts = _posts(post_ids)
-    users = _names(User.id, User.username, user_ids)
+    users = _people(user_ids)
     faq = _names(FaqEntry.id, FaqEntry.title, {e.target_id for e in entries if e.target_type == "faq_entry"})
     hooks = _names(Webhook.id, Webhook.name, {e.target_id for e in entries if e.target_type == "webhook"})
     targets = {}
@@ -85,7 +89,7 @@ def _targets(entries: list[AuditLogEntry]) -> dict[int, Target]:
         if kind == "post" and target_id in posts:
             targets[entry.id] = posts[target_id]
         elif kind == "user" and target_id in users:
-            targets[entry.id] = Target(users[target_id], url_for("users.profile", user_id=target_id))
+            targets[entry.id] = users[target_id]
         elif kind == "faq_entry" and target_id in faq:
             targets[entry.id] = Target(faq[target_id], _maybe_url(kind, target_id))
         elif kind == "webhook" and target_id in hooks:
@@ -93,6 +97,14 @@ def _targets(entries: list[AuditLogEntry]) -> dict[int, Target]:
         elif kind:  # gone since, or a kind this page does not know: still say what it was
             targets[entry.id] = Target(f"{kind} #{target_id}", None)
     return targets
+
+
+def _people(user_ids: set) -> dict[int, Target]:
+    """Members by name with a link to their profile; a deleted account by its placeholder name, without one."""
+    user_ids.discard(None)
+    rows = db.session.scalars(select(User).where(User.id.in_(user_ids))).all() if user_ids else []
+    return {user.id: Target(display_name(user), None if user.deleted_at else url_for("users.profile", user_id=user.id))
+            for user in rows}
 
 
 def _names(id_column, name_column, ids: set) -> dict:

@@ -5,7 +5,7 @@ import io
 from flask import Response, render_template, request
 
 from ...models import FeedbackTarget
-from ...services.insights import feedback
+from ...services.insights import deflection, feedback
 from ...urls import faq_entry_path
 from . import bp
 
@@ -35,12 +35,13 @@ def outcomes():
     weeks = requested_weeks()
     entries = feedback.faq_entry_counts()
     tables = weekly_tables(weeks)
-    by_week = [(week, faq, thread) for (week, faq), (_week, thread) in zip(tables["faq"]["rows"],
-                                                                         tables["thread"]["rows"])]
+    deflected = list(reversed(deflection.weekly(weeks)))
+    by_week = [(week, faq, thread, help_sessions) for (week, faq), (_week, thread), help_sessions
+               in zip(tables["faq"]["rows"], tables["thread"]["rows"], deflected)]
     return render_template(
         "admin/outcomes.html", weeks=weeks, tables=tables, by_week=by_week, faq_entries=entries,
         faq_urls={entry.target_id: faq_entry_path(entry.target_id, entry.title) for entry in entries},
-        threads=feedback.top_threads(),
+        threads=feedback.top_threads(), deflection_total=_sum(deflected),
     )
 
 
@@ -62,3 +63,24 @@ def outcomes_csv():
 
 def _fraction(rate: float | None) -> str:
     return "" if rate is None else f"{rate:.4f}"
+
+
+@bp.get("/outcomes/deflection.csv")
+def deflection_csv():
+    """Help sessions from the widget and the API, and how many ended "resolved" without a new question, by week."""
+    weeks = requested_weeks()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("week_start", "help_sessions", "deflected", "deflection_rate"))
+    for row in deflection.weekly(weeks):
+        writer.writerow([row.week.isoformat(), row.sessions, row.deflected, _fraction(row.rate)])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="deflection-{weeks}-weeks.csv"'})
+
+
+def _sum(rows: list) -> deflection.WeekDeflection:
+    total = deflection.WeekDeflection(rows[0].week if rows else None)
+    for row in rows:
+        total.sessions += row.sessions
+        total.deflected += row.deflected
+    return total

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...forms.staff import GuidelinesForm, SupportHoursForm
+from ...forms.staff import GuidelinesForm, SupportHoursForm, WidgetForm
 from ...services import business_hours, site_settings
 from ...services.errors import Forbidden, Invalid
 from .._common import attach_error
@@ -61,3 +61,21 @@ def settings_guidelines():
             return redirect(url_for(".settings_guidelines"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("admin/settings_guidelines.html", form=form, guidelines=guidelines), status
+
+
+@bp.route("/settings/widget", methods=["GET", "POST"])
+def settings_widget():
+    """The help widget: which sites may embed it, the support contact, and the tag to paste."""
+    _require_admin()
+    widget = site_settings.get_widget_settings()
+    form = WidgetForm(data={"origins": "\n".join(widget.origins), "contact_url": widget.contact_url})
+    if form.validate_on_submit():
+        try:
+            site_settings.save_widget_settings(current_user, form.origins.data, form.contact_url.data)
+        except Invalid as error:
+            attach_error(form, error)
+        else:
+            flash(_("Widget settings saved."), "success")
+            return redirect(url_for(".settings_widget"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("admin/settings_widget.html", form=form, widget=widget), status

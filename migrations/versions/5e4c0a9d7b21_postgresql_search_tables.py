@@ -3,8 +3,8 @@
 Only on PostgreSQL (SEARCH_BACKEND=postgresql): SQLite has no tsvector, and the Whoosh backend keeps its index in
 files. pg_trgm (a trusted extension, so the database owner may create it) serves "did you mean".
 
-Revision ID: e6f7a8b9c0d1
-Revises: d5e6f7a8b9c0
+Revision ID: 5e4c0a9d7b21
+Revises: a8b9c0d1e2f3
 Create Date: 2026-12-08 10:00:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-revision = 'e6f7a8b9c0d1'
-down_revision = 'd5e6f7a8b9c0'
+revision = '5e4c0a9d7b21'
+down_revision = 'a8b9c0d1e2f3'
 branch_labels = None
 depends_on = None
 
