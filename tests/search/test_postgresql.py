@@ -8,7 +8,7 @@ from forum.extensions import db
 from forum.models import Post, SearchOutbox
 from forum.search.backend import THREADS, IndexBusy
 from forum.search.documents import build_documents
-from forum.search.postgresql import queries, vectors, writing
+from forum.search.postgresql import queries, ranking, vectors, writing
 from forum.search.query import parse
 from forum.services.community import posts
 from tests.factories import make_answer, make_comment, make_question
@@ -165,3 +165,18 @@ def test_occurrences_are_numbered_so_long_threads_count_past_the_last_position()
     assert length == vectors.stored_length(20001)
     positions, _length, _title = vectors.positional("filler " * 20000 + "zebra")
     assert positions["zebra"] == [f"{vectors.MAX_POSITION}D"]  # real positions stop at 16,383
+
+
+def test_only_words_that_cannot_reach_the_page_are_left_out_of_a_sentence():
+    bounds = {"nanodiamond": 10.0, "surfac": 6.0, "improv": 3.0, "relat": 2.0}
+    assert ranking.unreachable(bounds, rest=0.0, bar=5.5) == ["relat", "improv"]
+    assert ranking.unreachable(bounds, rest=4.0, bar=5.5) == []  # a phrase beside the sentence scores too
+    assert ranking.unreachable(bounds, rest=0.0, bar=100.0) == ["relat", "improv", "surfac"]  # never the rarest
+
+
+def test_a_sentence_with_a_phrase_ranks_every_thread_that_can_reach_the_page(app, monkeypatch):
+    monkeypatch.setattr(ranking, "unreachable", lambda best, rest, bar: sorted(best, key=best.get)[:-1])
+    for n in range(3):
+        make_question(title=f"Passivation improves the surface, case {n}", body="Nanodiamond surfaces with NV "
+                      "centers improve after passivation, as measured.")
+    assert len(found('why does "nv centers" passivation improve the nanodiamond surface?', per_page=2)) == 2

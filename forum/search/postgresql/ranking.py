@@ -81,24 +81,32 @@ def run_pruned(connection, kind: str, plan: Plan, stats: Statistics | None, limi
     the rows' `total` counts every match (False: at least that many)."""
     if sort != "relevance" or stats is None or len(plan.any_words) < 2:
         return run(connection, kind, plan, stats, limit, sort, shape), True
-    best = {word: 0.0 for word in plan.any_words}
+    best, rest = {word: 0.0 for word in plan.any_words}, 0.0
     for field_name, term, boost in plan.scored:
+        bound = stats.idf(field_name, term) * boost * (K1 + 1)  # BM25's tf part stays below K1 + 1
         if term in best:
-            best[term] += stats.idf(field_name, term) * boost * (K1 + 1)  # BM25's tf part stays below K1 + 1
+            best[term] += bound
+        else:
+            rest += bound  # a phrase or title: clause beside the sentence
     ordered = sorted(best, key=lambda word: -best[word])
     first = run(connection, kind, _matching(plan, ordered[:1]), stats, limit, sort, shape)
-    if len(first) < limit:
-        return run(connection, kind, plan, stats, limit, sort, shape), True
-    bar, left_out, total = first[-1]["rank"], [], 0.0
-    for word in reversed(ordered):
-        if total + best[word] >= bar:
-            break
-        total += best[word]
-        left_out.append(word)
+    left_out = unreachable(best, rest, first[-1]["rank"]) if len(first) == limit else []
     if not left_out:
         return run(connection, kind, plan, stats, limit, sort, shape), True
     return run(connection, kind, _matching(plan, [w for w in ordered if w not in left_out]), stats, limit, sort,
                shape), False
+
+
+def unreachable(best: dict[str, float], rest: float, bar: float) -> list[str]:
+    """The commonest words whose best possible scores, with all of the rest of the query's, add up to less than
+    `bar`: a row with none of the other words scores below it. The rarest word always stays."""
+    left_out, total = [], rest
+    for word in sorted(best, key=lambda w: best[w])[:-1]:
+        if total + best[word] >= bar:
+            break
+        total += best[word]
+        left_out.append(word)
+    return left_out
 
 
 def _matching(plan: Plan, words: list[str]) -> Plan:
