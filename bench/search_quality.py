@@ -1,6 +1,7 @@
 """Search quality on questions typed as sentences: recall@1, recall@5 and MRR@10 for queries with a known right thread.
 
-Run from the checkout: `.venv/bin/python bench/search_quality.py [--database-url sqlite|postgresql|URL]`. It builds a
+Run from the checkout: `.venv/bin/python bench/search_quality.py [--database-url sqlite|postgresql|URL]
+[--backend whoosh|postgresql]` (the PostgreSQL backend needs a PostgreSQL database). It builds a
 throw-away database and index from real text in ../shared/datasets (nothing generated), then types every query into
 the search page's own service call (`search_questions`, what `/search` runs, minus the template) and looks for the
 right thread among the results.
@@ -18,7 +19,7 @@ the first, judge on the second):
   of search that worked before sentence ranking, to show it is no worse.
 
 Every set's threads are in one index together, so each query also competes with all the other threads. Results
-are printed as a table and written to bench/results/search_quality.json (git-ignored).
+are printed as a table and written to bench/results/search_quality-<backend>.json (git-ignored).
 """
 import argparse
 import hashlib
@@ -45,7 +46,7 @@ from forum.markup import html_to_text  # noqa: E402
 from forum.services.community.search import search_questions  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
-RESULTS = ROOT / "bench" / "results" / "search_quality.json"
+RESULTS = ROOT / "bench" / "results" / "search_quality-{backend}.json"
 KEPT_OUT_SHARE = 0.3
 _PO_ENTRY = re.compile(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', re.MULTILINE)
 _RST = re.compile(r":\w+:`~?([^`<]*?)(?:\s*<[^>]*>)?`|``([^`]*)``|`([^`<]*?)(?:\s*<[^>]*>)?`_*")
@@ -186,12 +187,12 @@ def query_sets() -> tuple[list[dict], dict]:
     return faq_threads + se_threads, sets
 
 
-def prepare(workdir: Path, database_url: str, reuse: bool = False):
+def prepare(workdir: Path, database_url: str, reuse: bool = False, backend: str = "whoosh"):
     """The app over a database and index holding every set's threads (built unless `reuse`), and the sets."""
     from search import bench_app, load  # plain inserts, as the latency benchmark loads its threads
 
     threads, sets = query_sets()
-    app = bench_app(workdir, database_url)
+    app = bench_app(workdir, database_url, backend)
     if not reuse:
         with app.app_context():
             flask_migrate.upgrade()
@@ -206,6 +207,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default="sqlite", metavar="URL",
                         help="sqlite (a temp file, default), postgresql (a throw-away cluster) or an empty database's URL")
+    parser.add_argument("--backend", default="whoosh", choices=("whoosh", "postgresql"),
+                        help="the search backend (postgresql needs a PostgreSQL --database-url)")
     parser.add_argument("--sets", default="ja-faq,en-faq,se-sentence,ja-keyword,se-keyword")
     parser.add_argument("--ranks", metavar="FILE", help="also write every query's rank here (JSON), to study misses")
     parser.add_argument("--workdir", help="keep the database and index here (default: a temp dir)")
@@ -218,7 +221,7 @@ def main() -> None:
     from pages import database_for  # the same throw-away databases as the page benchmark
 
     with database_for(args.database_url, workdir) as database_url:
-        app, sets = prepare(workdir, database_url, reuse=args.reuse)
+        app, sets = prepare(workdir, database_url, reuse=args.reuse, backend=args.backend)
         ranks: list = []
         results = {}
         with app.app_context():
@@ -227,9 +230,10 @@ def main() -> None:
                 results[name] = measure(app, sets[name], ranks)
                 results[name]["seconds"] = round(time.perf_counter() - started, 1)
     print_table(results)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"when": datetime.now().isoformat(timespec="seconds"),
-                                   "database": args.database_url, "results": results}, indent=2, ensure_ascii=False))
+    output = Path(str(RESULTS).format(backend=args.backend))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps({"when": datetime.now().isoformat(timespec="seconds"),
+                                   "database": args.database_url, "backend": args.backend, "results": results}, indent=2, ensure_ascii=False))
     if args.ranks:
         Path(args.ranks).write_text(json.dumps(ranks, indent=1, ensure_ascii=False))
 

@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from forum.search.postgresql.tables import TABLE_NAMES as SEARCH_TABLES
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -13,6 +15,11 @@ config = context.config
 # This line sets up loggers basically.
 fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
+
+
+def include_name(name, type_, parent_names):
+    """Tables that are not forum models: Alembic's comparison with the models leaves them out."""
+    return not (type_ == "table" and (name == "kotae_rate_limits" or name in SEARCH_TABLES))
 
 
 def get_engine():
@@ -88,9 +95,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
-    # The shared rate-limit counters (forum/ratelimit_store.py) are not part of the forum's schema.
-    conf_args.setdefault("include_name", lambda name, type_, parent: not (
-        type_ == "table" and name == "kotae_rate_limits"))
+    # The shared rate-limit counters (forum/ratelimit_store.py) and the PostgreSQL search backend's tables
+    # (forum/search/postgresql/tables.py: tsvectors, so not models) are not part of the forum's models.
+    conf_args.setdefault("include_name", include_name)
 
     # `flask db copy` migrates another database than the app's: it hands its connection in.
     given = config.attributes.get('connection')

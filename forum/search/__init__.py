@@ -1,9 +1,10 @@
 """Full-text search over question threads (Whoosh + Sudachi): the public API.
 
 `init_app(app)` picks the search backend (``SEARCH_BACKEND``, default ``"whoosh"``: index files in
-``SEARCH_INDEX_DIR``, default ``instance/search-index``) and adds the `search_related()` template helper; its
-commit steps (hooks.py, declared in `forum/commit_steps.py`) update the document of every thread a commit
-touches. The rest of the app calls the functions below; they reach the backend only through the
+``SEARCH_INDEX_DIR``, default ``instance/search-index``; or ``"postgresql"``: tables in the app's database)
+and adds the `search_related()` template helper; its commit steps (hooks.py, declared in
+`forum/commit_steps.py`) update the document of every thread a commit touches. The rest of the app calls the
+functions below; they reach the backend only through the
 `SearchBackend` protocol (backend.py).
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .backend import SearchBackend
 from .completeness import Health, HealthMonitor
 from .indexer import CheckReport, ReindexReport
 from .searching import SORTS, SearchResults
+from .postgresql import PostgresBackend
 from .whoosh import WhooshBackend
 from ..unit_of_work import changes
 from ..urls import faq_entry_path, question_path
@@ -30,9 +32,10 @@ __all__ = ["init_app", "search", "similar", "similar_faq", "faq_entries", "faq_u
 
 log = logging.getLogger(__name__)
 
-# SEARCH_BACKEND names one of these; each makes its backend from the app's config. A PostgreSQL backend would
-# be one more subpackage beside whoosh/ and one more line here.
-BACKENDS: dict[str, Callable[[Flask], SearchBackend]] = {"whoosh": WhooshBackend.from_app}
+# SEARCH_BACKEND names one of these; each makes its backend from the app's config: Whoosh files in
+# SEARCH_INDEX_DIR, or tables in the forum's own PostgreSQL database (shared by every web server).
+BACKENDS: dict[str, Callable[[Flask], SearchBackend]] = {"whoosh": WhooshBackend.from_app,
+                                                         "postgresql": PostgresBackend.from_app}
 
 
 class SearchService:

@@ -3,8 +3,8 @@
 Everything else in `forum/search/` is engine-neutral: parsing the search box (`query.py`), building documents
 from the database (`documents.py`, `faq.py`), the outbox and its retries (`hooks.py`, `indexer.py`), the health
 check (`completeness.py`) and the result page (`searching.py`, `snippets.py`). A backend only stores documents
-and answers queries. The Whoosh backend lives in `forum/search/whoosh/`; another one (PostgreSQL) is a
-subpackage beside it, added to `BACKENDS` in `forum/search/__init__.py` and chosen by `SEARCH_BACKEND`.
+and answers queries. The Whoosh backend lives in `forum/search/whoosh/`, the PostgreSQL one in
+`forum/search/postgresql/`; `BACKENDS` in `forum/search/__init__.py` names them for `SEARCH_BACKEND`.
 
 Documents are plain dicts built by `documents.py` (threads) and `faq.py` (FAQ entries), with a string ``id``
 and a ``fingerprint``. Queries arrive parsed (`query.ParsedQuery`); words are analysed with `analysis.terms`,
@@ -68,6 +68,11 @@ class SearchBackend(Protocol):
     """A search engine holding thread and FAQ documents (`kind` is THREADS or FAQ)."""
 
     location: str  # where the documents live (a directory, a database): for messages and cache keys
+    # True when documents live in the forum's database: the backend then also has
+    # `write_documents(connection, kind, documents: {id: document or None})`, which writes on the given
+    # SQLAlchemy connection, in the caller's transaction, without committing (the commit hooks call it inside
+    # a SAVEPOINT, so a post and its document land together; on failure the outbox keeps the work).
+    in_transaction: bool
 
     # -- writing --------------------------------------------------------------------------------------------
 

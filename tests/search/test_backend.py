@@ -25,6 +25,8 @@ class MemoryBackend:
         self.documents: dict[str, dict[str, dict]] = {THREADS: {}, FAQ: {}}
         self.ready = True
 
+    in_transaction = False
+
     @contextmanager
     def writer(self, kind, timeout):
         yield _Writer(self.documents[kind])
@@ -105,10 +107,17 @@ def memory_backend(monkeypatch):
 
 
 def test_an_unknown_backend_stops_the_app_at_startup(database_url, index_dir):
-    with pytest.raises(RuntimeError, match="SEARCH_BACKEND must be one of memory, whoosh, not 'elastic'"):
+    with pytest.raises(RuntimeError, match="SEARCH_BACKEND must be one of memory, postgresql, whoosh, not 'elastic'"):
         create_app(make_config(database_url, index_dir, SEARCH_BACKEND="elastic"))
 
 
+def test_the_postgresql_backend_on_sqlite_stops_the_app_at_startup(tmp_path, index_dir):
+    with pytest.raises(RuntimeError, match="SEARCH_BACKEND=postgresql .* must then be PostgreSQL; "
+                                           "SQLALCHEMY_DATABASE_URI is a sqlite database"):
+        create_app(make_config(f"sqlite:///{tmp_path / 'forum.db'}", index_dir, SEARCH_BACKEND="postgresql"))
+
+
+@pytest.mark.parametrize("app_config", [{"PRIVILEGE_PRESET": "small"}])
 def test_whoosh_is_the_default_backend(app):
     backend = app.extensions["kotae_search"].backend
     assert isinstance(backend, WhooshBackend) and isinstance(backend, SearchBackend)

@@ -1,18 +1,16 @@
 """`flask search reindex | check | retry`."""
-import shutil
-
 from sqlalchemy import text
 
 from forum.extensions import db
 from forum.models import Post
 from tests.factories import make_question
 
-from .conftest import found
+from .conftest import found, lose_index
 
 
-def test_reindex_rebuilds_and_check_passes(runner, index):
+def test_reindex_rebuilds_and_check_passes(app, runner, index_dir):
     questions = [make_question() for _ in range(3)]
-    shutil.rmtree(index.path)
+    lose_index(app, index_dir)
     result = runner.invoke(args=["search", "check"])
     assert result.exit_code == 1 and "3 missing" in result.output
     result = runner.invoke(args=["search", "reindex", "--procs", "1"])
@@ -23,11 +21,11 @@ def test_reindex_rebuilds_and_check_passes(runner, index):
     assert result.exit_code == 0 and "matches the database" in result.output
 
 
-def test_reindex_if_missing_only_builds_once(runner, index):
+def test_reindex_if_missing_only_builds_once(app, runner, index_dir):
     make_question()
     result = runner.invoke(args=["search", "reindex", "--if-missing"])
     assert result.exit_code == 0 and "leaving it" in result.output
-    shutil.rmtree(index.path)
+    lose_index(app, index_dir)
     result = runner.invoke(args=["search", "reindex", "--if-missing", "--procs", "1"])
     assert result.exit_code == 0 and "Indexed 1 threads" in result.output
 
@@ -44,9 +42,9 @@ def test_check_reports_stale_documents_and_retry_is_harmless(runner):
     assert db.session.get(Post, question.id).title == "Changed behind our back"
 
 
-def test_a_removed_index_means_no_results_not_an_error(client, index):
+def test_a_removed_index_means_no_results_not_an_error(app, client, index_dir):
     make_question()
     assert client.get("/search?q=sync").status_code == 200
-    shutil.rmtree(index.path)
+    lose_index(app, index_dir)
     response = client.get("/search?q=sync")
     assert response.status_code == 200 and "not ready yet" in response.get_data(as_text=True)

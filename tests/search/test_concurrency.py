@@ -14,8 +14,8 @@ from .conftest import found
 POSTS_PER_WORKER = 6
 
 
-def _worker(database_url, index_dir, name, barrier, results):
-    app = create_app(make_config(database_url, index_dir))
+def _worker(database_url, index_dir, settings, name, barrier, results):
+    app = create_app(make_config(database_url, index_dir, **settings))
     with app.app_context():
         try:
             author = make_user(username=f"writer_{name}", email=f"{name}@example.com")
@@ -31,10 +31,10 @@ def _worker(database_url, index_dir, name, barrier, results):
             db.engine.dispose()
 
 
-def test_two_processes_writing_at_once_both_land(app, database_url, index_dir):
+def test_two_processes_writing_at_once_both_land(app, database_url, index_dir, app_config):
     context = multiprocessing.get_context("fork")
     barrier, results = context.Barrier(2), context.Queue()
-    workers = [context.Process(target=_worker, args=(database_url, index_dir, name, barrier, results)) for name in "ab"]
+    workers = [context.Process(target=_worker, args=(database_url, index_dir, app_config, name, barrier, results)) for name in "ab"]
     for worker in workers:
         worker.start()
     for worker in workers:

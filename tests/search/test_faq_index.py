@@ -7,10 +7,12 @@ from forum import search
 from forum.extensions import db
 from forum.markup import render_markdown
 from forum.models import FaqEntry, FaqStatus, SearchOutbox
-from forum.search.whoosh.index import SearchIndex
+from forum.search.backend import FAQ
 from forum.services.faq import categories
 from forum.unit_of_work import changes
 from tests.factories import make_user
+
+from .conftest import add_ghost, backend_of, document_version, remove_document
 
 
 def make_entry(title="How do I reset my password?", question="I forgot my password and cannot sign in.",
@@ -78,11 +80,11 @@ def test_drafts_unpublished_retired_and_deleted_entries_are_not_found(app):
 
 def test_editing_an_entry_reindexes_it_and_counts_do_not(app):
     entry = make_entry()
-    generation = app.extensions["kotae_search"].backend.faq_index.open().latest_generation()
+    version = document_version(app, FAQ, entry.id)
     entry.view_count += 1
     entry.helpful_count += 1
     db.session.commit()
-    assert app.extensions["kotae_search"].backend.faq_index.open().latest_generation() == generation
+    assert document_version(app, FAQ, entry.id) == version
     entry.title = "Recovering a locked account"
     entry.answer_html = render_markdown("Ask support to unlock it.")
     db.session.commit()
@@ -121,19 +123,20 @@ def test_a_rollback_leaves_the_faq_index_alone(app):
 
 def test_a_failing_index_write_keeps_the_entry_and_a_retry_indexes_it(app, monkeypatch, runner):
     monkeypatch.setattr(logging.getLogger("forum.search.indexer"), "disabled", False)
-    real_writer = SearchIndex.writer
+    backend = backend_of(app)
+    real_writer = backend.writer
 
-    def broken_writer(self, *args, **kwargs):
-        if self.name == "FAQ":
+    def broken_writer(kind, *args, **kwargs):
+        if kind == FAQ:
             raise OSError("disk full")
-        return real_writer(self, *args, **kwargs)
+        return real_writer(kind, *args, **kwargs)
 
-    monkeypatch.setattr(SearchIndex, "writer", broken_writer)
+    monkeypatch.setattr(backend, "writer", broken_writer)
     entry = make_entry(title="Saved although the FAQ index is broken")
     assert db.session.get(FaqEntry, entry.id) is not None
     assert search.faq_entries("broken") == []
     assert outbox() == 1
-    monkeypatch.setattr(SearchIndex, "writer", real_writer)
+    monkeypatch.setattr(backend, "writer", real_writer)
     result = runner.invoke(args=["search", "retry"])
     assert result.exit_code == 0, result.output
     assert search.faq_entries("broken") == [entry.id]
@@ -159,10 +162,8 @@ def test_reindex_and_check_cover_faq_entries(app, runner):
 
 def test_check_reports_missing_and_extra_faq_documents(app, runner):
     entry = make_entry()
-    index = app.extensions["kotae_search"].backend.faq_index
-    with index.writer() as writer:
-        writer.delete_by_term("id", str(entry.id))
-        writer.add_document(id="999", title="ghost", fingerprint="x")
+    remove_document(app, FAQ, entry.id)
+    add_ghost(app, FAQ, 999)
     result = runner.invoke(args=["search", "check"])
     assert result.exit_code == 1
     assert f"1 FAQ entries missing: {entry.id}" in result.output and "1 FAQ entries extra (deleted): 999" in result.output

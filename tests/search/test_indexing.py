@@ -6,12 +6,12 @@ from sqlalchemy import func, select, text, update
 from forum import search
 from forum.extensions import db
 from forum.models import Post, SearchOutbox, utcnow
-from forum.search.whoosh.index import SearchIndex
+from forum.search.backend import THREADS
 from forum.services.community import comments, posts
 from forum.unit_of_work import changes
 from tests.factories import make_answer, make_comment, make_question, make_user
 
-from .conftest import found
+from .conftest import add_ghost, backend_of, document_version, found, remove_document
 
 
 def outbox_rows() -> int:
@@ -26,13 +26,14 @@ def test_a_commit_indexes_the_question_and_clears_its_outbox_row(app):
     assert outbox_rows() == 0
 
 
-def test_a_rolled_back_transaction_leaves_the_index_untouched(app, index):
-    make_question(title="A committed question about printers", body="The printer queue is stuck again today.")
-    generation = index.open().latest_generation()
+def test_a_rolled_back_transaction_leaves_the_index_untouched(app):
+    committed = make_question(title="A committed question about printers", body="The printer queue is stuck again "
+                              "today.")
+    version = document_version(app, THREADS, committed.id)
     make_question(title="A rolled back question about scanners", body="The scanner never shows up at all.",
                   commit=False)
     db.session.rollback()
-    assert index.open().latest_generation() == generation
+    assert document_version(app, THREADS, committed.id) == version
     assert found("scanner") == []
     assert outbox_rows() == 0
 
@@ -54,10 +55,10 @@ def test_a_rolled_back_savepoint_keeps_the_rest_of_the_transaction(app):
 def test_a_failing_index_write_still_saves_the_post_and_the_outbox_retries_it(app, monkeypatch, caplog):
     monkeypatch.setattr(logging.getLogger("forum.search.indexer"), "disabled", False)  # alembic's fileConfig
 
-    def broken_writer(self, *args, **kwargs):
+    def broken_writer(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(SearchIndex, "writer", broken_writer)
+    monkeypatch.setattr(backend_of(app), "writer", broken_writer)
     question = make_question(title="Saved although the index is broken", body="The index write fails, the "
                              "question is committed all the same.")
     assert db.session.get(Post, question.id) is not None
@@ -71,6 +72,7 @@ def test_a_failing_index_write_still_saves_the_post_and_the_outbox_retries_it(ap
 
 
 def test_a_locked_index_waits_then_gives_up_and_a_later_commit_catches_up(app, index):
+    """(Whoosh's lock file; tests/search/test_postgresql.py holds the PostgreSQL backend's lock.)"""
     app.extensions["kotae_search"].write_timeout = 0.2
     app.extensions["kotae_search"].retry_after = 0
     index.open()
@@ -141,12 +143,12 @@ def test_accepting_and_voting_update_the_document(app):
     assert found("score:6") == []
 
 
-def test_view_counts_do_not_rewrite_the_index(app, index):
+def test_view_counts_do_not_rewrite_the_index(app):
     question = make_question()
-    generation = index.open().latest_generation()
+    version = document_version(app, THREADS, question.id)
     db.session.execute(update(Post).where(Post.id == question.id).values(view_count=Post.view_count + 1))
     db.session.commit()
-    assert index.open().latest_generation() == generation
+    assert document_version(app, THREADS, question.id) == version
 
 
 def test_many_small_commits_never_return_stale_duplicates(app):
@@ -166,11 +168,10 @@ def test_many_small_commits_never_return_stale_duplicates(app):
     assert len(found("refresh")) == 25
 
 
-def test_check_reports_missing_stale_and_extra(app, index):
+def test_check_reports_missing_stale_and_extra(app):
     kept, changed, removed = make_question(), make_question(), make_question()
-    with index.writer() as writer:
-        writer.delete_by_term("id", str(kept.id))
-        writer.add_document(id="999999", title="ghost")
+    remove_document(app, THREADS, kept.id)
+    add_ghost(app, THREADS, 999999)
     connection = db.session.connection()  # changed behind the app's back: no session events
     connection.execute(text("UPDATE posts SET score = 3 WHERE id = :id"), {"id": changed.id})
     db.session.commit()
@@ -182,11 +183,10 @@ def test_check_reports_missing_stale_and_extra(app, index):
     assert search.check().ok
 
 
-def test_reindex_with_two_processes_rebuilds_everything(app, index):
+def test_reindex_with_two_processes_rebuilds_everything(app):
     ids = [make_question(title=f"Reindex me number {n} with workers", body="ファイルの同期が途中で止まってしまいます。どうすればいいですか。").id
            for n in range(12)]
-    with index.writer() as writer:
-        writer.delete_by_term("id", str(ids[0]))
+    remove_document(app, THREADS, ids[0])
     counted = []
     report = search.reindex_all(progress=counted.append, procs=2)
     assert report.threads == 12 and sum(counted) == 12

@@ -1,8 +1,5 @@
 """An index removed, emptied or damaged while the app serves: every search page still works, the loss is noticed
 (a notice on the search pages, a line on the staff dashboard), and a rebuild from the database restores it."""
-import shutil
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -10,16 +7,18 @@ from forum import create_app, search
 from forum.extensions import db
 from forum.models import Role, SiteSetting
 from forum.search import indexer
+from forum.search.backend import FAQ
 from forum.search.whoosh.index import SearchIndex
 from tests.databases import make_config
 from tests.factories import make_question, make_user
 from tests.helpers import counted_statements, login, question_url, text
 
+from .conftest import lose_index
 from .test_faq_index import make_entry
 from tests.helpers import result_ids
 
 NOTICE = "Search is being rebuilt; results may be incomplete."
-AUTO_REBUILD = {"PRIVILEGE_PRESET": "small", "SEARCH_AUTO_REBUILD": True, "SEARCH_HEALTH_SECONDS": 0}
+AUTO_REBUILD = pytest.mark.search_config(SEARCH_AUTO_REBUILD=True, SEARCH_HEALTH_SECONDS=0)
 
 
 def community() -> list:
@@ -37,25 +36,21 @@ def later(*apps) -> None:
         app.extensions["kotae_search"].health.forget()
 
 
-def delete_index(index_dir: Path) -> None:
-    shutil.rmtree(index_dir)
-
-
 def entry_points(question) -> list[str]:
     return ["/search?q=sync", "/search?q=sync&sort=newest", "/search?q=sync+-windows", "/search?q=password",
             "/search?q=[sync]&page=2", "/faq?q=password", "/faq", question_url(question), "/questions/ask"]
 
 
-def test_every_search_entry_point_works_after_the_index_directory_is_deleted(client, index_dir):
+def test_every_search_entry_point_works_after_the_index_directory_is_deleted(app, client, index_dir):
     questions = community()
     login(client, make_user())
     for url in entry_points(questions[0]) + ["/search/similar?title=reset+my+password+sync"]:
         assert client.get(url).status_code == 200  # searchers opened and cached, as on a running server
-    delete_index(index_dir)
+    lose_index(app, index_dir)
     # The next commit's writer makes a new directory holding only a thread index, with one document.
     make_question(title="Another question about the desktop app", body="It crashes whenever I open the settings.")
     check_every_entry_point(client, questions[0])
-    delete_index(index_dir)  # and no directory at all
+    lose_index(app, index_dir)  # and no directory at all
     check_every_entry_point(client, questions[0])
 
 
@@ -67,7 +62,7 @@ def check_every_entry_point(client, question) -> None:
     assert similar.get_json() == {"faq": [], "questions": [], "html": ""}
 
 
-def test_a_damaged_index_gives_empty_results_not_errors(client, database_url, index_dir, monkeypatch):
+def test_a_damaged_index_gives_empty_results_not_errors(client, database_url, index_dir, monkeypatch, whoosh_only):
     questions = community()
     for toc in index_dir.glob("_*.toc"):
         toc.write_bytes(b"\x00not an index")
@@ -97,7 +92,7 @@ def search_health_section(page: str) -> str:
     return page.split('id="search-health"', 1)[1].split("</section>", 1)[0]
 
 
-def test_an_emptied_index_is_noticed_and_a_rebuild_restores_the_results(client, served_app, runner, index_dir):
+def test_an_emptied_index_is_noticed_and_a_rebuild_restores_the_results(app, client, served_app, runner, index_dir):
     questions = community()
     staff = staff_client(client)
     response = client.get("/search?q=sync")
@@ -105,7 +100,7 @@ def test_an_emptied_index_is_noticed_and_a_rebuild_restores_the_results(client, 
     dashboard = search_health_section(text(staff.get("/admin")))
     assert "Complete" in dashboard and "Incomplete" not in dashboard
 
-    delete_index(index_dir)
+    lose_index(app, index_dir)
     newcomer = make_question(title="Sync stops again after the update", body="Sync stops after the update to version 5.")
     later(served_app)
     response = client.get("/search?q=sync")
@@ -127,9 +122,9 @@ def test_an_emptied_index_is_noticed_and_a_rebuild_restores_the_results(client, 
     assert "Incomplete" not in search_health_section(text(staff.get("/admin")))
 
 
-def test_the_japanese_notice(client, served_app, index_dir):
+def test_the_japanese_notice(app, client, served_app, index_dir):
     community()
-    delete_index(index_dir)
+    lose_index(app, index_dir)
     page = text(client.get("/search?q=sync", headers={"Accept-Language": "ja"}))
     assert "検索インデックスを再構築中です" in page
 
@@ -154,7 +149,7 @@ def test_the_health_check_is_cached(client, served_app):
     assert count_queries(again) == 1  # once the cache expires
 
 
-@pytest.mark.parametrize("app_config", [AUTO_REBUILD])
+@AUTO_REBUILD
 def test_an_incomplete_index_is_rebuilt_once_in_the_background(client, app, served_app, index_dir, monkeypatch):
     questions = community()
     rebuilds = []
@@ -165,7 +160,7 @@ def test_an_incomplete_index_is_rebuilt_once_in_the_background(client, app, serv
         return real(service, **kwargs)
 
     monkeypatch.setattr(indexer, "reindex_all", counting)
-    delete_index(index_dir)
+    lose_index(app, index_dir)
     newcomer = make_question(title="Sync stops again after the update", body="Sync stops after the update to version 5.")
     workers = (app, served_app)  # two app instances on one database and index: two gunicorn workers
     for _ in range(3):
@@ -181,7 +176,7 @@ def test_an_incomplete_index_is_rebuilt_once_in_the_background(client, app, serv
     assert NOTICE not in text(response) and set(result_ids(response)) == {q.id for q in questions} | {newcomer.id}
     assert "How do I reset my password?" in text(client.get("/faq?q=password"))
 
-    delete_index(index_dir)  # lost again within the cooldown: noticed, but not rebuilt again
+    lose_index(app, index_dir)  # lost again within the cooldown: noticed, but not rebuilt again
     make_question(title="Sync stops once more after the update", body="Sync stops after the update to version 5.")
     assert NOTICE in text(client.get("/search?q=sync"))
     for worker in workers:
@@ -189,13 +184,12 @@ def test_an_incomplete_index_is_rebuilt_once_in_the_background(client, app, serv
     assert len(rebuilds) == 1
 
 
-@pytest.mark.parametrize("app_config", [AUTO_REBUILD])
-def test_only_the_faq_index_is_rebuilt_when_only_it_is_lost(client, served_app, index_dir, monkeypatch):
+@AUTO_REBUILD
+def test_only_the_faq_index_is_rebuilt_when_only_it_is_lost(app, client, served_app, index_dir, monkeypatch):
     community()
     rebuilt_all = []
     monkeypatch.setattr(indexer, "reindex_all", lambda service, **kwargs: rebuilt_all.append(service))
-    for path in index_dir.glob("*FAQ*"):
-        path.unlink()
+    lose_index(app, index_dir, kinds=(FAQ,))
     assert NOTICE in text(client.get("/faq?q=password"))
     served_app.extensions["kotae_search"].health.join(timeout=60)
     assert rebuilt_all == []

@@ -67,14 +67,17 @@ def test_sorting_by_newest_and_votes(client, db):
     assert 'aria-current="page">Votes</a>' in page
 
 
-def test_pagination(client, db):
+def test_pagination(client, db, search_backend):
     author = make_user()
     for n in range(23):
         make_question(author=author, title=f"Paged result number {n} about calendars", commit=False)
     db.session.commit()
     first = client.get("/search?q=calendars")
     second = client.get("/search?q=calendars&page=2")
-    assert "More than 20 results" in text(first)  # page 1 looks no further than page 2's first result
+    if search_backend == "whoosh":
+        assert "More than 20 results" in text(first)  # page 1 looks no further than page 2's first result
+    else:
+        assert "23 results" in text(first)  # PostgreSQL ranks every match anyway, and counts them
     assert "23 results" in text(second)
     assert len(result_ids(first)) == 20 and len(result_ids(second)) == 3
     assert not set(result_ids(first)) & set(result_ids(second))
@@ -150,7 +153,7 @@ def test_question_page_shows_related_questions(client):
     assert "Invoice PDF" not in related and f"/questions/{first.id}/" not in related.split("</section>")[0]
 
 
-def test_whoosh_failures_fall_back_or_explain_never_500(client, monkeypatch):
+def test_whoosh_failures_fall_back_or_explain_never_500(client, monkeypatch, whoosh_only):
     """Whoosh 2.7.4's optimised AndNot can raise IndexError on big indexes: search again without it."""
     from whoosh.searching import Searcher
 

@@ -17,6 +17,8 @@ from .index import FAQ as FAQ_INDEX, SearchIndex
 class WhooshBackend:
     """`SearchBackend` over the index directory SEARCH_INDEX_DIR (default ``instance/search-index``)."""
 
+    in_transaction = False  # files, not the database: documents are written after the commit (hooks.py)
+
     def __init__(self, path: str):
         self.index = SearchIndex.for_path(path)
         self.faq_index = SearchIndex.for_path(path, FAQ_INDEX)  # published FAQ entries (see faq.py)

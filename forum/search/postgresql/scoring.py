@@ -1,0 +1,98 @@
+"""BM25F in SQL, as the Whoosh backend scores (whoosh/ranking.py): the same IDF, B, K1, weights and lengths.
+
+For a term in a field, a document scores ``idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))``
+with ``idf = log(1 + (N - df + 0.5) / (df + 0.5))``, summed over the query's terms. `tf`, the weighted term
+frequency, is `ts_rank_cd` of the one-word query over the field's vector with the field's label weights, times
+the field's scale (see vectors.py); document counts, df and lengths come from `search_terms` and
+`search_statistics`, kept exact by every write.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import log
+
+from sqlalchemy import text
+
+from ..backend import THREADS
+from ..whoosh.ranking import B, K1  # tuned once on bench/search_quality.py; both backends rank alike
+from .vectors import (COUNT_WEIGHTS, QUESTION_SCALE, QUESTION_WEIGHTS, TEXT_SCALE, TEXT_WEIGHTS,
+                      TITLE_WEIGHTS)
+
+
+@dataclass(frozen=True)
+class Field:
+    vector: str  # the column searched
+    weights: tuple  # ts_rank_cd's label weights (D, C, B, A)
+    scale: float  # tf = scale * ts_rank_cd(...)
+    label: str = ""  # a tsquery weight restriction: "A" for title words
+
+
+FIELDS = {
+    "text": Field("text_vector", TEXT_WEIGHTS, TEXT_SCALE),
+    "question": Field("question_vector", QUESTION_WEIGHTS, QUESTION_SCALE),
+    "title": Field("question_vector", TITLE_WEIGHTS, 1.0, label="A"),
+    "answers": Field("answers_vector", COUNT_WEIGHTS, 1.0),
+    "accepted": Field("accepted_vector", COUNT_WEIGHTS, 1.0),
+}
+# Which counted field's document frequency stands for a field's IDF (threads count the whole thread's terms).
+DF_FIELD = {THREADS: dict.fromkeys(FIELDS, "text"),
+            "faq": {"question": "question", "title": "question", "answers": "answers", "text": "question"}}
+
+
+@dataclass
+class Statistics:
+    """A kind's document count, total field lengths and the document frequency of the terms asked about."""
+
+    kind: str
+    documents: int
+    lengths: dict[str, float]
+    frequencies: dict[tuple[str, str], int]
+
+    def df(self, field: str, term: str) -> int:
+        return self.frequencies.get((DF_FIELD[self.kind][field], term), 0)
+
+    def idf(self, field: str, term: str) -> float:
+        found = self.df(field, term)
+        return log(1 + (self.documents - found + 0.5) / (found + 0.5))
+
+    def average(self, field: str) -> float:
+        return (self.lengths.get(field, 0.0) / self.documents if self.documents else 0.0) or 1.0
+
+
+# One round trip: the kind's statistics and the asked terms' document frequencies. It also turns sequential
+# scans off for the rest of the search's transaction: a tsvector match costs far more per row than the planner
+# thinks, so it scanned the whole table for a sentence's common words (212 ms at 20,000 threads) where the GIN
+# index finds the same rows in 15 ms.
+_LOAD = text(
+    "SELECT statistics.*, set_config('enable_seqscan', 'off', true) AS planned, "
+    "(SELECT coalesce(array_agg(field || ' ' || documents || ' ' || term), '{}') FROM search_terms "
+    " WHERE kind = :kind AND field = ANY(:fields) AND term = ANY(:terms) AND documents > 0) AS frequencies "
+    "FROM search_statistics AS statistics WHERE kind = :kind")
+
+
+def load(connection, kind: str, terms: set[str]) -> Statistics | None:
+    """The statistics for these terms; None when the kind has no index yet."""
+    row = connection.execute(_LOAD, {"kind": kind, "fields": sorted(set(DF_FIELD[kind].values())),
+                                     "terms": sorted(terms)}).mappings().first()
+    if row is None:
+        return None
+    frequencies = {}
+    for found in row["frequencies"]:
+        field, count, term = found.split(" ", 2)
+        frequencies[field, term] = int(count)
+    lengths = {name.removesuffix("_length"): value for name, value in row.items() if name.endswith("_length")}
+    return Statistics(kind, row["documents"], lengths, frequencies)
+
+
+def tf_sql(field: str, tsquery: str) -> str:
+    """The weighted frequency of a one-word tsquery (an SQL expression) in a field of the row."""
+    spec = FIELDS[field]
+    weights = "{" + ",".join(repr(float(w)) for w in spec.weights) + "}"
+    return f"({spec.scale!r} * ts_rank_cd('{weights}'::float4[], {spec.vector}, {tsquery}, 0))"
+
+
+def bm25_sql(stats: Statistics, field: str, term: str, tf: str, boost: float = 1.0) -> str:
+    """One term's BM25 contribution; `tf` names a column holding its weighted frequency."""
+    weight = stats.idf(field, term) * boost * (K1 + 1)
+    norm = f"({K1 * (1 - B)!r} + {K1 * B / stats.average(field)!r} * {field}_length)"
+    return f"({weight!r} * {tf} / ({tf} + {norm}))"

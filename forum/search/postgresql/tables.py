@@ -1,0 +1,69 @@
+"""The PostgreSQL backend's tables (created by migration 5e4c0a9d7b21, on PostgreSQL only).
+
+They are not forum models: SQLite has no tsvector, so they live in a MetaData of their own, which Alembic's
+comparison leaves out (migrations/env.py), and only this package reads or writes them.
+
+- `search_documents`: one row per document, threads and FAQ entries side by side (`kind`), with the stored
+  fields the result pages and operators need and one tsvector per searchable field (see vectors.py).
+- `search_terms`: how many documents of a kind contain each term, per field: the IDF of BM25, a sentence's
+  rarest words, and (field "spell") the title words "did you mean" picks from, by pg_trgm similarity.
+- `search_statistics`: per kind, the document count and each field's total length (BM25's average field
+  length), and the layout the vectors were built with.
+"""
+from sqlalchemy import (ARRAY, BigInteger, Boolean, Column, Float, Integer, MetaData, String, Table, Text)
+from sqlalchemy.dialects.postgresql import TSVECTOR
+
+metadata = MetaData()
+
+# Bump when the analysis or the vectors' encoding changes: `search check` then asks for a rebuild.
+LAYOUT = 1
+
+documents = Table(
+    "search_documents", metadata,
+    Column("kind", String(8), primary_key=True),
+    Column("id", Integer, primary_key=True),
+    Column("fingerprint", String(32)),
+    Column("title", Text, nullable=False, server_default=""),
+    Column("tags", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("author_id", Integer),
+    Column("answerer_ids", ARRAY(Integer), nullable=False, server_default="{}"),
+    Column("score", Integer, nullable=False, server_default="0"),
+    Column("answer_count", Integer, nullable=False, server_default="0"),
+    Column("has_accepted", Boolean, nullable=False, server_default="false"),
+    Column("has_official", Boolean, nullable=False, server_default="false"),
+    Column("closed", Boolean, nullable=False, server_default="false"),
+    Column("created", BigInteger, nullable=False, server_default="0"),
+    Column("activity", BigInteger, nullable=False, server_default="0"),
+    Column("category_id", Integer),
+    Column("text_vector", TSVECTOR, nullable=False),
+    Column("question_vector", TSVECTOR, nullable=False),
+    Column("answers_vector", TSVECTOR, nullable=False),
+    Column("accepted_vector", TSVECTOR, nullable=False),
+    Column("text_length", Float, nullable=False, server_default="0"),
+    Column("question_length", Float, nullable=False, server_default="0"),
+    Column("title_length", Float, nullable=False, server_default="0"),
+    Column("answers_length", Float, nullable=False, server_default="0"),
+    Column("accepted_length", Float, nullable=False, server_default="0"),
+)
+
+terms = Table(
+    "search_terms", metadata,
+    Column("kind", String(8), primary_key=True),
+    Column("field", String(8), primary_key=True),
+    Column("term", Text, primary_key=True),
+    Column("documents", Integer, nullable=False),
+)
+
+statistics = Table(
+    "search_statistics", metadata,
+    Column("kind", String(8), primary_key=True),
+    Column("layout", Integer, nullable=False),
+    Column("documents", Integer, nullable=False, server_default="0"),
+    Column("text_length", Float, nullable=False, server_default="0"),
+    Column("question_length", Float, nullable=False, server_default="0"),
+    Column("title_length", Float, nullable=False, server_default="0"),
+    Column("answers_length", Float, nullable=False, server_default="0"),
+    Column("accepted_length", Float, nullable=False, server_default="0"),
+)
+
+TABLE_NAMES = frozenset(metadata.tables)
