@@ -180,3 +180,25 @@ def test_a_sentence_with_a_phrase_ranks_every_thread_that_can_reach_the_page(app
         make_question(title=f"Passivation improves the surface, case {n}", body="Nanodiamond surfaces with NV "
                       "centers improve after passivation, as measured.")
     assert len(found('why does "nv centers" passivation improve the nanodiamond surface?', per_page=2)) == 2
+
+
+def test_a_post_and_its_document_commit_together_without_the_outbox(app):
+    question = make_question(title="Sync stops on the train", body="The sync stops whenever the train enters a tunnel.")
+    assert stored(question.id, "id") == str(question.id) and not queued(question.id)
+    answer = make_answer(question, body="Turn on offline mode before the tunnel; it resumes on its own.")
+    assert found("tunnel offline") == [question.id] and not queued(question.id)
+    posts.delete_post(answer.author, answer)
+    db.session.commit()
+    assert found("offline mode") == [] and not queued(question.id)
+
+
+def test_a_failing_write_in_the_transaction_keeps_the_post_and_queues_it(app, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(writing, "write_documents", broken)
+    question = make_question(title="Printer offline on Mondays", body="Every Monday the printer reports offline.")
+    assert db.session.get(Post, question.id) is not None and queued(question.id)  # the post is safe, queued
+    monkeypatch.undo()
+    assert search.retry_pending() >= 1
+    assert found("printer monday") == [question.id]
