@@ -25,12 +25,16 @@ def free_port() -> int:
 
 
 class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
+    """An aiosmtpd handler that keeps what it receives; `refusals` first answers 451 that many times."""
 
-    def __init__(self):
-        self.messages = []
+    def __init__(self, refusals: int = 0):
+        self.messages, self.envelopes, self.refusals = [], [], refusals
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refusals:
+            self.refusals -= 1
+            return "451 Try again later"
+        self.envelopes.append(envelope)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted for delivery"
 

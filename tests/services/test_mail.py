@@ -1,10 +1,8 @@
 """E-mail against a real SMTP server (aiosmtpd) started by the test: sent after the commit, never in the request."""
 import socket
 import time
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import render_template_string
 from sqlalchemy import select
 
@@ -14,50 +12,9 @@ from forum.models import Notification, OutgoingEmail, User
 from forum.services.outreach import mail, notifications
 from tests.factories import make_answer, make_question, make_user
 from tests.helpers import csrf_token, login, post_form, question_url, text
+from tests.mailbox import SITE, free_port, smtp, smtp_handler  # noqa: F401  (smtp fixtures)
 
-SITE = "https://kotae.example"
 ANSWER = "Sign out, sign in again and then re-run the sync from the menu."
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives; `refusals` first answers 451 that many times."""
-
-    def __init__(self, refusals: int = 0):
-        self.messages, self.envelopes, self.refusals = [], [], refusals
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refusals:
-            self.refusals -= 1
-            return "451 Try again later"
-        self.envelopes.append(envelope)
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, count: int, timeout: float = 10):
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(self.messages) >= count, f"{len(self.messages)} of {count} e-mail(s) arrived"
-        return self.messages
-
-
-@pytest.fixture
-def smtp_handler():
-    return Inbox()
-
-
-@pytest.fixture
-def smtp(smtp_handler):
-    controller = Controller(smtp_handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller
-    controller.stop()
 
 
 @pytest.fixture
