@@ -13,7 +13,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import pages  # noqa: E402  (the seeding, gunicorn and wrk helpers)
+import pages  # noqa: E402  (the seeded database)
+import serving  # noqa: E402  (gunicorn, HTTP and wrk)
 
 RESULTS = pages.ROOT / "bench" / "results" / "api.json"
 
@@ -32,19 +33,19 @@ def plan(seeded: dict) -> list[tuple[str, str, str]]:
 def run(database_url: str, workdir: Path, args) -> list[dict]:
     seeded = pages.build_database(database_url)
     log_path = workdir / "gunicorn.log"
-    port = pages.free_port()
+    port = serving.free_port()
     base = f"http://127.0.0.1:{port}"
-    server = pages.start_gunicorn(database_url, port, args.workers, log_path)
+    server = serving.start_gunicorn(database_url, port, args.workers, log_path)
     rows = []
     try:
-        pages.wait_until_up(server, base, log_path)
+        serving.wait_until_up(server, base, log_path)
         for name, html, api in plan(seeded):
             for kind, path in (("html", html), ("api", api)):
-                status, _headers, _body = pages.http_get(base + path)
+                status, _headers, _body = serving.http_get(base + path)
                 if status != 200:
                     raise RuntimeError(f"{path} answered {status}")
                 print(f"wrk {args.duration} on {kind} {path} ...", flush=True)
-                rows.append({"name": name, "kind": kind, "path": path, **pages.run_wrk(base + path, args)})
+                rows.append({"name": name, "kind": kind, "path": path, **serving.run_wrk(base + path, args)})
     finally:
         server.terminate()
         server.wait(timeout=10)
