@@ -8,10 +8,12 @@ from forum.extensions import db
 from forum.models import Post, SearchOutbox
 from forum.search.backend import THREADS, IndexBusy
 from forum.search.documents import build_documents
-from forum.search.postgresql import queries, ranking, vectors, writing
+from forum.search.postgresql import queries, ranking, scoring, vectors, writing
 from forum.search.query import parse
 from forum.services.community import posts
 from tests.factories import make_answer, make_comment, make_question
+
+from forum.services.community.search import fetch_questions
 
 from .conftest import backend_of, found
 
@@ -202,3 +204,94 @@ def test_a_failing_write_in_the_transaction_keeps_the_post_and_queues_it(app, mo
     monkeypatch.undo()
     assert search.retry_pending() >= 1
     assert found("printer monday") == [question.id]
+
+
+def postings_drift() -> list:
+    """Postings that disagree with the stored vectors: missing, extra, or a frequency `ts_rank_cd` disagrees with."""
+    return db.session.execute(text(
+        "SELECT coalesce(p.term, v.term), coalesce(p.id, v.id), p.frequency, v.frequency FROM search_postings AS p "
+        "FULL JOIN (SELECT entry.lexeme AS term, d.id, 4 * ts_rank_cd('{0.125,0.25,0.375,1}', d.text_vector, "
+        "   quote_literal(entry.lexeme)::tsquery, 0) AS frequency, d.text_length AS length "
+        "   FROM search_documents AS d, unnest(d.text_vector) AS entry WHERE d.kind = 'thread') AS v "
+        "ON p.term = v.term AND p.id = v.id "
+        "WHERE p.term IS NULL OR v.term IS NULL OR abs(p.frequency - v.frequency) > 1e-4 OR p.length <> v.length"
+    )).all()
+
+
+def test_postings_follow_every_write_and_the_rebuild(app):
+    question = make_question(title="Sync stops every minute", body="The sync stops after a minute or two.")
+    make_comment(question, body="Same sync problem here since Monday.")
+    answer = make_answer(question, body="Restart the sync service, then the sync resumes.")
+    other = make_question(title="Calendar sync on Mondays", body="The calendar never syncs on Mondays.")
+    posts.edit_question(other.author, other, "Calendar sync broken since Monday", "Nothing syncs any more at all.", "sync")
+    posts.delete_post(answer.author, answer)
+    db.session.commit()
+    assert db.session.scalar(text("SELECT frequency FROM search_postings WHERE term = 'sync' AND id = :id"),
+                             {"id": question.id}) == pytest.approx(4.0 + 1.5 + 0.5)  # title, question, comment
+    assert postings_drift() == [] and bounds_below_the_truth() == []
+    search.reindex_all()
+    assert postings_drift() == [] and db.session.scalar(text("SELECT count(*) FROM search_postings")) > 0
+    assert bounds_below_the_truth() == []
+
+
+def bounds_below_the_truth() -> list:
+    """Terms whose bound (as scoring.load reads it) is below the share some thread really earns with them."""
+    stats = scoring.load(db.session.connection(), THREADS, set(db.session.scalars(text(
+        "SELECT term FROM search_terms WHERE kind = 'thread' AND field = 'text'"))))
+    flat, scaled = ranking.K1 * (1 - ranking.B), ranking.K1 * ranking.B / stats.average("text")
+    shares = db.session.execute(text("SELECT term, max(frequency / (frequency + :flat + :scaled * length)) "
+                                     "FROM search_postings GROUP BY term"), {"flat": flat, "scaled": scaled}).all()
+    return [(term, share, stats.share_bound(term)) for term, share in shares if stats.share_bound(term) < share]
+
+
+def test_term_bounds_stay_above_every_threads_share_as_posts_come_and_go(app):
+    long_one = make_question(title="Printer offline after the update", body="Printer printer printer. " * 30)
+    make_question(title="Printer offline again today", body="The printer is offline again since this morning.")
+    assert bounds_below_the_truth() == []
+    short = make_question(title="Printer printer printer", body="Printer printer printer printer offline.")
+    posts.delete_post(long_one.author, long_one)
+    posts.edit_question(short.author, short, "Printer printer printer offline", "Printer offline, printer "
+                        "printer printer printer.", "printer")
+    db.session.commit()
+    assert bounds_below_the_truth() == []
+    stats = scoring.load(db.session.connection(), THREADS, {"printer", "offlin"})
+    assert 0 < stats.share_bound("offlin") < stats.share_bound("printer") < 1
+
+
+def test_plain_searches_rank_from_the_postings_exactly_as_from_the_vectors(app, monkeypatch):
+    texts = [("Sync stops after the update", "The desktop app stops syncing after every update."),
+             ("Desktop app keeps resetting", "Since the last update the settings keep resetting on the desktop."),
+             ("Update fails with error 42", "The update stops with error 42 on the desktop app."),
+             ("Calendar does not sync", "Events never sync to the calendar app on my phone."),
+             ("How do I reset my password?", "I forgot the password and the reset mail never arrives.")]
+    made = [make_question(title=title, body=body) for title, body in texts]
+    make_answer(made[3], body="Turn sync off and on again in the app's settings; the update fixed it for me.")
+    used = []
+    real = ranking.run_postings
+    monkeypatch.setattr(ranking, "run_postings", lambda *args, **kwargs: used.append(1) or real(*args, **kwargs))
+    asked = ["sync", "desktop app", "update stops", "why does the desktop app keep resetting after the update?",
+             "アップデート後に同期が止まるのはなぜですか", "password reset"]
+    from_postings = [found(query) for query in asked]
+    assert len(used) == len(asked)
+    monkeypatch.setattr(ranking, "postings_terms", lambda plan: None)  # the four-level statement over the vectors
+    assert [found(query) for query in asked] == from_postings
+    assert from_postings[0][:2] == [made[0].id, made[3].id] and from_postings[1][0] == made[1].id
+
+
+def test_a_sentence_skips_its_common_words_only_when_the_page_is_exactly_the_same(app, monkeypatch):
+    for n in range(12):
+        make_question(title=f"App sync stops, report {n}", body="The app sync stops every single day " + "again " * n)
+    for n, rare in enumerate(["passphrase", "keychain", "passphrase keychain"]):
+        make_question(title=f"Sync asks for the {rare}", body=f"The app sync keeps asking for the {rare} ({n}).")
+    monkeypatch.setattr(ranking, "FIRST_PASS_POSTINGS", 4)  # as if "app" and "sync" were in thousands of threads
+    monkeypatch.setattr(ranking, "CANDIDATES", 4)
+    pruned = []
+    real = ranking._pruned
+    monkeypatch.setattr(ranking, "_pruned", lambda *args: pruned.append(result := real(*args)) or result)
+    asked = ["why does the app sync keep asking for the keychain passphrase?", "why does the app sync stop?"]
+    skipping = [search.search(query, fetch=fetch_questions, per_page=1) for query in asked]
+    monkeypatch.setattr(ranking, "_pruned", lambda *args: None)
+    reading_all = [search.search(query, fetch=fetch_questions, per_page=1) for query in asked]
+    assert pruned[0] is not None  # the rare words decide the page: "app" and "sync" were left out
+    assert [[q.id for q in r.items] for r in skipping] == [[q.id for q in r.items] for r in reading_all]
+    assert skipping[0].exact is False and reading_all[0].exact is True

@@ -60,7 +60,9 @@ class PostgresBackend:
     def rebuild(self, kind: str, batches: Iterable[list[dict]], timeout: float, procs: int = 1) -> int:
         """Replace every document of `kind` in one transaction (the old ones stay searchable until it commits)."""
         with db.engine.begin() as connection:
-            return writing.rebuild(connection, kind, batches, timeout, procs)
+            written = writing.rebuild(connection, kind, batches, timeout, procs)
+        writing.tidy_after_rebuild(db.engine, kind)
+        return written
 
     # -- state ----------------------------------------------------------------------------------------------
 

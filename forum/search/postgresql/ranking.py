@@ -7,6 +7,12 @@ weighted frequency, one `ts_rank_cd` per term and row; then the sum of the terms
 A sentence matches any of its words, and its commonest words match thousands of threads that cannot make the
 first page: `run_pruned` ranks the rarest word's threads first, and then leaves out the threads that have only
 words whose best possible scores add up to less than the last of those (MaxScore, exact for the top rows).
+
+Most thread searches are plainer than that: words over the whole thread, with no operator, phrase or exclusion.
+Those never read a tsvector: `run_postings` ranks them from `search_postings` alone (a term's weighted frequency
+in each thread, and the thread's length), one index-only scan per term, grouped by thread. The scores are the
+same sums as the four-level statement's; reading a thread's vectors cost 10-70 microseconds per matching row,
+a posting well under one.
 """
 from __future__ import annotations
 
@@ -14,8 +20,9 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import text
 
+from ..backend import THREADS
 from .queries import Plan, joined, lexeme
-from .scoring import FIELDS, K1, Statistics, bm25_sql, tf_sql
+from .scoring import B, FIELDS, K1, Statistics, bm25_sql, tf_sql
 
 ORDERS = {"newest": "created DESC, id DESC", "active": "activity DESC, id DESC",
           "votes": "score DESC, created DESC, id DESC"}
@@ -36,6 +43,10 @@ class Shape:
 def run(connection, kind: str, plan: Plan, stats: Statistics | None, limit: int, sort: str = "relevance",
         shape: Shape = Shape()) -> list:
     """The best `limit` rows of the plan: id, has_official, total (how many match) and `shape.columns`."""
+    if sort == "relevance" and stats is not None and kind == THREADS:
+        terms = postings_terms(plan)
+        if terms is not None:
+            return run_postings(connection, terms, stats, limit, shape)[0]
     sql = plan.sql
     where = [f"kind = {sql.bind(kind)}", *plan.where()]
     if shape.exclude_id is not None:
@@ -79,6 +90,9 @@ def run_pruned(connection, kind: str, plan: Plan, stats: Statistics | None, limi
                shape: Shape = Shape()) -> tuple[list, bool]:
     """`run`, skipping the rows that cannot be among the best `limit` (see the module's docstring); also whether
     the rows' `total` counts every match (False: at least that many)."""
+    terms = postings_terms(plan) if kind == THREADS else None
+    if sort == "relevance" and stats is not None and terms is not None:
+        return run_postings(connection, terms, stats, limit, shape)
     if sort != "relevance" or stats is None or len(plan.any_words) < 2:
         return run(connection, kind, plan, stats, limit, sort, shape), True
     best, rest = {word: 0.0 for word in plan.any_words}, 0.0
@@ -112,3 +126,137 @@ def unreachable(best: dict[str, float], rest: float, bar: float) -> list[str]:
 def _matching(plan: Plan, words: list[str]) -> Plan:
     """The plan with its any-of-the-words clause narrowed to these words (every word still scores)."""
     return replace(plan, match=[joined([lexeme(w) for w in words], "|"), *plan.match[1:]])
+
+
+@dataclass
+class PostingTerms:
+    """A plain thread search as postings: each term's summed boost, and how many distinct terms a thread needs."""
+
+    boosts: dict[str, float]
+    required: int
+
+
+def postings_terms(plan: Plan) -> PostingTerms | None:
+    """The plan as postings when they alone can rank it: every scored term over the whole thread (`text`), no
+    SQL condition, and either one any-of-the-words clause (a sentence) or only all-of-the-words clauses."""
+    if plan.conditions or not plan.scored or any(field != "text" for field, _t, _b in plan.scored):
+        return None
+    boosts: dict[str, float] = {}
+    for _field, term, boost in plan.scored:
+        boosts[term] = boosts.get(term, 0.0) + boost
+    if plan.any_words:
+        return PostingTerms(boosts, 1) if len(plan.match) == 1 else None
+    return PostingTerms(boosts, len(boosts))
+
+
+FIRST_PASS_POSTINGS = 20_000  # postings the first pass of a pruned sentence may read (its rarest words')
+CANDIDATES = 1000  # at least this many threads get their whole score in a pruned sentence's second pass
+
+
+def run_postings(connection, terms: PostingTerms, stats: Statistics, limit: int, shape: Shape) -> tuple[list, bool]:
+    """`run` for a plain thread search, from `search_postings` (see the module's docstring): the same BM25 sums,
+    coordination bonus and order, then the page's rows' stored columns by primary key. Also whether `total`
+    counts every match (False: a pruned sentence, at least that many)."""
+    weights = {term: stats.idf("text", term) * boost * (K1 + 1) for term, boost in terms.boosts.items()}
+    norm = {"flat": K1 * (1 - B), "scaled": K1 * B / stats.average("text")}
+    plain = terms.required == 1 and shape.coordination is None and shape.min_matched <= 1
+    if plain and len(weights) > 1:
+        pruned = _pruned(connection, weights, norm, stats, limit, shape)
+        if pruned is not None:
+            return _stored_columns(connection, pruned, shape), False
+    required = max(terms.required, shape.min_matched)
+    rows = _aggregated(connection, weights, norm, limit, shape, required=required)
+    return _stored_columns(connection, rows, shape), True
+
+
+def _aggregated(connection, weights: dict[str, float], norm: dict, limit: int, shape: Shape,
+                required: int = 1, ids: list[int] | None = None, count: bool = True) -> list:
+    """Threads with these terms (at least `required` of them; only `ids` when given), ranked by the terms' BM25
+    sum: id, rank, total. One index-only scan of each term's postings, grouped by thread."""
+    names = sorted(weights)
+    score = "sum(query.weight * posting.frequency / (posting.frequency + :flat + :scaled * posting.length))"
+    if shape.coordination is not None:
+        number = len(names)
+        score = f"(({score}) + (count(*) - 1) / {(number - shape.coordination) ** 2!r}) * {(number - 1) / number!r}"
+    conditions = ["posting.id <> :exclude"] if shape.exclude_id is not None else []
+    if ids is not None:
+        conditions.append("posting.id = ANY(:ids)")
+    return connection.execute(text(
+        f"SELECT posting.id, {score} AS rank" + (", count(*) OVER () AS total " if count else " ")
+        + "FROM unnest(CAST(:terms AS text[]), CAST(:weights AS float8[])) AS query(term, weight) "
+        "JOIN search_postings AS posting ON posting.term = query.term "
+        + (f"WHERE {' AND '.join(conditions)} " if conditions else "")
+        + "GROUP BY posting.id " + ("HAVING count(*) >= :required " if required > 1 else "")
+        + "ORDER BY rank DESC, posting.id LIMIT :limit"),
+        {"terms": names, "weights": [weights[name] for name in names], **norm, "required": required,
+         "limit": int(limit), "exclude": shape.exclude_id, "ids": ids}).mappings().all()
+
+
+def _pruned(connection, weights: dict[str, float], norm: dict, stats: Statistics, limit: int,
+            shape: Shape) -> list | None:
+    """The best `limit` threads of a sentence without reading its commonest words' postings in full (MaxScore):
+
+    1. the rarest words' postings (FIRST_PASS_POSTINGS at most) give each of their threads part of its score: the
+       best CANDIDATES by that part, and the `limit`-th best part, a floor under the `limit`-th best whole score;
+    2. the common words whose best possible scores add up to less than that floor cannot lift a thread with none
+       of the other words onto the page (`unreachable`): they are left out. When some common words stay in,
+       the candidates are ranked again by all the words that stay (their postings read in full);
+    3. the candidates get the left-out words' scores from those words' postings, by primary key;
+    4. that is exact when the `limit`-th whole score beats what any thread outside the candidates could reach.
+
+    None when no common word can be left out or the check in 4 fails: the caller then reads every posting."""
+    by_rarity = sorted(weights, key=lambda term: (stats.df("text", term), term))
+    rare, read = [], 0
+    for term in by_rarity:
+        if rare and read + stats.df("text", term) > FIRST_PASS_POSTINGS:
+            break
+        rare.append(term)
+        read += stats.df("text", term)
+    common = by_rarity[len(rare):]
+    if not common:
+        return None  # every posting is cheap to read
+    wanted = max(CANDIDATES, limit)
+    candidates = _aggregated(connection, {term: weights[term] for term in rare}, norm, wanted + 1, shape, count=False)
+    if len(candidates) < limit:
+        return None
+    bounds = {term: weight * stats.share_bound(term) for term, weight in weights.items()}
+    left_out = [term for term in unreachable(bounds, 0.0, candidates[limit - 1]["rank"]) if term in common]
+    if not left_out:
+        return None
+    if len(left_out) < len(common):  # the candidates must have the other common words' scores too
+        kept = {term: weight for term, weight in weights.items() if term not in left_out}
+        candidates = _aggregated(connection, kept, norm, wanted + 1, shape, count=False)
+    reachable = sum(bounds[term] for term in left_out)  # the most the left-out words add to any thread
+    beyond = candidates[-1]["rank"] + reachable if len(candidates) > wanted else 0.0
+    candidates = candidates[:wanted]
+    left_out_weights = {term: weights[term] for term in left_out}
+
+    def completed(rows: list) -> list[tuple[float, int]]:
+        added = {row["id"]: row["rank"] for row in _aggregated(
+            connection, left_out_weights, norm, len(rows), shape, ids=[row["id"] for row in rows], count=False)}
+        return [(row["rank"] + added.get(row["id"], 0.0), row["id"]) for row in rows]
+
+    # The best few first: their `limit`-th whole score says which of the others could still pass it.
+    first = max(limit, CANDIDATES // 10)
+    whole = sorted(completed(candidates[:first]), key=lambda pair: (-pair[0], pair[1]))
+    if len(whole) >= limit:
+        floor = whole[limit - 1][0] - reachable
+        rest = [row for row in candidates[first:] if row["rank"] > floor]
+        whole = sorted(whole + completed(rest), key=lambda pair: (-pair[0], pair[1])) if rest else whole
+    whole = whole[:limit]
+    if len(whole) < limit or whole[-1][0] <= max(beyond, reachable):
+        return None
+    at_least = max(stats.df("text", term) for term in weights)  # every thread with the commonest word matches
+    return [{"id": doc_id, "rank": rank, "total": at_least} for rank, doc_id in whole]
+
+
+def _stored_columns(connection, ranked: list, shape: Shape) -> list:
+    """The ranked rows with `has_official` and `shape.columns` from search_documents, in rank order."""
+    if not ranked:
+        return []
+    columns = ", ".join(("id", "has_official", *shape.columns))
+    stored = {row["id"]: row for row in connection.execute(text(
+        f"SELECT {columns} FROM search_documents WHERE kind = :kind AND id = ANY(:ids)"),
+        {"kind": THREADS, "ids": [row["id"] for row in ranked]}).mappings()}
+    return [{**stored[row["id"]], "rank": row["rank"], "total": row["total"]} for row in ranked
+            if row["id"] in stored]

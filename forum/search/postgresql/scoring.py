@@ -8,7 +8,7 @@ the field's scale (see vectors.py); document counts, df and lengths come from `s
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import log
 
 from sqlalchemy import text
@@ -47,6 +47,11 @@ class Statistics:
     documents: int
     lengths: dict[str, float]
     frequencies: dict[tuple[str, str], int]
+    bounds: dict[str, float] = field(default_factory=dict)  # thread text term -> the most of its weight it earns
+
+    def share_bound(self, term: str) -> float:
+        """The largest share of its BM25 weight a thread earns with this term (1 when unknown)."""
+        return self.bounds.get(term, 1.0)
 
     def df(self, field: str, term: str) -> int:
         return self.frequencies.get((DF_FIELD[self.kind][field], term), 0)
@@ -62,11 +67,17 @@ class Statistics:
 # One round trip: the kind's statistics and the asked terms' document frequencies. It also turns sequential
 # scans off for the rest of the search's transaction: a tsvector match costs far more per row than the planner
 # thinks, so it scanned the whole table for a sentence's common words (212 ms at 20,000 threads) where the GIN
-# index finds the same rows in 15 ms.
+# index finds the same rows in 15 ms. JIT compilation goes off too: a statement the planner prices that high
+# would otherwise be compiled first, which costs far more than these statements take to run.
 _LOAD = text(
     "SELECT statistics.*, set_config('enable_seqscan', 'off', true) AS planned, "
+    "set_config('jit', 'off', true) AS compiled, "
     "(SELECT coalesce(array_agg(field || ' ' || documents || ' ' || term), '{}') FROM search_terms "
-    " WHERE kind = :kind AND field = ANY(:fields) AND term = ANY(:terms) AND documents > 0) AS frequencies "
+    " WHERE kind = :kind AND field = ANY(:fields) AND term = ANY(:terms) AND documents > 0) AS frequencies, "
+    "(SELECT coalesce(array_agg(CASE WHEN average = 0 THEN 1 ELSE least(1, best * 1.000001 * greatest(1, "
+    "   greatest(statistics.text_length / nullif(statistics.documents, 0), 1) / average)) END || ' ' || term), "
+    "   '{}') FROM search_terms "
+    " WHERE kind = :kind AND field = 'text' AND term = ANY(:terms) AND documents > 0) AS bounds "
     "FROM search_statistics AS statistics WHERE kind = :kind")
 
 
@@ -80,8 +91,12 @@ def load(connection, kind: str, terms: set[str]) -> Statistics | None:
     for found in row["frequencies"]:
         field, count, term = found.split(" ", 2)
         frequencies[field, term] = int(count)
+    bounds = {}
+    for found in row["bounds"]:
+        share, term = found.split(" ", 1)
+        bounds[term] = float(share)
     lengths = {name.removesuffix("_length"): value for name, value in row.items() if name.endswith("_length")}
-    return Statistics(kind, row["documents"], lengths, frequencies)
+    return Statistics(kind, row["documents"], lengths, frequencies, bounds)
 
 
 def tf_sql(field: str, tsquery: str) -> str:

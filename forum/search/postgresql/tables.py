@@ -7,10 +7,13 @@ comparison leaves out (migrations/env.py), and only this package reads or writes
   fields the result pages and operators need and one tsvector per searchable field (see vectors.py).
 - `search_terms`: how many documents of a kind contain each term, per field: the IDF of BM25, a sentence's
   rarest words, and (field "spell") the title words "did you mean" picks from, by pg_trgm similarity.
+- `search_postings`: one row per thread and term of its whole-thread text, with the term's weighted frequency
+  and the text's length: all BM25 needs to rank a plain search (ranking.py `run_postings`) from one
+  index-only scan of the query's terms, without reading a single tsvector (migration c1d2e3f4a5b6).
 - `search_statistics`: per kind, the document count and each field's total length (BM25's average field
   length), and the layout the vectors were built with.
 """
-from sqlalchemy import (ARRAY, BigInteger, Boolean, Column, Float, Integer, MetaData, String, Table, Text)
+from sqlalchemy import ARRAY, REAL, BigInteger, Boolean, Column, Float, Integer, MetaData, String, Table, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
 metadata = MetaData()
@@ -52,6 +55,20 @@ terms = Table(
     Column("field", String(8), primary_key=True),
     Column("term", Text, primary_key=True),
     Column("documents", Integer, nullable=False),
+    # Threads' `text` terms: the most one thread's frequency of the term can add to its BM25 score, as the share
+    # of the term's weight (tf / (tf + K1 * (1 - B + B * length / average))), with the average text length it
+    # was reckoned at (0: not reckoned, no bound). A larger average later can only raise it, in proportion
+    # (ranking.py scales it up); deletions never lower it. Rebuilds reckon it afresh.
+    Column("best", REAL, nullable=False, server_default="0"),
+    Column("average", REAL, nullable=False, server_default="0"),
+)
+
+postings = Table(  # threads only; primary key (term, id) INCLUDE (frequency, length), for index-only scans
+    "search_postings", metadata,
+    Column("term", Text, primary_key=True),
+    Column("id", Integer, primary_key=True),
+    Column("frequency", REAL, nullable=False),  # = 4 * ts_rank_cd(TEXT_WEIGHTS, text_vector, term, 0)
+    Column("length", REAL, nullable=False),  # = the document's text_length
 )
 
 statistics = Table(

@@ -50,6 +50,7 @@ class Analysed:
     row: dict
     terms: dict[str, set[str]] = field(default_factory=dict)  # field -> distinct terms
     lengths: dict[str, float] = field(default_factory=dict)  # field -> stored length
+    postings: dict[str, float] = field(default_factory=dict)  # thread term -> weighted frequency in `text`
 
 
 def thread_row(document: dict) -> Analysed:
@@ -79,7 +80,9 @@ def thread_row(document: dict) -> Analysed:
     lengths = {"text": text_length, "question": question_length, "title": title_length,
                "answers": answers_length, "accepted": accepted_length}
     row.update({f"{name}_length": value for name, value in lengths.items()})
-    return Analysed(row, {"text": set(text), "spell": spelling_words(row["title"])}, lengths)
+    return Analysed(row, {"text": set(text), "spell": spelling_words(row["title"])}, lengths,
+                    {term: weighted_frequency(places) for term, places in text.items()
+                     if len(term.encode()) <= MAX_LEXEME_BYTES})
 
 
 def faq_row(document: dict) -> Analysed:
@@ -148,6 +151,15 @@ def _positional(title: list, body: list) -> tuple[dict[str, list[str]], float, f
     entries = {term: [f"{pos}{label}" for pos, label in sorted(places.items())[:MAX_OCCURRENCES]]
                for term, places in found.items()}
     return entries, stored_length(len(title) + len(body)), stored_length(len(title))
+
+
+_TEXT_LABEL_WEIGHTS = dict(zip("DCBA", TEXT_WEIGHTS))
+
+
+def weighted_frequency(places: list[str]) -> float:
+    """What `4 * ts_rank_cd(TEXT_WEIGHTS, text_vector, 'term', 0)` returns for a counted entry ["1A", "2B", ...]:
+    the sum of its labels' weights, times TEXT_SCALE (search_postings keeps it, see tables.py)."""
+    return TEXT_SCALE * sum(_TEXT_LABEL_WEIGHTS[place[-1]] for place in places)
 
 
 def literal(entries: dict[str, list[str]]) -> str:
