@@ -146,6 +146,8 @@ def postings_terms(plan: Plan) -> PostingTerms | None:
         boosts[term] = boosts.get(term, 0.0) + boost
     if plan.any_words:
         return PostingTerms(boosts, 1) if len(plan.match) == 1 else None
+    if any("|" in match for match in plan.match):  # an any-of clause not marked as such: leave it to SQL
+        return None
     return PostingTerms(boosts, len(boosts))
 
 

@@ -128,7 +128,7 @@ def related(connection, question_id: int, text_: str, limit: int) -> list[Thread
         return []
     sql = Sql()
     built = any_of(sql, words, ("text",))
-    plan = Plan(sql, match=[built.match], scored=[(f, w, weights[w]) for f, w, _b in built.scored])
+    plan = Plan(sql, match=[built.match], scored=[(f, w, weights[w]) for f, w, _b in built.scored], any_words=words)
     shape = Shape(columns=SUMMARY, coordination=0.9, exclude_id=question_id)
     return summaries(run(connection, THREADS, plan, stats, limit, shape=shape))
 
