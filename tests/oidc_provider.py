@@ -243,7 +243,7 @@ class OidcProvider:
 def _login_page(query: str) -> str:
     """The provider's sign-in and consent page: a username box, "Allow" and "Deny"."""
     action = "/authorize?" + escape(query)
-    return (f'<!doctype html><title>Example ID</title><h1>Example ID</h1>'
+    return (f'<!doctype html><title>Example ID</title><link rel="icon" href="data:,"><h1>Example ID</h1>'
             f'<form method="post" action="{action}"><label>Username <input name="username" id="username"></label>'
             f'<button name="consent" value="allow" id="allow">Allow</button>'
             f'<button name="consent" value="deny" id="deny">Deny</button></form>')
