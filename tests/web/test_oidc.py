@@ -73,6 +73,7 @@ def test_login_and_sign_up_pages_offer_the_provider(client):
         html = text(client.get(page))
         assert "Sign in with Example ID" in html and 'href="/sso/login"' in html
         assert 'name="password"' in html  # passwords still work alongside
+    assert 'href="/sso/login?next=/tags"' in text(client.get("/login?next=/tags"))
 
 
 def test_the_button_is_translated(client):
