@@ -95,6 +95,29 @@ class Config:
     # Attempts at "Delete my account" (each checks the password).
     ACCOUNT_DELETE_RATE_LIMIT = os.environ.get("ACCOUNT_DELETE_RATE_LIMIT", "5 per 15 minutes")
 
+    # --- Single sign-on with the company's identity provider (OpenID Connect; forum/sso.py) ---
+    # Off while OIDC_ISSUER is empty. The provider's settings come from <issuer>/.well-known/openid-configuration;
+    # register <SITE>/sso/callback as the redirect URI there. See "Single sign-on" in the README.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "")  # the button says "Sign in with <name>"
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+    OIDC_TIMEOUT = 10  # seconds for each call to the provider (discovery, keys, token)
+    # A first sign-in with no account to link to creates one; off: only existing (or linked) members get in.
+    OIDC_CREATE_ACCOUNTS = _env_flag("OIDC_CREATE_ACCOUNTS", True)
+    # Passwords off: no password form, sign-up or password reset; everyone signs in through the provider.
+    OIDC_SSO_ONLY = _env_flag("OIDC_SSO_ONLY", False)
+    # In SSO-only mode administrators may still sign in with their password at /login?password=1 (break-glass,
+    # for when the provider is down); off: nobody can.
+    OIDC_ADMIN_PASSWORDS = _env_flag("OIDC_ADMIN_PASSWORDS", True)
+    # Roles from a claim (ID token or userinfo), applied at each sign-in: OIDC_ROLE_MAP lists group=role pairs,
+    # e.g. "support-staff=moderator,admins=admin". The roles it names are then the provider's to give and take
+    # (OIDC_ROLE_DOWNGRADE=0 only ever gives); roles it does not name are left as they are.
+    OIDC_ROLE_CLAIM = os.environ.get("OIDC_ROLE_CLAIM", "groups")
+    OIDC_ROLE_MAP = os.environ.get("OIDC_ROLE_MAP", "")
+    OIDC_ROLE_DOWNGRADE = _env_flag("OIDC_ROLE_DOWNGRADE", True)
+
     # --- FAQ (official answers, candidates, promotion) ---
     # Reputation given (through the ledger, once per answer) when an answer is first published as an FAQ entry.
     FAQ_PROMOTION_BONUS = 25

@@ -50,7 +50,7 @@ def configure_domain(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from . import commit_steps, database, i18n, passwords, ratelimit_store, search, templating
+    from . import commit_steps, database, i18n, passwords, ratelimit_store, search, sso, templating
     from .services.outreach import webhooks
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .services.outreach import mail
@@ -71,6 +71,7 @@ def configure_extensions(app: Flask) -> None:
     mail.init_app(app)
     webhooks.init_app(app)
     faq_service.init_app(app)
+    sso.init_app(app)
     commit_steps.init_app()
 
 
@@ -78,12 +79,12 @@ def configure_blueprints(app: Flask) -> None:
     from . import api, commands
     from .views import (
         admin, answers, auth, badges, closing, comments, errors, faq, feedback, help, inbox, main, moderation, posts,
-        privacy, questions, search, seo, tags, tokens, users, votes,
+        privacy, questions, search, seo, sso, tags, tokens, users, votes,
     )
 
     for module in (
-        main, auth, questions, answers, posts, votes, comments, users, privacy, tokens, badges, tags, search, help,
-        faq, feedback, moderation, closing, inbox, admin, seo, errors,
+        main, auth, sso, questions, answers, posts, votes, comments, users, privacy, tokens, badges, tags, search,
+        help, faq, feedback, moderation, closing, inbox, admin, seo, errors,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -4,6 +4,7 @@ from .base import utcnow
 from .comment import Comment
 from .deflection import HelpSession, HelpSource
 from .faq import FaqCategory, FaqEntry, FaqReview, FaqRevision, FaqStatus, Feedback, FeedbackTarget, Outcome, ReviewReason
+from .identity import ExternalIdentity
 from .imports import ImportSource
 from .moderation import (
     AuditLogEntry, CloseReason, CloseVote, Flag, FlagReason, FlagStatus, SuggestedEdit, SuggestionStatus, Suspension,
@@ -18,7 +19,7 @@ from .site import DeliveryStatus, SiteSetting, Webhook, WebhookDelivery, Webhook
 from .user import Role, User, username_key
 
 __all__ = [
-    "Answer", "ApiToken", "TokenScope", "AuditLogEntry", "CloseReason", "CloseVote", "Comment", "DeliveryStatus", "FaqCategory", "FaqEntry",
+    "Answer", "ApiToken", "TokenScope", "AuditLogEntry", "CloseReason", "CloseVote", "Comment", "DeliveryStatus", "ExternalIdentity", "FaqCategory", "FaqEntry",
     "FaqReview", "FaqRevision", "FaqStatus", "HelpSession", "HelpSource", "Feedback", "FeedbackTarget", "Flag", "FormSubmission", "FlagReason", "FlagStatus",
     "ImportSource", "Notification", "NotificationKind", "Outcome", "OutgoingEmail", "Post", "PostLink",
     "PostRevision", "PostType", "PostView", "Question", "Reason", "ReputationEvent", "ReviewReason", "Role",

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
-from .. import login_throttle
+from .. import login_throttle, sso
 from ..forms import ActionForm, LoginForm, RegisterForm
 from ..forms.accounts import ForgotPasswordForm, ResetPasswordForm
 from ..security import safe_next, sign_in, sign_out
@@ -19,10 +19,17 @@ from .errors import error_response
 bp = Blueprint("auth", __name__)
 
 
+def passwords_off():
+    """SSO-only sites have no sign-up or password reset (their pages and POSTs are 404)."""
+    if sso.sso_only():
+        abort(404)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limit("REGISTER_RATE_LIMIT")
 def register():
     """Create an account and sign in."""
+    passwords_off()
     if current_user.is_authenticated:
         return redirect(url_for("questions.index"))
     form = RegisterForm(next=request.args.get("next", ""))
@@ -47,6 +54,8 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), url_for("questions.index")))
     form = LoginForm(next=request.args.get("next", ""))
+    if request.method == "POST" and not sso.password_sign_in_allowed():
+        abort(403)  # SSO-only, with no administrators' break-glass
     if form.validate_on_submit():
         user = accounts.find_by_login(form.login.data)
         counter = login_throttle.account_key(user.id if user else None, form.login.data)
@@ -56,12 +65,17 @@ def login():
         if not accounts.password_matches(user, form.password.data):
             # One message for unknown user and wrong password, so accounts cannot be probed.
             form.form_errors.append(_("Incorrect username, e-mail or password."))
+        elif not sso.password_sign_in_allowed(user):
+            return error_response(403, _("Passwords are switched off on this site: log in with %(provider)s.",
+                                         provider=sso.provider_name()))
         else:
             login_throttle.forgive(counter, request.remote_addr)
             sign_in(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data, url_for("questions.index")))
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("auth/login.html", form=form), status
+    # SSO-only: the button alone; administrators find the form at /login?password=1 (break-glass).
+    show_form = not sso.sso_only() or (request.args.get("password") and sso.password_sign_in_allowed())
+    return render_template("auth/login.html", form=form, show_password_form=show_form), status
 
 
 def too_many_sign_ins(seconds: int):
@@ -96,6 +110,7 @@ def _typed_address_key() -> str:
 @limit("PASSWORD_RESET_ADDRESS_RATE_LIMIT", key_func=_typed_address_key)
 def forgot_password():
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    passwords_off()
     form = ForgotPasswordForm()
     if mail.enabled() and form.validate_on_submit():
         recovery.request_password_reset(form.email.data)
@@ -107,6 +122,7 @@ def forgot_password():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     """Set a new password from the link in the e-mail; every session of the account ends."""
+    passwords_off()
     try:
         recovery.check_reset_link(token)
     except LinkError as error:

@@ -3,12 +3,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import sso
 from ..extensions import db
 from ..forms import ActionForm, PasswordForm, ProfileForm
 from ..forms.accounts import EmailChangeForm
 from ..models import User
 from ..security import sign_out
-from ..services.people import accounts, sessions, users, verification
+from ..services.people import accounts, identity, sessions, users, verification
 from ..services.reputation import badges
 from ..services.outreach import notifications
 from ..services.community import threads
@@ -68,12 +69,16 @@ def settings():
         flash(_("Your profile is saved."), "success")
         return redirect(url_for(".profile", user_id=current_user.id))
     status = 400 if form.errors else 200
-    return render_template("users/settings.html", form=form), status
+    linked = identity.identities_of(current_user) if sso.enabled() else []
+    return render_template("users/settings.html", form=form, linked=linked, action_form=ActionForm(),
+                           has_password=identity.has_password(current_user)), status
 
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():
+    if not sso.password_sign_in_allowed(current_user):
+        abort(404)  # SSO-only: members have no password here
     form = PasswordForm()
     if form.validate_on_submit():
         try:

@@ -16,8 +16,8 @@ from sqlalchemy import String, cast, delete, func, literal, select, update
 from ... import search
 from ...extensions import db
 from ...models import (
-    Comment, Feedback, FormSubmission, Notification, OutgoingEmail, Post, PostRevision, PostView, Question, Role,
-    SuggestedEdit, Suspension, User, UserBadge, utcnow,
+    Comment, ExternalIdentity, Feedback, FormSubmission, Notification, OutgoingEmail, Post, PostRevision, PostView,
+    Question, Role, SuggestedEdit, Suspension, User, UserBadge, utcnow,
 )
 from ..audit_log import log_action
 from ..errors import Conflict, Forbidden, Invalid, NotFound
@@ -127,7 +127,7 @@ def _scrub(user: User) -> None:
 def _forget(user: User, old_address: str) -> None:
     """Rows that only describe the person: gone. Feedback stays in the outcome rates, no longer theirs."""
     sessions.end_all_sessions(user)
-    for model in (Notification, UserBadge, Suspension, FormSubmission):
+    for model in (Notification, UserBadge, Suspension, FormSubmission, ExternalIdentity):
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.execute(delete(OutgoingEmail).where(func.lower(OutgoingEmail.to_address) == old_address.lower()))
     db.session.execute(delete(PostView).where(PostView.viewer_key == f"u:{user.id}"))

@@ -2,8 +2,9 @@
 
 Only what is the member's own: their profile, what they wrote (posts, every revision they authored, comments,
 suggested edits, flags), what they did (votes, feedback), what the site told them (notifications), where they
-are signed in (without the session secrets) and their reputation history. Nothing that belongs to someone else
-leaves with it: no voter's identity behind a reputation change, no other member's address or private data.
+are signed in (without the session secrets), the identity-provider accounts linked to theirs and their
+reputation history. Nothing that belongs to someone else leaves with it: no voter's identity behind a reputation
+change, no other member's address or private data.
 """
 from datetime import datetime
 
@@ -11,8 +12,8 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import (
-    Comment, Feedback, Flag, Notification, Post, PostRevision, ReputationEvent, SuggestedEdit, Suspension, User,
-    UserBadge, UserSession, Vote, utcnow,
+    Comment, ExternalIdentity, Feedback, Flag, Notification, Post, PostRevision, ReputationEvent, SuggestedEdit,
+    Suspension, User, UserBadge, UserSession, Vote, utcnow,
 )
 from ...urls import permalink
 
@@ -48,6 +49,9 @@ def export_user_data(user: User) -> dict:
         "sessions": [{"created_at": _when(s.created_at), "last_seen_at": _when(s.last_seen_at),
                       "user_agent": s.user_agent, "address": s.address}
                      for s in _rows(UserSession, UserSession.user_id == user.id, UserSession.id)],
+        "linked_sign_in": [{"issuer": i.issuer, "subject": i.subject, "email": i.email,
+                            "created_at": _when(i.created_at), "last_used_at": _when(i.last_used_at)}
+                           for i in _rows(ExternalIdentity, ExternalIdentity.user_id == user.id, ExternalIdentity.id)],
         "reputation_events": [{"amount": e.amount, "reason": e.reason, "post_id": e.post_id,
                                "created_at": _when(e.created_at), "reversed_at": _when(e.reversed_at)}
                               for e in _rows(ReputationEvent, ReputationEvent.user_id == user.id, ReputationEvent.id)],

@@ -46,6 +46,9 @@ ACTION_LABELS = {
     "user.delete": _l("Account deleted"),
     "account.password_reset": _l("Password reset by e-mail"),
     "account.email_change": _l("E-mail address changed"),
+    "account.sso_link": _l("Single sign-on linked"),
+    "account.sso_unlink": _l("Single sign-on unlinked"),
+    "user.role_sso": _l("Role changed by single sign-on"),
 }
 
 
