@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from . import permissions
+from .i18n import LANGUAGE_NAMES, language_offer
 from .models import utcnow
 from .services.reputation import privileges
 from .services.community import submissions
@@ -128,7 +129,8 @@ def init_app(app: Flask) -> None:
         current_locale=lambda: str(get_locale() or "en"), has_privilege=has_privilege,
         privilege_thresholds=lambda: app.config["PRIVILEGES"],
         submission_token=submissions.new_token,  # hand-written posting forms (comments) carry one too
-        display_name=display_name, mail_enabled=mail.enabled,
+        display_name=display_name, mail_enabled=mail.enabled, language_offer=language_offer,
+        language_names=LANGUAGE_NAMES,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
