@@ -17,6 +17,7 @@ from .models import utcnow
 from .services.reputation import privileges
 from .services.community import submissions
 from .services.outreach import mail
+from .services.site_settings import site_time
 from .services.people.names import display_name
 
 # Babel's own steps for "3 hours ago": the largest unit the delta reaches (with a 1.1 threshold), rounded.
@@ -119,7 +120,7 @@ def has_privilege(key: str) -> bool:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        time_ago=time_ago, compact=compact_number, iso=iso, datetime=local_datetime,
+        time_ago=time_ago, compact=compact_number, iso=iso, datetime=local_datetime, site_time=site_time,
         decimal=format_decimal, date_format=lambda value, fmt="medium": format_date(value, fmt) if value else "",
     )
     # current_user as a global (not only a context variable), so macros imported without context see it
