@@ -110,6 +110,16 @@
   }
   document.querySelectorAll(".vote-form").forEach(setUpVoting);
 
+  // A refused vote's explanation covers the start of the post: a click on it, or Escape, puts it away.
+  document.addEventListener("click", function (event) {
+    var message = event.target.closest && event.target.closest(".vote-message");
+    if (message) message.hidden = true;
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll(".vote-message:not([hidden])").forEach(function (m) { m.hidden = true; });
+  });
+
   // Open the comment box when its link is followed (e.g. after a failed post).
   if (location.hash.indexOf("#comments-") === 0) {
     var details = document.querySelector(location.hash + " details");
