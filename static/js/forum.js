@@ -2,6 +2,25 @@
 (function () {
   "use strict";
 
+  // The menu button (narrow screens): unfold the side navigation; Escape folds it and returns to the button.
+  var menuButton = document.querySelector(".menu-toggle");
+  var menu = menuButton && document.getElementById(menuButton.getAttribute("aria-controls"));
+  function setMenu(open) {
+    menuButton.setAttribute("aria-expanded", String(open));
+    menu.classList.toggle("open", open);
+  }
+  if (menu) {
+    menuButton.addEventListener("click", function () {
+      setMenu(menuButton.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menuButton.getAttribute("aria-expanded") === "true") {
+        setMenu(false);
+        menuButton.focus();
+      }
+    });
+  }
+
   // Confirm before destructive POST buttons (delete, undelete...).
   document.addEventListener("submit", function (event) {
     var form = event.target;
