@@ -59,10 +59,10 @@ def forget_session_choice() -> None:
 
 def language_offer() -> str | None:
     """Once, on the page after the footer switch: the language a signed-in user may save as their setting."""
-    code = session.pop(_SESSION_OFFER, None) if _SESSION_OFFER in session else None
-    if code and current_user.is_authenticated and current_user.locale != code and code == _session_locale():
-        return code
-    return None
+    if not current_user.is_authenticated or _SESSION_OFFER not in session:
+        return None
+    code = session.pop(_SESSION_OFFER)
+    return code if current_user.locale != code and code == _session_locale() else None
 
 
 def select_timezone() -> str:
