@@ -1,16 +1,20 @@
-"""Locale selection: the user's setting, else a language cookie, else the browser's Accept-Language; the
-request's catalogue cache, and rendering in another language inside a request (e-mails to other readers)."""
+"""Locale selection: the language a signed-in user picked in the footer for this sign-in, else their setting, else
+a language cookie, else the browser's Accept-Language; the request's catalogue cache, and rendering in another
+language inside a request (e-mails to other readers)."""
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import force_locale, get_translations
 from flask_login import current_user
 
 from .extensions import babel
 
 LOCALE_COOKIE = "locale"
+LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}  # each in its own language, as the footer links show them
+# Keys in Flask's session: [user id, code] of the footer's choice for this sign-in; the code to offer saving.
+_SESSION_LOCALE, _SESSION_OFFER = "kotae_locale", "kotae_locale_offer"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 # Times are shown in the reader's likely zone; Japanese readers expect JST.
 TIMEZONES = {"ja": "Asia/Tokyo"}
@@ -21,12 +25,44 @@ def select_locale() -> str:
     supported = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.locale in supported:
-        return current_user.locale
+    if current_user and current_user.is_authenticated:
+        chosen = _session_locale()
+        if chosen in supported:
+            return chosen
+        if current_user.locale in supported:
+            return current_user.locale
     cookie = request.cookies.get(LOCALE_COOKIE)
     if cookie in supported:
         return cookie
     return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _session_locale() -> str | None:
+    user_id, code = session.get(_SESSION_LOCALE) or (None, None)
+    return code if user_id == current_user.id else None  # another member signing in here starts afresh
+
+
+def choose_for_session(user, code: str) -> None:
+    """The footer link, signed in: speak `code` until sign-out and, unless it is saved already, offer to save it."""
+    session[_SESSION_LOCALE] = [user.id, code]
+    if user.locale != code:
+        session[_SESSION_OFFER] = code
+    else:
+        session.pop(_SESSION_OFFER, None)
+
+
+def forget_session_choice() -> None:
+    """The saved setting speaks again (it was just saved)."""
+    session.pop(_SESSION_LOCALE, None)
+    session.pop(_SESSION_OFFER, None)
+
+
+def language_offer() -> str | None:
+    """Once, on the page after the footer switch: the language a signed-in user may save as their setting."""
+    if not current_user.is_authenticated or _SESSION_OFFER not in session:
+        return None
+    code = session.pop(_SESSION_OFFER)
+    return code if current_user.locale != code and code == _session_locale() else None
 
 
 def select_timezone() -> str:

@@ -6,6 +6,7 @@ from flask import Flask, current_app, request
 from flask_login import current_user, login_user, logout_user
 
 from .extensions import login_manager
+from .i18n import forget_session_choice
 from .models import User
 from .services.people import sessions
 from .services.people.accounts import touch_last_seen
@@ -40,6 +41,7 @@ def sign_out() -> None:
     if current_user.is_authenticated:
         sessions.end_session(current_user.session_token)
     logout_user()
+    forget_session_choice()  # a language picked in the footer lasts one sign-in; the saved setting is the default
 
 
 def init_app(app: Flask) -> None:

@@ -7,34 +7,47 @@ from functools import lru_cache
 
 from flask import Flask, current_app, g, request, url_for
 from babel.dates import format_timedelta
-from flask_babel import format_date, format_decimal, get_locale, get_timezone
+from flask_babel import force_locale, format_date, format_decimal, get_locale, get_timezone
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from . import permissions
+from .i18n import LANGUAGE_NAMES, language_offer
 from .models import utcnow
 from .services.reputation import privileges
 from .services.community import submissions
 from .services.outreach import mail
+from .services.site_settings import site_time
 from .services.people.names import display_name
 
 # Babel's own steps for "3 hours ago": the largest unit the delta reaches (with a 1.1 threshold), rounded.
 _UNITS = (("year", 31_536_000), ("month", 2_592_000), ("week", 604_800), ("day", 86_400), ("hour", 3_600),
           ("minute", 60), ("second", 1))
 _THRESHOLD = 1.1
+# Newer than this reads "just now". So does a time ahead of our clock: posts are stamped by whichever worker (or
+# database) saved them, a little skew is normal, and a past event must never read "in 2 seconds".
+JUST_NOW_SECONDS = 10
 
 
 def time_ago(value: datetime | None, now: datetime | None = None, locale: str | None = None) -> str:
+    """'3 hours ago' in the reader's language; 'just now' for the last few seconds and for any future time."""
     if value is None:
         return ""
-    seconds = (value - (now or utcnow())).total_seconds()
-    for _unit, unit_seconds in _UNITS:
-        amount = abs(seconds) / unit_seconds
-        if amount >= _THRESHOLD:
-            rounded = max(1, round(amount)) * unit_seconds
+    elapsed = ((now or utcnow()) - value).total_seconds()
+    if elapsed < JUST_NOW_SECONDS:
+        return _just_now(locale)
+    for _unit, unit_seconds in _UNITS:  # "second" always matches: elapsed >= 10 > 1.1
+        if elapsed / unit_seconds >= _THRESHOLD:
             break
-    else:
-        rounded = 0
-    return _formatted_delta(int(rounded if seconds >= 0 else -rounded), locale or str(get_locale() or "en"))
+    rounded = max(1, round(elapsed / unit_seconds)) * unit_seconds
+    return _formatted_delta(-rounded, locale or str(get_locale() or "en"))
+
+
+def _just_now(locale: str | None) -> str:
+    if locale is None or locale == str(get_locale() or "en"):
+        return _("just now")
+    with force_locale(locale):
+        return _("just now")
 
 
 @lru_cache(maxsize=2048)
@@ -107,7 +120,7 @@ def has_privilege(key: str) -> bool:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        time_ago=time_ago, compact=compact_number, iso=iso, datetime=local_datetime,
+        time_ago=time_ago, compact=compact_number, iso=iso, datetime=local_datetime, site_time=site_time,
         decimal=format_decimal, date_format=lambda value, fmt="medium": format_date(value, fmt) if value else "",
     )
     # current_user as a global (not only a context variable), so macros imported without context see it
@@ -117,7 +130,8 @@ def init_app(app: Flask) -> None:
         current_locale=lambda: str(get_locale() or "en"), has_privilege=has_privilege,
         privilege_thresholds=lambda: app.config["PRIVILEGES"],
         submission_token=submissions.new_token,  # hand-written posting forms (comments) carry one too
-        display_name=display_name, mail_enabled=mail.enabled,
+        display_name=display_name, mail_enabled=mail.enabled, language_offer=language_offer,
+        language_names=LANGUAGE_NAMES,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

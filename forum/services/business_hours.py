@@ -148,6 +148,12 @@ def zone_abbreviation(hours: SupportHours, now: datetime | None = None) -> str:
     return hours.timezone if name[:1] in "+-" else name
 
 
+def local_time(moment: datetime, hours: SupportHours) -> str:
+    """'2026-12-14 18:00 JST': an instant as the support team's clock reads it, with the zone named."""
+    local = _as_utc(moment).astimezone(hours.zone)
+    return f"{local:%Y-%m-%d %H:%M} {zone_abbreviation(hours, moment)}"
+
+
 def _clock(value: time) -> str:
     return f"{value.hour}:{value.minute:02d}"
 

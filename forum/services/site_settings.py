@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from ..markup import render_markdown
 from ..models import SiteSetting, utcnow
 from ..unit_of_work import transaction_cache
 from .audit_log import log_action
-from .business_hours import SupportHours, summary, validate
+from .business_hours import SupportHours, local_time, summary, validate
 from .errors import Forbidden, Invalid
 
 HOURS_KEY = "support_hours"
@@ -118,6 +119,12 @@ def save_guidelines(actor, text: str) -> Guidelines:
     _store(actor, GUIDELINES_KEY, {"markdown": guidelines.markdown, "html": guidelines.html})
     log_action(actor, "settings.guidelines", length=len(text))
     return guidelines
+
+
+def site_time(moment: datetime) -> str:
+    """An instant in the site's time zone (the support team's), the zone named: messages that give a deadline,
+    such as a suspension's end, all read one clock whoever writes or reads them."""
+    return local_time(moment, get_support_hours())
 
 
 def support_summary(locale: str) -> str:

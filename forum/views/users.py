@@ -7,6 +7,7 @@ from .. import sso
 from ..extensions import db
 from ..forms import ActionForm, PasswordForm, ProfileForm
 from ..forms.accounts import EmailChangeForm
+from ..i18n import forget_session_choice
 from ..models import User
 from ..security import sign_out
 from ..services.people import accounts, identity, sessions, users, verification
@@ -65,6 +66,7 @@ def settings():
                              "email_notifications": current_user.email_notifications})
     if form.validate_on_submit():
         accounts.update_profile(current_user, form.about.data or "", form.locale.data)
+        forget_session_choice()  # the language just saved applies now, not one picked in the footer earlier
         notifications.set_email_preference(current_user, form.email_notifications.data)
         flash(_("Your profile is saved."), "success")
         return redirect(url_for(".profile", user_id=current_user.id))

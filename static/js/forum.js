@@ -2,6 +2,25 @@
 (function () {
   "use strict";
 
+  // The menu button (narrow screens): unfold the side navigation; Escape folds it and returns to the button.
+  var menuButton = document.querySelector(".menu-toggle");
+  var menu = menuButton && document.getElementById(menuButton.getAttribute("aria-controls"));
+  function setMenu(open) {
+    menuButton.setAttribute("aria-expanded", String(open));
+    menu.classList.toggle("open", open);
+  }
+  if (menu) {
+    menuButton.addEventListener("click", function () {
+      setMenu(menuButton.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menuButton.getAttribute("aria-expanded") === "true") {
+        setMenu(false);
+        menuButton.focus();
+      }
+    });
+  }
+
   // Confirm before destructive POST buttons (delete, undelete...).
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -109,6 +128,16 @@
     });
   }
   document.querySelectorAll(".vote-form").forEach(setUpVoting);
+
+  // A refused vote's explanation covers the start of the post: a click on it, or Escape, puts it away.
+  document.addEventListener("click", function (event) {
+    var message = event.target.closest && event.target.closest(".vote-message");
+    if (message) message.hidden = true;
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll(".vote-message:not([hidden])").forEach(function (m) { m.hidden = true; });
+  });
 
   // Open the comment box when its link is followed (e.g. after a failed post).
   if (location.hash.indexOf("#comments-") === 0) {

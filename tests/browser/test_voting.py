@@ -12,7 +12,8 @@ if not shutil.which("chromium"):
 from playwright.sync_api import expect  # noqa: E402
 
 from forum.extensions import db  # noqa: E402
-from forum.models import Reason  # noqa: E402
+from forum.models import Reason, Role  # noqa: E402
+from forum.services.moderation import suspensions  # noqa: E402
 from forum.services.reputation import ledger  # noqa: E402
 from tests.browser.test_ask_answer_comment import log_in, log_out  # noqa: E402
 
@@ -71,3 +72,51 @@ def test_asker_accepts_an_answer(page, live_server, thread):
     log_out(page)
     page.goto(live_server.url + "/questions")
     expect(page.locator(".question-row .stat.accepted").first).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_refusal_is_readable_beside_the_vote_column(page, live_server, thread, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server.url, "voter")
+    page.goto(live_server.url + thread["url"])
+    widget = page.locator(f"#answer-{thread['answer']} .votes")
+    widget.locator("button.vote-down").click()
+    message = widget.locator(".vote-message")
+    expect(message).to_contain_text("You need 125 reputation to vote down")
+    box, column = message.bounding_box(), widget.bounding_box()
+    assert box["width"] >= 160, box  # it was squeezed into the 36-48 px column, a word or two a line
+    assert box["height"] <= 80, box  # two or three lines
+    assert box["x"] >= column["x"] + column["width"] - 1, (box, column)  # beside the buttons, not over them
+    assert box["x"] + box["width"] <= width, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    message.click()
+    expect(message).to_be_hidden()
+
+
+@pytest.fixture(scope="module")
+def suspended(live_server):
+    """Members suspended by a moderator, and the end as the site's clock reads it."""
+    with live_server.app.test_request_context():
+        moderator = make_user(username="moderator", role=Role.MODERATOR)
+        ends = {}
+        for width in (1280, 390):
+            member = make_user(username=f"suspended{width}")
+            suspensions.suspend(moderator, member, 3, "Rude replies")
+            ends[width] = suspensions.format_until(member.suspended_until)
+        db.session.commit()
+        db.session.remove()
+    return ends
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_suspension_ends_at_one_time_in_every_message(page, live_server, thread, suspended, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    until = suspended[width]
+    assert until.endswith(" JST")  # the site's zone (the support team's), named
+    log_in(page, live_server.url, f"suspended{width}")
+    page.goto(live_server.url + thread["url"])
+    expect(page.locator(".suspension-banner")).to_contain_text(f"suspended until {until}: Rude replies")
+    widget = page.locator("#question .votes")
+    widget.locator("button.vote-up").click()
+    expect(widget.locator(".vote-message")).to_contain_text(f"suspended until {until}: Rude replies")
+    assert page.locator(".suspension-banner").bounding_box()["width"] <= width

@@ -1,11 +1,12 @@
 """Suspensions: who may suspend whom, the mirror on the user, lifting, audit log and notification."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import AuditLogEntry, Notification, NotificationKind, Role, Suspension, utcnow
+from forum.services import site_settings
 from forum.services.moderation import suspensions
 from forum.services.errors import Forbidden, Invalid
 from tests.factories import make_user
@@ -87,3 +88,23 @@ def test_bad_input_is_refused(factories, days, reason, field):
         suspensions.suspend(moderator, user, days, reason)
     assert error.value.field == field
     assert not user.is_suspended()
+
+
+def test_the_end_reads_in_the_site_time_zone_with_the_zone_named(factories):
+    ends = datetime(2026, 12, 14, 9, 0)  # UTC, as stored
+    assert suspensions.format_until(ends) == "2026-12-14 18:00 JST"  # the default zone: Asia/Tokyo
+    admin = make_user(role=Role.ADMIN)
+    site_settings.save_support_hours(admin, "America/New_York", [0, 1, 2, 3, 4], "09:00", "17:00")
+    assert suspensions.format_until(ends) == "2026-12-14 04:00 EST"
+
+
+def test_every_message_gives_the_same_end(factories):
+    moderator, user = make_user(role=Role.MODERATOR), make_user()
+    suspensions.suspend(moderator, user, 3, "Rude replies")
+    until = suspensions.format_until(user.suspended_until)
+    assert until.endswith(" JST")
+    with pytest.raises(Forbidden) as error:
+        suspensions.require_not_suspended(user)
+    assert until in str(error.value.message)
+    notification = db.session.scalars(select(Notification).where(Notification.user_id == user.id)).one()
+    assert until in notification.text

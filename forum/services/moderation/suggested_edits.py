@@ -186,6 +186,7 @@ def _decide(reviewer: User, suggestion: SuggestedEdit, status: str, comment: str
     notify(suggestion.author_id, NotificationKind.MODERATION, actor=reviewer, post=suggestion.post,
            url=permalink(suggestion.post), text=text)
     if reviewer.is_staff:
-        log_action(reviewer, f"suggested_edit.{'approve' if status == SuggestionStatus.APPROVED else 'reject'}",
-                   suggestion.post, reason=comment, suggestion_id=suggestion.id, suggester_id=suggestion.author_id)
+        action = "suggested_edit.approve" if status == SuggestionStatus.APPROVED else "suggested_edit.reject"
+        log_action(reviewer, action, suggestion.post, reason=comment, suggestion_id=suggestion.id,
+                   suggester_id=suggestion.author_id)
     db.session.flush()

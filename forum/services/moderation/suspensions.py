@@ -12,14 +12,15 @@ from ..audit_log import log_action
 from ..errors import Forbidden, Invalid
 from ..outreach.notifications import notify
 from ..people.sessions import end_all_sessions
+from ..site_settings import site_time
 
 MAX_DAYS = 3650
 REASON_MAX = 500
 
 
 def format_until(value: datetime) -> str:
-    """An unambiguous end time for messages written outside a template (UTC)."""
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+    """A suspension's end in the site's time zone, the zone named: the same in every message and page."""
+    return site_time(value)
 
 
 def require_not_suspended(user) -> None:

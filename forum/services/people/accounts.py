@@ -84,6 +84,13 @@ def update_profile(user: User, about: str, locale: str | None) -> User:
     return user
 
 
+def set_language(user: User, locale: str) -> User:
+    """Save the language the site speaks to `user` (a supported code; the caller checks)."""
+    user.locale = locale
+    db.session.flush()
+    return user
+
+
 def change_password(user: User, current_password: str, new_password: str, keep_session_token: str | None = None) -> None:
     """Set a new password and sign out every other browser (the one holding `keep_session_token` stays in)."""
     if not verify_password(user.password_hash, current_password):

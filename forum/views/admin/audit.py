@@ -10,47 +10,10 @@ from werkzeug.routing import BuildError
 
 from ...extensions import db
 from ...models import AuditLogEntry, FaqEntry, Post, Question, User, Webhook
+from ...services.audit_log import ACTION_LABELS
 from ...services.people.names import display_name
 from .._common import paginate
 from . import bp
-
-ACTION_LABELS = {
-    "post.hide": _l("Post hidden by flags"),
-    "post.delete": _l("Post deleted"),
-    "post.close": _l("Question closed"),
-    "post.reopen": _l("Question reopened"),
-    "post.lock": _l("Post locked"),
-    "post.unlock": _l("Post unlocked"),
-    "flags.dismiss": _l("Flags dismissed"),
-    "flags.helpful": _l("Flags marked helpful"),
-    "user.suspend": _l("User suspended"),
-    "user.unsuspend": _l("Suspension lifted"),
-    "answer.official": _l("Answer marked official"),
-    "question.label": _l("Thread labelled"),
-    "faq.publish": _l("FAQ entry published"),
-    "faq.unpublish": _l("FAQ entry unpublished"),
-    "faq.promote": _l("Answer promoted to the FAQ"),
-    "faq.edit": _l("FAQ entry edited"),
-    "faq.move": _l("FAQ entry moved"),
-    "faq.retire": _l("FAQ entry retired"),
-    "faq.resync": _l("FAQ entry updated from its thread"),
-    "webhook.create": _l("Webhook added"),
-    "webhook.update": _l("Webhook changed"),
-    "webhook.delete": _l("Webhook deleted"),
-    "webhook.enable": _l("Webhook enabled"),
-    "webhook.disable": _l("Webhook disabled"),
-    "webhook.test": _l("Webhook tested"),
-    "webhook.retry": _l("Webhook delivery retried"),
-    "settings.hours": _l("Support hours changed"),
-    "settings.guidelines": _l("Guidelines changed"),
-    "user.delete": _l("Account deleted"),
-    "account.password_reset": _l("Password reset by e-mail"),
-    "account.email_change": _l("E-mail address changed"),
-    "account.sso_link": _l("Single sign-on linked"),
-    "account.sso_unlink": _l("Single sign-on unlinked"),
-    "user.role_sso": _l("Role changed by single sign-on"),
-}
-
 
 @dataclass
 class Target:
