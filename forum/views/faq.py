@@ -10,6 +10,7 @@ from .. import search
 from ..extensions import db
 from ..forms.staff import CategoryForm, EntryForm
 from ..models import Answer
+from ..page_cache import cached_page
 from ..services.community import threads
 from ..services.errors import DomainError, Forbidden
 from ..services.faq import candidates, categories, entries, official, promotion, review
@@ -18,7 +19,7 @@ from ..services.seo import structured_data
 from ._common import attach_error, page_number
 from ..urls import answer_path, faq_entry_path
 from .errors import wants_json
-from .feedback import current_outcome_for
+from .feedback import VISITOR_COOKIE, current_outcome_for
 from .seo import site_base
 
 bp = Blueprint("faq", __name__)
@@ -45,6 +46,7 @@ def faq_review_count() -> int:
 
 
 @bp.get("/faq")
+@cached_page()
 def index():
     """Published entries by category, or the entries matching ?q=."""
     q = (request.args.get("q") or "").strip()[:200]
@@ -62,6 +64,7 @@ def index():
 
 @bp.get("/faq/<int:entry_id>")
 @bp.get("/faq/<int:entry_id>/<path:slug>")
+@cached_page(personal_cookies=(VISITOR_COOKIE,))
 def entry(entry_id: int, slug: str | None = None):
     """One entry, its credits and a link to the full discussion."""
     found = entries.load_entry_page(entry_id)

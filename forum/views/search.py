@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from flask_login import current_user
 
 from ..models import slugify
+from ..page_cache import cached_page
 from ..services.community import search
 from ._common import page_number
 
@@ -10,6 +11,7 @@ bp = Blueprint("search", __name__)
 
 
 @bp.get("/search")
+@cached_page()
 def results():
     """Questions matching a query with Stack Overflow's operators; odd input gets a hint, never an error."""
     text = request.args.get("q", "")
