@@ -7,7 +7,7 @@ readers, visitors with a flash message waiting, and visitors with a cookie the p
 are never served a stored page.
 
 Invalidation is by generation, so every variant of a page (languages, query strings) is dropped at once: a stored
-page remembers the generation tokens it was rendered under (its thread's, the FAQ's, or the lists' one), and is
+page remembers the generation tokens it was rendered under (its thread's and all threads', or the lists'), and is
 served only while those tokens are unchanged. The generations are read before the view reads the database and
 changed only after a commit (the `forget_changed` commit step), so a page rendered from data older than a change
 is never stored under a generation newer than that change. Changes the transaction record does not name (a
@@ -35,7 +35,9 @@ from .unit_of_work import Changes
 
 log = logging.getLogger(__name__)
 
-LISTS, FAQ = "gen:lists", "gen:faq"  # generations of every list-like page, and of what the FAQ shows anywhere
+LISTS = "gen:lists"  # the generation of every list-like page (lists, tags, search, FAQ pages)
+ALL_THREADS = "gen:threads"  # one more generation of every thread page: the FAQ box, or a change to many threads
+MANY_THREADS = 200  # a transaction changing more threads (an import, a tag merge) drops every thread page at once
 FORGET = "pages_forget"  # Changes.notes key: the generations this transaction's commit changes
 # Columns whose change no cached page needs at once (a view count moves with every new reader).
 UNSHOWN_COLUMNS = frozenset({"view_count"})
@@ -48,7 +50,7 @@ def thread_generation(question_id: int) -> str:
 
 def thread_page(question_id: int, **_ignored) -> tuple[str, ...]:
     """What a thread page shows: its own posts and comments, and the FAQ entry made from it."""
-    return thread_generation(question_id), FAQ
+    return thread_generation(question_id), ALL_THREADS
 
 
 def list_page(**_ignored) -> tuple[str, ...]:
@@ -169,7 +171,8 @@ def _served(entry: dict, outcome: str) -> Response:
     response = Response(entry["body"], content_type=entry["content_type"])
     response.set_etag(entry["etag"])
     response.last_modified = entry["modified"]
-    response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={current_app.config.get('PAGE_CACHE_PROXY_SECONDS', 5)}"
+    proxy_seconds = current_app.config.get("PAGE_CACHE_PROXY_SECONDS", 5)
+    response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={proxy_seconds}"  # browsers revalidate
     response.headers["Vary"] = VARY
     response.headers["X-Cache"] = outcome
     return response.make_conditional(request)
@@ -197,9 +200,10 @@ def note_changed(session: Session, record: Changes) -> None:
     threads = {change.question_id for change in record.posts.values()
                if change.question_id is not None and change.columns - UNSHOWN_COLUMNS}
     threads |= _threads_of(session, record.commented) | record.threads
-    names = {thread_generation(question_id) for question_id in threads}
+    names = ({thread_generation(question_id) for question_id in threads} if len(threads) <= MANY_THREADS
+             else {ALL_THREADS})
     if any(columns - UNSHOWN_COLUMNS for columns in record.faq.values()):
-        names.add(FAQ)
+        names.add(ALL_THREADS)
     if names or any(change.columns - UNSHOWN_COLUMNS for change in record.posts.values()):
         names.add(LISTS)
     if names:
