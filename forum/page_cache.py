@@ -115,6 +115,15 @@ def cached_page(generations: Callable[..., tuple[str, ...]] = list_page, persona
     return decorate
 
 
+def first_time(marker: str) -> bool:
+    """Whether `marker` is new to the page cache (it is kept an hour or more): lets a page served from the cache
+    skip a database check it made for this reader before. True when the cache cannot tell."""
+    try:
+        return bool(page_store.add(f"seen:{marker}", 1, timeout=_generation_seconds()))
+    except Exception:  # noqa: BLE001
+        return True
+
+
 def _personal(personal_cookies: tuple[str, ...]) -> bool:
     """Whether this reader's page may differ from every other visitor's."""
     if any(name in request.cookies for name in personal_cookies):

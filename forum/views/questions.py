@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import presenters
-from ..page_cache import cached_page, thread_page
+from ..page_cache import cached_page, first_time, thread_page
 from ..extensions import db
 from ..unit_of_work import checkpoint
 from ..forms import AnswerForm, QuestionEditForm, QuestionForm
@@ -87,8 +87,10 @@ def _viewer_key() -> str:
 
 
 def _count_cached_view(question_id: int, slug: str | None = None) -> None:
-    """A thread served from the page cache still counts its reader."""
-    if threads.record_view_of(question_id, _viewer_key()):
+    """A thread served from the page cache still counts its reader (the database is asked once per reader and
+    thread while the cache remembers having asked)."""
+    key = _viewer_key()
+    if first_time(f"view:{question_id}:{key}") and threads.record_view_of(question_id, key):
         checkpoint()
 
 

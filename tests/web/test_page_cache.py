@@ -266,3 +266,13 @@ def test_static_files_are_fingerprinted_with_a_long_lifetime(reader, thread):
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     stale = reader.get("/static/css/forum.css?v=000000000000")
     assert "immutable" not in stale.headers.get("Cache-Control", "")
+
+
+def test_a_page_from_the_cache_still_counts_a_new_readers_view(reader, thread):
+    question = thread[0]
+    url = question_url(question)
+    visit(reader, url, **{"User-Agent": "first browser"})
+    for _ in range(2):  # counted once per reader, from the cache or not
+        assert visit(reader, url, **{"User-Agent": "second browser"}).headers["X-Cache"] == "hit"
+    db.session.expire_all()
+    assert db.session.get(type(question), question.id).view_count == 2
