@@ -115,6 +115,12 @@ def cached_page(generations: Callable[..., tuple[str, ...]] = list_page, persona
     return decorate
 
 
+def do_not_store() -> None:
+    """Serve this response to its reader only: the page shows a passing state (a search index being rebuilt or
+    failing), which would otherwise be kept for every visitor."""
+    g.page_cache_skip = True
+
+
 def first_time(marker: str) -> bool:
     """Whether `marker` is new to the page cache (it is kept an hour or more): lets a page served from the cache
     skip a database check it made for this reader before. True when the cache cannot tell."""
@@ -160,7 +166,8 @@ def _look_up(key: str, names: tuple[str, ...]) -> tuple[dict | None, tuple[str, 
 def _storable(response: Response) -> bool:
     """Only a plain 200 that depended on nothing of this reader's: no cookie set, no CSRF token embedded."""
     return (response.status_code == 200 and not response.direct_passthrough and not response.is_streamed
-            and "Set-Cookie" not in response.headers and not session.modified and "csrf_token" not in g)
+            and "Set-Cookie" not in response.headers and not session.modified and "csrf_token" not in g
+            and not g.get("page_cache_skip"))
 
 
 def _store(key: str, tokens: tuple[str, ...], response: Response) -> dict:

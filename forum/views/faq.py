@@ -10,7 +10,7 @@ from .. import search
 from ..extensions import db
 from ..forms.staff import CategoryForm, EntryForm
 from ..models import Answer
-from ..page_cache import cached_page
+from ..page_cache import cached_page, do_not_store
 from ..services.community import threads
 from ..services.errors import DomainError, Forbidden
 from ..services.faq import candidates, categories, entries, official, promotion, review
@@ -52,8 +52,11 @@ def index():
     q = (request.args.get("q") or "").strip()[:200]
     if q:
         results = entries.entries_in_order(search.faq_entries(q, limit=50))
+        index_whole = search.health().faq.complete
+        if not index_whole:
+            do_not_store()
         return render_template("faq/index.html", q=q, results=results, sections=[], unpublished=[],
-                               index_whole=search.health().faq.complete)
+                               index_whole=index_whole)
     staff = current_user.is_authenticated and current_user.is_staff
     sections = entries.published_sections()
     return render_template("faq/index.html", q="", results=None, sections=sections,

@@ -276,3 +276,16 @@ def test_a_page_from_the_cache_still_counts_a_new_readers_view(reader, thread):
         assert visit(reader, url, **{"User-Agent": "second browser"}).headers["X-Cache"] == "hit"
     db.session.expire_all()
     assert db.session.get(type(question), question.id).view_count == 2
+
+
+def test_a_search_the_index_could_not_run_is_not_kept(reader, thread, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("corrupt segment")
+
+    service = reader.application.extensions["kotae_search"]
+    monkeypatch.setattr(service.backend, "search", broken)
+    for _ in range(2):
+        response = visit(reader, "/search?q=sync")
+        assert "could not be run" in text(response) and response.headers["X-Cache"] == "bypass"
+    monkeypatch.undo()
+    assert visit(reader, "/search?q=sync").headers["X-Cache"] == "miss"
