@@ -188,6 +188,23 @@ class Config:
     # most this many questions; 50,000 is the sitemap protocol's limit per file.
     SITEMAP_PAGE_SIZE = 50_000
 
+    # --- Visitors' pages from a cache (forum/page_cache.py) ---
+    # Anonymous GETs of threads, lists, tag, FAQ and search pages are kept in a shared cache and dropped as soon
+    # as what they show changes. PAGE_CACHE_URI: empty keeps them in files under PAGE_CACHE_DIR (default
+    # instance/page-cache), shared by the gunicorn workers of one server; redis://host:6379/1 shares them (and
+    # their invalidation) between servers, which several servers need; memory:// is for one process only.
+    PAGE_CACHE_ENABLED = _env_flag("PAGE_CACHE_ENABLED", True)
+    PAGE_CACHE_URI = os.environ.get("PAGE_CACHE_URI", "")
+    PAGE_CACHE_DIR = os.environ.get("PAGE_CACHE_DIR", "")
+    PAGE_CACHE_KEY_PREFIX = "kotae:pages:"  # in Redis; give each site sharing one Redis database its own
+    # Seconds a stored page lives at most: the bound for what no change record names (a member's reputation
+    # beside a post, "3 minutes ago", a view count).
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "30"))
+    # Cache-Control s-maxage: seconds a reverse proxy may serve a visitor's page without asking (it hears of no
+    # change, so this is how stale a page behind the proxy can be). Browsers always revalidate (a 304 is cheap).
+    PAGE_CACHE_PROXY_SECONDS = int(os.environ.get("PAGE_CACHE_PROXY_SECONDS", "5"))
+    PAGE_CACHE_THRESHOLD = 2000  # pages kept at most by the file and memory stores (Redis: its own maxmemory)
+
     # --- Dashboard and voice of the customer ---
 
 

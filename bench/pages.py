@@ -56,6 +56,7 @@ def bench_config(database_url: str) -> Config:
     config.SECRET_KEY = SECRET_KEY
     config.RATELIMIT_ENABLED = False
     config.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # seeding speed only; verification reads the hash
+    config.PAGE_CACHE_ENABLED = False  # in-process counts and profiles are of rendered pages (gunicorn caches)
     return config
 
 

@@ -28,8 +28,10 @@ def free_port() -> int:
 
 def start_gunicorn(database_url: str, port: int, workers: int, log_path: Path) -> subprocess.Popen:
     # development, not production: production sets SESSION_COOKIE_SECURE, which plain http would drop.
+    # The page cache beside the log, not in the checkout's instance/: a page kept from an earlier run's database
+    # must never be served.
     env = dict(os.environ, FORUM_ENV="development", DATABASE_URL=database_url,
-               SECRET_KEY=SECRET_KEY, RATELIMIT_ENABLED="0")
+               SECRET_KEY=SECRET_KEY, RATELIMIT_ENABLED="0", FORUM_PAGE_CACHE_DIR=str(log_path.parent / "page-cache"))
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
                "--bind", f"127.0.0.1:{port}", "wsgi:app"]
     log = open(log_path, "wb")

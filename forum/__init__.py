@@ -50,7 +50,7 @@ def configure_domain(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from . import commit_steps, database, i18n, passwords, ratelimit_store, search, sso, templating
+    from . import assets, commit_steps, database, i18n, page_cache, passwords, ratelimit_store, search, sso, templating
     from .services.outreach import webhooks
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .services.outreach import mail
@@ -65,6 +65,8 @@ def configure_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
+    assets.init_app(app)
+    page_cache.init_app(app)
     passwords.configure(app.config.get("PASSWORD_HASH_METHOD"))
     login_manager.init_app(app)
     search.init_app(app)

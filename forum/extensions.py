@@ -1,5 +1,6 @@
 """Extension singletons, created unbound; `create_app` binds them."""
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -29,3 +30,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+page_store = Cache()  # visitors' pages (forum/page_cache.py)

@@ -8,7 +8,7 @@ from forum import create_app
 from forum.extensions import db as _db
 from tests.databases import make_config, open_databases
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.servers"]  # servers: the redis_url fixture
 
 __all__ = ["make_config"]
 

@@ -101,6 +101,7 @@ def test_the_transaction_cache_lives_until_the_commit_or_rollback():
 
 def test_the_app_declares_faq_checks_before_the_outbox_and_indexing_before_mail():
     names = [step.__module__.rsplit(".", 2)[-2] + "." + step.__name__ for step in commit_steps.STEPS.before]
-    assert names == ["faq.review_sources", "faq.announce_candidates", "search.write_outbox"]
+    assert names == ["faq.review_sources", "faq.announce_candidates", "search.write_outbox", "forum.note_changed"]
     names = [step.__name__ for step in commit_steps.STEPS.after]
-    assert names == ["index_committed", "wake_sender", "hand_over"]
+    # Pages are forgotten after indexing: a search page rendered in between would be kept without the change.
+    assert names == ["index_committed", "forget_changed", "wake_sender", "hand_over"]

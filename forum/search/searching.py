@@ -48,6 +48,7 @@ class SearchResults:
     messages: list = field(default_factory=list)
     searched: bool = False
     exact: bool = True  # False: more threads than `total` match (the search stopped after this page)
+    degraded: bool = False  # the index could not answer (being built, or failing): a page not worth keeping
     official: set = field(default_factory=set)  # ids of shown threads with an official (staff-verified) answer
     faq: list = field(default_factory=list)  # published FAQ entries matching, best first (first page only)
     faq_titles: dict = field(default_factory=dict)
@@ -103,11 +104,12 @@ def search(service, text: str | None, sort: str = "relevance", page: int = 1, pe
     try:
         hits = service.backend.search(parsed, ordered, page * per_page)
     except IndexUnavailable:
+        results.degraded = True
         results.messages.append(_("Search is not ready yet: the index is being built. Please try again soon."))
         return results
     except Exception:  # noqa: BLE001 -- whatever the backend does with a query, the page must not fail
         log.exception("search: the index failed on %r", parsed.raw)
-        results.sort = ordered
+        results.sort, results.degraded = ordered, True
         results.messages.append(_("This search could not be run. Please try different words."))
         return results
     if hits is None:
@@ -134,7 +136,7 @@ def search(service, text: str | None, sort: str = "relevance", page: int = 1, pe
 def failed(text: str | None, viewer_id: int | None, sort: str = "relevance", per_page: int = 20) -> SearchResults:
     """No results, with the message a search that could not be run shows."""
     results = SearchResults(parsed=parse(text, viewer_id), per_page=per_page, sort=sort if sort in SORTS else
-                            "relevance")
+                            "relevance", degraded=True)
     results.messages.append(_("This search could not be run. Please try different words."))
     return results
 

@@ -10,6 +10,7 @@ from .. import search
 from ..extensions import db
 from ..forms.staff import CategoryForm, EntryForm
 from ..models import Answer
+from ..page_cache import cached_page, do_not_store
 from ..services.community import threads
 from ..services.errors import DomainError, Forbidden
 from ..services.faq import candidates, categories, entries, official, promotion, review
@@ -18,7 +19,7 @@ from ..services.seo import structured_data
 from ._common import attach_error, page_number
 from ..urls import answer_path, faq_entry_path
 from .errors import wants_json
-from .feedback import current_outcome_for
+from .feedback import VISITOR_COOKIE, current_outcome_for
 from .seo import site_base
 
 bp = Blueprint("faq", __name__)
@@ -45,13 +46,17 @@ def faq_review_count() -> int:
 
 
 @bp.get("/faq")
+@cached_page()
 def index():
     """Published entries by category, or the entries matching ?q=."""
     q = (request.args.get("q") or "").strip()[:200]
     if q:
         results = entries.entries_in_order(search.faq_entries(q, limit=50))
+        index_whole = search.health().faq.complete
+        if not index_whole:
+            do_not_store()
         return render_template("faq/index.html", q=q, results=results, sections=[], unpublished=[],
-                               index_whole=search.health().faq.complete)
+                               index_whole=index_whole)
     staff = current_user.is_authenticated and current_user.is_staff
     sections = entries.published_sections()
     return render_template("faq/index.html", q="", results=None, sections=sections,
@@ -62,6 +67,7 @@ def index():
 
 @bp.get("/faq/<int:entry_id>")
 @bp.get("/faq/<int:entry_id>/<path:slug>")
+@cached_page(personal_cookies=(VISITOR_COOKIE,))
 def entry(entry_id: int, slug: str | None = None):
     """One entry, its credits and a link to the full discussion."""
     found = entries.load_entry_page(entry_id)

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import presenters
+from ..page_cache import cached_page, first_time, thread_page
 from ..extensions import db
 from ..unit_of_work import checkpoint
 from ..forms import AnswerForm, QuestionEditForm, QuestionForm
@@ -19,13 +20,14 @@ from ..services.faq import entries as faq_entries
 from ..services.moderation.suspensions import require_not_suspended
 from ..services.seo import structured_data
 from ._common import attach_error, limit, offer_merge, paginate, personal_data_found, submit_once, thresholds
-from .feedback import current_outcome_for
+from .feedback import VISITOR_COOKIE, current_outcome_for
 from .seo import site_base
 
 bp = Blueprint("questions", __name__, url_prefix="/questions")
 
 
 @bp.get("")
+@cached_page()
 def index():
     """All questions, by tab."""
     tab = request.args.get("tab", "newest")
@@ -38,6 +40,7 @@ def index():
 
 
 @bp.get("/tagged/<tag_name>")
+@cached_page()
 def tagged(tag_name: str):
     """Questions with one tag."""
     tag = db.session.scalar(select(Tag).where(Tag.name == tag_name.lower())) or abort(404)
@@ -78,16 +81,28 @@ def ask():
                            support_summary=site_settings.support_summary(str(get_locale() or "en"))), status
 
 
+def _viewer_key() -> str:
+    return threads.viewer_key(current_user.get_id() and current_user.id, request.remote_addr,
+                              request.user_agent.string)
+
+
+def _count_cached_view(question_id: int, slug: str | None = None) -> None:
+    """A thread served from the page cache still counts its reader (the database is asked once per reader and
+    thread while the cache remembers having asked)."""
+    key = _viewer_key()
+    if first_time(f"view:{question_id}:{key}") and threads.record_view_of(question_id, key):
+        checkpoint()
+
+
 @bp.get("/<int:question_id>")
 @bp.get("/<int:question_id>/<path:slug>")
+@cached_page(thread_page, personal_cookies=(VISITOR_COOKIE,), on_hit=_count_cached_view)
 def detail(question_id: int, slug: str | None = None):
     """One thread: the question, its answers and comments, and the answer form."""
     question = threads.get_question(question_id, current_user)
     if slug != question.slug:
         return redirect(url_for(".detail", question_id=question.id, slug=question.slug), code=301)
-    key = threads.viewer_key(current_user.get_id() and current_user.id, request.remote_addr,
-                             request.user_agent.string)
-    if threads.record_view(question, key):
+    if threads.record_view(question, _viewer_key()):
         checkpoint()  # the view counter: committed before the page's reads (see unit_of_work)
     thread = threads.load_thread(question, current_user)
     # Forms carry a CSRF token, which lives in the session: build them only for signed-in readers, so

@@ -1,6 +1,7 @@
 """The tag directory."""
 from flask import Blueprint, current_app, render_template, request
 
+from ..page_cache import cached_page
 from ..services.community import tags
 from ._common import paginate
 
@@ -8,6 +9,7 @@ bp = Blueprint("tags", __name__, url_prefix="/tags")
 
 
 @bp.get("")
+@cached_page()
 def index():
     """Every tag in use with its question count, filterable."""
     filter_text = request.args.get("filter", "")[:35]

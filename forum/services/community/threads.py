@@ -128,3 +128,11 @@ def record_view(question: Question, key: str) -> bool:
     db.session.execute(update(Post).where(Post.id == question.id).values(view_count=Post.view_count + 1))
     badges.on_question_viewed(question)
     return True
+
+
+def record_view_of(question_id: int, key: str) -> bool:
+    """Count a view of a thread page served from the page cache: a reader counted before costs one read."""
+    if db.session.get(PostView, (question_id, key)) is not None:
+        return False
+    question = db.session.get(Question, question_id)
+    return question is not None and record_view(question, key)
