@@ -1,7 +1,7 @@
 """Accounts at an OpenID Connect provider linked to members (single sign-on)
 
 Revision ID: 0a1b2c3d4e5f
-Revises: 5e4c0a9d7b21
+Revises: c1d2e3f4a5b6
 Create Date: 2026-12-07 05:40:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0a1b2c3d4e5f'
-down_revision = '5e4c0a9d7b21'
+down_revision = 'c1d2e3f4a5b6'
 branch_labels = None
 depends_on = None
 
