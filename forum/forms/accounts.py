@@ -1,9 +1,9 @@
 """Forms of the account pages: a forgotten password, the e-mail address, privacy requests (download, delete).
 They only validate; forum/services/people/ owns the rules."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, RadioField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ..services.people.deletion import ANONYMISE, REMOVE
 from . import REQUIRED, BaseForm
@@ -30,7 +30,10 @@ class EmailChangeForm(BaseForm):
 
 
 class DeleteAccountForm(BaseForm):
-    password = PasswordField(_l("Your password"), validators=[DataRequired(REQUIRED), Length(max=256)])
+    """The password confirms the deletion; members without one (single sign-on only) type their username."""
+
+    password = PasswordField(_l("Your password"), validators=[Optional(), Length(max=256)])
+    username = StringField(_l("Your username"), validators=[Optional(), Length(max=64)])
     confirm = BooleanField(_l("I understand that my account is deleted for good and cannot be restored."),
                            validators=[DataRequired(_l("Tick the box to confirm."))])
 

@@ -9,7 +9,7 @@ from ..forms.accounts import DeleteAccountForm
 from ..models import utcnow
 from ..security import sign_out
 from ..services.errors import DomainError
-from ..services.people import deletion, export
+from ..services.people import deletion, export, identity
 from ._common import attach_error, limit, rules
 
 bp = Blueprint("privacy", __name__, url_prefix="/users/settings/privacy")
@@ -41,7 +41,8 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            deletion.delete_own_account(current_user, form.password.data, rules())
+            deletion.delete_own_account(current_user, form.password.data or "", rules(),
+                                        typed_username=form.username.data or "")
         except DomainError as error:
             if error.status_code == 409:
                 raise  # the last administrator: the error page explains
@@ -51,4 +52,4 @@ def delete_account():
             flash(_("Your account is deleted. Thank you for having been part of the community."), "success")
             return redirect(url_for("questions.index"))
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("users/delete.html", form=form), status
+    return render_template("users/delete.html", form=form, has_password=identity.has_password(current_user)), status

@@ -99,8 +99,13 @@ def password():
 @login_required
 @limit("VERIFICATION_EMAIL_RATE_LIMIT")
 def change_email():
-    """Ask for a new address: it replaces the old one once the link sent to it is followed."""
+    """Ask for a new address: it replaces the old one once the link sent to it is followed. A member without a
+    password gets the address from the identity provider at each sign-in, and changes it there."""
     form = EmailChangeForm()
+    if not identity.has_password(current_user):
+        if request.method == "POST":
+            abort(403)
+        return render_template("users/email.html", form=None, provider=sso.provider_name())
     if form.validate_on_submit():
         try:
             address = verification.request_email_change(current_user, form.email.data, form.password.data)

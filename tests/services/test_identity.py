@@ -114,3 +114,32 @@ def test_unlinking_keeps_a_way_in(db):
     sso_member = identity.sign_in_with_provider(claims(sub="s-9", email="x@example.co.jp"), SsoPolicy()).user
     with pytest.raises(Conflict):
         identity.unlink_identity(sso_member, ISSUER, SsoPolicy())
+
+
+def test_a_member_without_a_password_follows_the_providers_verified_address(db):
+    member = identity.sign_in_with_provider(claims(preferred_username="kaito"), SsoPolicy()).user
+    identity.sign_in_with_provider(claims(email="kaito@new.example.co.jp"), SsoPolicy())
+    assert member.email == "kaito@new.example.co.jp" and member.email_verified
+    assert db.session.scalar(select(AuditLogEntry).where(AuditLogEntry.action == "account.email_change"))
+    identity.sign_in_with_provider(claims(email="unconfirmed@example.co.jp", verified=False), SsoPolicy())
+    make_user(email="taken@example.co.jp")
+    identity.sign_in_with_provider(claims(email="taken@example.co.jp"), SsoPolicy())
+    assert member.email == "kaito@new.example.co.jp"  # an unverified or taken address changes nothing
+
+
+def test_a_member_with_a_password_keeps_their_own_address(db):
+    member = make_user(email="own@example.co.jp")
+    identity.sign_in_with_provider(claims(email="own@example.co.jp"), SsoPolicy())  # links by address
+    identity.sign_in_with_provider(claims(email="elsewhere@example.co.jp"), SsoPolicy())
+    assert member.email == "own@example.co.jp"
+
+
+def test_a_member_without_a_password_deletes_the_account_by_typing_the_username(db, app):
+    from forum.services.people import deletion
+
+    member = identity.sign_in_with_provider(claims(preferred_username="kaito"), SsoPolicy()).user
+    rules = app.config["REPUTATION"]
+    with pytest.raises(Invalid):
+        deletion.delete_own_account(member, "", rules, typed_username="kait")
+    deletion.delete_own_account(member, "", rules, typed_username="kaito")
+    assert member.is_deleted

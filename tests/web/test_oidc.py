@@ -324,3 +324,22 @@ def test_sso_only_members_have_no_password_page(client, provider):
     sso_sign_in(client, "emi")
     assert client.get("/users/password").status_code == 404
     assert "Change password" not in text(client.get("/users/settings"))
+
+
+def test_a_member_without_a_password_confirms_with_the_username_and_changes_the_address_at_the_provider(client):
+    member = make_user(username="kaito")
+    login(client, member)
+    member.password_hash = "!sso-only"  # as if the account had been made by single sign-on
+    db.session.commit()
+    page = client.get("/users/settings/email").get_data(as_text=True)
+    assert "change it there" in page and 'name="password"' not in page
+    changed = post_form(client, "/users/settings/email", {"email": "x@example.com"}, page="/users/settings/privacy/delete")
+    assert changed.status_code == 403
+    page = client.get("/users/settings/privacy/delete").get_data(as_text=True)
+    assert 'name="username"' in page and 'name="password"' not in page
+    refused = post_form(client, "/users/settings/privacy/delete", {"username": "Kaito", "confirm": "y"}, page="/users/settings/privacy/delete")
+    assert refused.status_code == 400 and "Type your username exactly" in refused.get_data(as_text=True)
+    done = post_form(client, "/users/settings/privacy/delete", {"username": "kaito", "confirm": "y"}, page="/users/settings/privacy/delete")
+    assert done.status_code == 302
+    db.session.refresh(member)
+    assert member.is_deleted

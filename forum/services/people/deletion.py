@@ -24,7 +24,7 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..reputation import votes
 from ..reputation.ledger import ReputationRules
 from ..community import posts as post_service
-from . import sessions
+from . import identity, sessions
 from .accounts import password_matches
 
 ANONYMISE, REMOVE = "anonymise", "remove"
@@ -33,9 +33,15 @@ UNUSABLE_PASSWORD = "!deleted"  # no hash method matches it, so no password ever
 REMOVED_TEXT = ""
 
 
-def delete_own_account(user: User, password: str, rules: ReputationRules) -> None:
-    """A member closes their account; their posts stay under an anonymous name (as on Stack Overflow)."""
-    if not password_matches(user, password):
+def delete_own_account(user: User, password: str, rules: ReputationRules, typed_username: str = "") -> None:
+    """A member closes their account; their posts stay under an anonymous name (as on Stack Overflow).
+
+    The password confirms it; a member who only signs in through the company's identity provider has none, and
+    types their username instead (signed in, with the form's CSRF token, as for any other change)."""
+    if not identity.has_password(user):
+        if typed_username.strip() != user.username:
+            raise Invalid(_l("Type your username exactly as shown to confirm."), field="username")
+    elif not password_matches(user, password):
         raise Invalid(_l("Your password is not correct."), field="password")
     erase_account(user, user, ANONYMISE, rules)
 

@@ -112,9 +112,21 @@ def sign_in_with_provider(claims: ProviderClaims, policy: SsoPolicy) -> SignInOu
     identity.last_used_at = utcnow()
     if claims.email:
         identity.email = claims.email
+        _follow_provider_address(user, claims)
     outcome.role_change = apply_role_map(user, claims.groups, policy)
     db.session.flush()
     return outcome
+
+
+def _follow_provider_address(user: User, claims: ProviderClaims) -> None:
+    """A member without a password has only the provider's word for their address: a new verified address there
+    becomes theirs here, unless another account already uses it (then the old one stays, and nothing is lost)."""
+    if has_password(user) or not claims.email_verified or claims.email == user.email:
+        return
+    if db.session.scalar(select(User.id).where(User.email == claims.email, User.id != user.id)) is not None:
+        return
+    previous, user.email, user.email_verified_at = user.email, claims.email, utcnow()
+    log_action(user, "account.email_change", user, by="sso", previous_domain=(previous or "").rpartition("@")[2])
 
 
 def link_identity(user: User, claims: ProviderClaims) -> ExternalIdentity:
