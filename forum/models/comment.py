@@ -20,6 +20,9 @@ class Comment(db.Model):
     score: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
+    # Posted with personal data after the warning: shown only to its author and staff until a moderator handles
+    # the post's "personal data" flag (services/moderation/holds.py).
+    held_at: Mapped[datetime | None]
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
@@ -28,3 +31,7 @@ class Comment(db.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_at is not None

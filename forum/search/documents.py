@@ -80,7 +80,7 @@ def _batch(session, ids: list[int], with_text: bool = True) -> Iterator[tuple[in
     for post_id, body_html in session.execute(
         select(Comment.post_id, Comment.body_html).join(parent, parent.id == Comment.post_id)
         .where(or_(parent.id.in_(ids), parent.question_id.in_(ids)), Comment.deleted_at.is_(None),
-               parent.deleted_at.is_(None), parent.hidden_at.is_(None))
+               Comment.held_at.is_(None), parent.deleted_at.is_(None), parent.hidden_at.is_(None))
         .order_by(Comment.id)
     ):
         comments[thread_of.get(post_id, post_id)].append(body_html)

@@ -25,12 +25,14 @@ def create(post_id: int):
     if not form.validate_on_submit():
         raise Invalid(" ".join(str(e) for errors in form.errors.values() for e in errors), field="body")
     try:
-        submit_once(form.submission_token.data, lambda: comments.add_comment(
+        comment, _first = submit_once(form.submission_token.data, lambda: comments.add_comment(
             current_user, post, form.body.data, thresholds(), post_anyway=form.post_anyway.data))
     except PersonalDataFound as error:  # show what was found; the author edits the comment or posts it anyway
         db.session.rollback()
         return render_template("comments/personal_data.html", form=form, post=post, error=error,
                                personal_data=error.described(), back=thread_path(post, anchor=f"comments-{post.id}")), 400
+    if getattr(comment, "is_held", False):
+        flash(_("Your comment is saved, but staff will review it before others can see it."), "info")
     return redirect(thread_path(post, anchor=f"comments-{post.id}"))
 
 

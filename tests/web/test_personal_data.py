@@ -94,6 +94,19 @@ def test_comment_with_my_number_warns_then_queues_its_post(client):
     assert response.status_code == 302
     assert db.session.scalar(select(Comment.id)) is not None
     assert pending_flags(question) == [(FlagReason.PERSONAL_DATA, question.author_id)]
+    own_view = text(client.get(question_url(question)))
+    assert "9018" in own_view and "waiting for review" in own_view  # the author still sees it, marked
+    with client.session_transaction() as session:
+        session.clear()
+    assert "9018" not in text(client.get(question_url(question)))  # nobody else does
+    login(client, make_user(role=Role.MODERATOR))
+    assert "9018" in text(client.get(question_url(question)))  # staff review it
+    response = post_form(client, f"/review/{question.id}/dismiss", {}, page="/review")
+    assert response.status_code == 302
+    with client.session_transaction() as session:
+        session.clear()
+    shown = text(client.get(question_url(question)))
+    assert "9018" in shown and "waiting for review" not in shown  # released by the moderator
 
 
 def test_api_refuses_personal_data_with_a_problem_unless_posted_anyway(client):

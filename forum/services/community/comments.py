@@ -22,8 +22,8 @@ def add_comment(author: User, post: Post, body: str, thresholds: dict | None = N
                 post_anyway: bool | None = None) -> Comment:
     """Comment on a post; with `thresholds`, commenting on other people's posts needs the privilege.
 
-    `post_anyway` screens for personal data (see `posts.ask_question`); a comment cannot be hidden, so one posted
-    anyway stays visible and its post goes to the review queue."""
+    `post_anyway` screens for personal data (see `posts.ask_question`); a comment posted anyway is held: only its
+    author and staff see it, nobody is notified, and its post goes to the review queue (holds.hold)."""
     require_not_suspended(author)
     require_unlocked(post)
     if not permissions.can_comment(author, post):
@@ -36,12 +36,16 @@ def add_comment(author: User, post: Post, body: str, thresholds: dict | None = N
                          min=COMMENT_MIN, max=COMMENT_MAX, n=len(body)), field="body")
     findings = holds.screen(body, post_anyway=post_anyway)
     comment = Comment(post_id=post.id, author=author, body=body, body_html=render_comment(body), created_at=utcnow())
+    if findings:
+        comment.held_at = comment.created_at
     db.session.add(comment)
-    _adjust_count(post.id, +1)
+    if not comment.is_held:
+        _adjust_count(post.id, +1)
     db.session.flush()
     holds.hold(author, post, findings, comment_id=comment.id)
     badges.on_comment(author)
-    _notify(author, post, body)
+    if not comment.is_held:
+        _notify(author, post, body)
     return comment
 
 

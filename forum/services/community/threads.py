@@ -3,7 +3,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -100,11 +100,19 @@ def load_thread(question: Question, viewer) -> Thread:
     comments: dict[int, list[Comment]] = {}
     for comment in db.session.scalars(
         select(Comment)
-        .where(Comment.post_id.in_(post_ids), Comment.deleted_at.is_(None))
+        .where(Comment.post_id.in_(post_ids), Comment.deleted_at.is_(None), *_visible_comments(viewer))
         .order_by(Comment.created_at, Comment.id)
     ):
         comments.setdefault(comment.post_id, []).append(comment)
     return Thread(question=question, answers=answers, comments=comments, my_votes=votes_by(viewer, post_ids))
+
+
+def _visible_comments(viewer) -> list:
+    """Held comments (personal data, posted anyway) are shown to their author and to staff only."""
+    if permissions.is_staff(viewer):
+        return []
+    viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
+    return [or_(Comment.held_at.is_(None), Comment.author_id == viewer_id)]
 
 
 def viewer_key(user_id: int | None, remote_addr: str | None, user_agent: str | None) -> str:

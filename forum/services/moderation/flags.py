@@ -18,6 +18,7 @@ from ..audit_log import log_action
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..outreach.notifications import notify
 from ..community.posts import delete_post
+from . import holds
 from .suspensions import require_not_suspended
 
 TEXT_MAX = 500
@@ -159,9 +160,10 @@ def resolve(actor: User, post: Post, status: str, reason: str = "") -> int:
     ).rowcount
     was_hidden = post.is_hidden
     post.hidden_at = None
+    released = holds.release_comments(post)
     reason = " ".join((reason or "").split())[:300]
     action = "flags.dismiss" if status == FlagStatus.DISMISSED else "flags.helpful"
-    log_action(actor, action, post, reason, flags=handled, unhidden=was_hidden)
+    log_action(actor, action, post, reason, flags=handled, unhidden=was_hidden, comments_released=released)
     if was_hidden:
         notify(post.author_id, NotificationKind.MODERATION, actor=actor, post=post,
                text=_("A moderator reviewed your post; it is visible again."))

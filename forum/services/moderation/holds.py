@@ -1,10 +1,10 @@
 """Holding posts that contain personal data: warn the author first, and hide what they post anyway until staff
 review it (in the flag review queue, as a pending "personal data" flag raised in the author's name)."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ...extensions import db
-from ...models import Flag, FlagReason, FlagStatus, Post, User, utcnow
+from ...models import Comment, Flag, FlagReason, FlagStatus, Post, User, utcnow
 from ..audit_log import log_action
 from ..errors import DomainError
 from .personal_data import CARD, EMAIL, MY_NUMBER, PHONE, POSTAL, Finding, find_personal_data
@@ -46,8 +46,9 @@ def screen(*texts: str, post_anyway: bool | None) -> list[Finding]:
 
 
 def hold(author: User, post: Post, findings: list[Finding], comment_id: int | None = None) -> None:
-    """Put a post with personal data in front of staff: hide it (unless the data is in a comment, which cannot be
-    hidden) and raise a pending flag. The flag records the kinds found, never the values."""
+    """Put a post with personal data in front of staff: hide it (a comment with the data is held by
+    comments.add_comment instead, the post stays visible) and raise a pending flag. The flag records the kinds
+    found, never the values."""
     if not findings:
         return
     if comment_id is None and post.hidden_at is None:
@@ -64,3 +65,16 @@ def hold(author: User, post: Post, findings: list[Finding], comment_id: int | No
         flag.handled_at = flag.handled_by_id = None
     log_action(None, "post.hold", post, "personal_data", kinds=kinds, comment_id=comment_id)
     db.session.flush()
+
+
+def release_comments(post: Post) -> int:
+    """Show the post's held comments (a moderator handled its flags, after redacting what had to go); returns
+    how many. They count on the post from now on; nobody is notified of them after the fact."""
+    held = list(db.session.scalars(select(Comment).where(Comment.post_id == post.id, Comment.held_at.is_not(None),
+                                                         Comment.deleted_at.is_(None))))
+    for comment in held:
+        comment.held_at = None
+    if held:
+        db.session.execute(update(Post).where(Post.id == post.id)
+                           .values(comment_count=Post.comment_count + len(held)))
+    return len(held)
