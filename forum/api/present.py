@@ -29,7 +29,7 @@ def question_summary(question) -> dict:
 
 def comment(item) -> dict:
     return {"id": item.id, "body_html": item.body_html, "created_at": item.created_at,
-            "author": user_ref(item.author)}
+            "author": user_ref(item.author), "held_for_review": item.held_at is not None}
 
 
 def thread(loaded) -> dict:
@@ -45,6 +45,7 @@ def thread(loaded) -> dict:
             "created_at": question.created_at, "last_activity_at": question.last_activity_at,
             "edited_at": question.edited_at, "author": user_ref(question.author),
             "comments": [comment(c) for c in loaded.comments_for(question)],
+            "held_for_review": question.is_hidden,
         },
         "answers": [answer(a, question, loaded.comments_for(a)) for a in loaded.answers],
     }
@@ -56,6 +57,7 @@ def answer(item, question, comments=()) -> dict:
         "score": item.score, "accepted": question.accepted_answer_id == item.id,
         "official": item.official_at is not None, "created_at": item.created_at, "edited_at": item.edited_at,
         "author": user_ref(item.author), "comments": [comment(c) for c in comments],
+        "held_for_review": item.is_hidden,
     }
 
 

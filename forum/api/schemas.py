@@ -69,6 +69,8 @@ class CommentOut(BaseModel):
     score: int = 0
     created_at: Timestamp
     author: UserRef
+    held_for_review: bool = Field(False, description="hidden until a moderator reviews it (personal data posted "
+                                  "anyway, or flags): only its author and staff see it")
 
 
 class AnswerOut(BaseModel):
@@ -83,6 +85,8 @@ class AnswerOut(BaseModel):
     edited_at: Timestamp | None
     author: UserRef
     comments: list[CommentOut]
+    held_for_review: bool = Field(False, description="hidden until a moderator reviews it (personal data posted "
+                                  "anyway, or flags): only its author and staff see it")
 
 
 class QuestionOut(BaseModel):
@@ -102,6 +106,8 @@ class QuestionOut(BaseModel):
     edited_at: Timestamp | None
     author: UserRef
     comments: list[CommentOut]
+    held_for_review: bool = Field(False, description="hidden until a moderator reviews it (personal data posted "
+                                  "anyway, or flags): only its author and staff see it")
 
 
 class ThreadOut(BaseModel):

@@ -117,8 +117,15 @@ def test_api_refuses_personal_data_with_a_problem_unless_posted_anyway(client):
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
     assert response.get_json()["errors"] == [{"kind": "phone", "label": "Phone number", "masked": "090-****-5678"}]
     response = client.post("/api/v1/questions", headers=bearer(secret), json={**payload, "post_anyway": True})
-    assert response.status_code == 201
-    assert db.session.get(Question, response.get_json()["question"]["id"]).is_hidden
+    assert response.status_code == 201 and response.get_json()["question"]["held_for_review"] is True
+    question = db.session.get(Question, response.get_json()["question"]["id"])
+    assert question.is_hidden
+    comment = client.post(f"/api/v1/posts/{question.id}/comments", headers=bearer(secret),
+                          json={"body": "Or mail me at taro.yamada@example.co.jp instead.", "post_anyway": True})
+    assert comment.status_code == 201 and comment.get_json()["held_for_review"] is True
+    fine = client.post(f"/api/v1/posts/{question.id}/comments", headers=bearer(secret),
+                       json={"body": "Version 2.4.1 of the app, build 20261207."})
+    assert fine.status_code == 201 and fine.get_json()["held_for_review"] is False
 
 
 # --- Redaction -------------------------------------------------------------------------------------------------
@@ -156,6 +163,26 @@ def test_staff_redact_a_passage_from_the_post_its_revisions_and_search(client, s
     assert "9876" not in entry.reason + entry.detail
 
 
+def test_redaction_reaches_the_posts_comments_and_the_notifications_quoting_them(client):
+    from forum.models import Notification
+    from forum.services.community import comments
+
+    question = make_question()
+    commenter = make_user()
+    comments.add_comment(commenter, question, "Call our desk on 03-1234-5678 if it keeps failing, please.",
+                         post_anyway=None)
+    db.session.commit()
+    assert "03-1234-5678" in db.session.scalar(select(Notification.text).where(Notification.post_id == question.id))
+    login(client, make_user(role=Role.MODERATOR))
+    url = f"/posts/{question.id}/redact"
+    assert post_form(client, url, {"passage": "03-1234-5678"}, page=url).status_code == 302
+    db.session.expire_all()
+    comment = db.session.scalar(select(Comment).where(Comment.post_id == question.id))
+    assert "03-1234-5678" not in comment.body + comment.body_html and "[redacted]" in comment.body
+    assert "03-1234-5678" not in db.session.scalar(select(Notification.text).where(Notification.post_id == question.id))
+    assert "03-1234-5678" not in text(client.get(question_url(question)))
+
+
 def test_redaction_is_for_staff_only_and_needs_text_that_is_there(client, served_app):
     question = _question_with_history()
     url = f"/posts/{question.id}/redact"
@@ -165,4 +192,4 @@ def test_redaction_is_for_staff_only_and_needs_text_that_is_there(client, served
     staff = served_app.test_client()
     login(staff, make_user(role=Role.MODERATOR))
     response = post_form(staff, url, {"passage": "not in the post"}, page=url)
-    assert response.status_code == 400 and "not in the post or any of its revisions" in text(response)
+    assert response.status_code == 400 and "not in the post, its comments or any of its revisions" in text(response)

@@ -1,16 +1,18 @@
 """Staff redaction: remove a passage (personal data, usually) from a post and from every stored revision of it.
 
 The passage is replaced by a marker in the current title and body (re-rendered), in every `PostRevision` row of
-the post (title, body and edit summary), and the post is recorded as changed so the commit steps rewrite its
-search document. The audit log says that it happened and how often, never what was removed.
+the post (title, body and edit summary), in the post's comments (deleted ones too: their rows stay) and in the
+notifications about the post (their excerpts quote it), and the post is recorded as changed so the commit steps
+rewrite its search document. The audit log says that it happened and how often, never what was removed.
+E-mails already sent and webhook deliveries already made are beyond reach; queued ones are not rewritten either.
 """
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ... import permissions
 from ...extensions import db
-from ...markup import excerpt, render_markdown
-from ...models import Post, PostRevision
+from ...markup import excerpt, render_comment, render_markdown
+from ...models import Comment, Notification, Post, PostRevision
 from ...unit_of_work import changes
 from ..audit_log import log_action
 from ..errors import Forbidden, Invalid
@@ -31,8 +33,14 @@ def redact_post(actor, post: Post, passage: str, reason: str = "") -> int:
     replaced = _replace_in(post, ("title", "body_md"), passage)
     for revision in revisions:
         replaced += _replace_in(revision, ("title", "body_md", "summary"), passage)
+    for comment in db.session.scalars(select(Comment).where(Comment.post_id == post.id)):
+        if found := _replace_in(comment, ("body",), passage):
+            comment.body_html = render_comment(comment.body)
+            replaced += found
     if not replaced:
-        raise Invalid(_l("This text is not in the post or any of its revisions."), field="passage")
+        raise Invalid(_l("This text is not in the post, its comments or any of its revisions."), field="passage")
+    for notification in db.session.scalars(select(Notification).where(Notification.post_id == post.id)):
+        _replace_in(notification, ("text",), passage)
     post.body_html = render_markdown(post.body_md)
     post.excerpt = excerpt(post.body_html, 200)
     db.session.flush()
