@@ -16,18 +16,21 @@ SERVE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'",
     "Cache-Control": "public, max-age=31536000, immutable",
 }
+FORM_OVERHEAD = 64 * 1024  # multipart boundaries, headers and the CSRF field around the file
 
 
 @bp.post("/images")
 @limit("UPLOAD_RATE_LIMIT")
 def upload_image():
-    """Store one image (the form field `image`) and answer with its URL and the Markdown to insert, as JSON."""
+    """Store one image (the form field `image`) and answer with its URL (and size) as JSON."""
     if not current_user.is_authenticated:
         abort(401)
+    limits = images.Limits.from_config(current_app.config)
+    if (request.content_length or 0) > limits.max_bytes + FORM_OVERHEAD:  # refused before the body is parsed
+        raise images.too_many_bytes(limits)
     file = request.files.get("image")
     if file is None:
         raise Invalid(_("Choose an image to upload."), field="image")
-    limits = images.Limits.from_config(current_app.config)
     upload = images.store_image(current_user, file.stream.read(limits.max_bytes + 1), limits, storage())
     url = url_for("uploads.serve", name=upload.name)  # relative: what the Markdown allow-list accepts
     return jsonify(url=url, name=upload.name, width=upload.width, height=upload.height), 201

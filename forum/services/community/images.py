@@ -59,8 +59,7 @@ def _not_an_image() -> Invalid:
 def clean_image(data: bytes, limits: Limits) -> CleanImage:
     """The image in `data` re-encoded without metadata, or Invalid/TooLarge saying why it is refused."""
     if len(data) > limits.max_bytes:
-        raise TooLarge(_l("The image is too large: at most %(size)s.", size=_megabytes(limits.max_bytes)),
-                       field="image")
+        raise too_many_bytes(limits)
     if not data:
         raise _not_an_image()
     with warnings.catch_warnings():
@@ -76,6 +75,11 @@ def clean_image(data: bytes, limits: Limits) -> CleanImage:
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
             raise _not_an_image() from None
     return _encode(image)
+
+
+def too_many_bytes(limits: Limits) -> TooLarge:
+    """The refusal of a file over the byte limit."""
+    return TooLarge(_l("The image is too large: at most %(size)s.", size=_megabytes(limits.max_bytes)), field="image")
 
 
 def _check_dimensions(image: Image.Image, limits: Limits) -> None:
