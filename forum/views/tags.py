@@ -1,5 +1,6 @@
 """The tag directory, and the tag suggestions of the ask form."""
 from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..page_cache import cached_page
@@ -26,4 +27,6 @@ def suggest():
     typed = request.args.get("q", "")[:100]
     found = tags.suggest_tags(typed)
     refusal = tags.new_tag_refusal(current_user, typed, thresholds()) if current_user.is_authenticated else None
-    return jsonify(tags=[{"name": tag.name, "count": tag.question_count} for tag in found], refusal=refusal)
+    return jsonify(tags=[{"name": tag.name, "count": tag.question_count,
+                          "label": ngettext("%(num)d question", "%(num)d questions", tag.question_count)}
+                         for tag in found], refusal=refusal)

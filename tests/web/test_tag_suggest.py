@@ -15,9 +15,10 @@ def test_prefix_match_any_case_most_used_first_at_most_eight(client, factories):
     for n in range(9):
         make_question(tags=f"syntax{n}")
     found = client.get("/tags/suggest?q=SYN").get_json()["tags"]
-    assert found[:2] == [{"name": "sync", "count": 3}, {"name": "synology", "count": 1}]
+    assert found[:2] == [{"name": "sync", "count": 3, "label": "3 questions"},
+                         {"name": "synology", "count": 1, "label": "1 question"}]
     assert len(found) == 8 and all(tag["name"].startswith("syn") for tag in found)
-    assert client.get("/tags/suggest?q=win").get_json()["tags"] == [{"name": "windows", "count": 1}]
+    assert [t["name"] for t in client.get("/tags/suggest?q=ＷＩＮ").get_json()["tags"]] == ["windows"]  # full-width
     assert client.get("/tags/suggest?q=").get_json() == {"tags": [], "refusal": None}
     assert client.get("/tags/suggest?q=%25").get_json()["tags"] == []  # LIKE wildcards are literal
 
