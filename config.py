@@ -118,6 +118,23 @@ class Config:
     OIDC_ROLE_MAP = os.environ.get("OIDC_ROLE_MAP", "")
     OIDC_ROLE_DOWNGRADE = _env_flag("OIDC_ROLE_DOWNGRADE", True)
 
+    # --- Images in posts (forum/storage.py, forum/services/community/images.py; "Images" in the README) ---
+    # Uploads are checked, re-encoded with Pillow and stored under a name made of their SHA-256 (content-addressed).
+    # "local": files in UPLOAD_FOLDER (default: <instance>/uploads); "s3": a bucket of any S3-compatible service.
+    UPLOAD_STORAGE = os.environ.get("UPLOAD_STORAGE", "local")
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", "")
+    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(2 * 1024 * 1024)))
+    UPLOAD_MAX_SIDE = int(os.environ.get("UPLOAD_MAX_SIDE", "4096"))  # pixels, width and height each
+    UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", str(16_000_000)))  # width x height: no bombs
+    UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "10 per minute;60 per hour")
+    UPLOAD_S3_BUCKET = os.environ.get("UPLOAD_S3_BUCKET", "")
+    UPLOAD_S3_PREFIX = os.environ.get("UPLOAD_S3_PREFIX", "uploads/")
+    UPLOAD_S3_ENDPOINT_URL = os.environ.get("UPLOAD_S3_ENDPOINT_URL", "")  # e.g. https://s3.example.com (MinIO, R2)
+    UPLOAD_S3_REGION = os.environ.get("UPLOAD_S3_REGION", "")
+    # Empty: boto3 finds credentials itself (AWS_* variables, ~/.aws, an instance role).
+    UPLOAD_S3_ACCESS_KEY_ID = os.environ.get("UPLOAD_S3_ACCESS_KEY_ID", "")
+    UPLOAD_S3_SECRET_ACCESS_KEY = os.environ.get("UPLOAD_S3_SECRET_ACCESS_KEY", "")
+
     # --- FAQ (official answers, candidates, promotion) ---
     # Reputation given (through the ledger, once per answer) when an answer is first published as an FAQ entry.
     FAQ_PROMOTION_BONUS = 25

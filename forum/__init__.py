@@ -50,7 +50,9 @@ def configure_domain(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from . import assets, commit_steps, database, i18n, page_cache, passwords, ratelimit_store, search, sso, templating
+    from . import (
+        assets, commit_steps, database, i18n, page_cache, passwords, ratelimit_store, search, sso, storage, templating,
+    )
     from .services.outreach import webhooks
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .services.outreach import mail
@@ -74,6 +76,7 @@ def configure_extensions(app: Flask) -> None:
     webhooks.init_app(app)
     faq_service.init_app(app)
     sso.init_app(app)
+    storage.init_app(app)
     commit_steps.init_app()
 
 
@@ -81,12 +84,12 @@ def configure_blueprints(app: Flask) -> None:
     from . import api, commands
     from .views import (
         admin, answers, auth, badges, closing, comments, errors, faq, feedback, help, inbox, main, moderation, posts,
-        privacy, questions, search, seo, sso, tags, tokens, users, votes,
+        privacy, questions, search, seo, sso, tags, tokens, uploads, users, votes,
     )
 
     for module in (
         main, auth, sso, questions, answers, posts, votes, comments, users, privacy, tokens, badges, tags, search,
-        help, faq, feedback, moderation, closing, inbox, admin, seo, errors,
+        help, faq, feedback, moderation, closing, inbox, admin, seo, uploads, errors,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -37,7 +37,10 @@ log = logging.getLogger(__name__)
 
 LINK_REL = "nofollow ugc noopener"
 PROTOCOLS = frozenset({"http", "https", "mailto"})
-IMAGE_PROTOCOLS = frozenset({"http", "https"})
+IMAGE_PROTOCOLS = frozenset({"https"})
+# Images members upload are served by the site itself (forum/views/uploads.py) under content-addressed names;
+# (also under a path prefix, for a site served below one); any other relative or plain-http src is refused (no mixed content, no pointing at other paths of the site).
+UPLOAD_SRC = re.compile(r"(?:/[A-Za-z0-9_.-]+)*/uploads/[0-9a-f]{64}\.(?:png|jpg|gif|webp)\Z")
 
 POST_TAGS = frozenset({
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code",
@@ -102,7 +105,8 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
     if name == "align":
         return value.lower() in _ALIGN_VALUES and name in _ATTRIBUTES.get(tag, ())
     if tag == "img" and name == "src":
-        return _scheme(value) in IMAGE_PROTOCOLS  # no relative or data: images
+        # https images, or our own uploads; no plain http, data: or other relative images
+        return _scheme(value) in IMAGE_PROTOCOLS or bool(UPLOAD_SRC.match(value))
     return name in _ATTRIBUTES.get(tag, ())
 
 
@@ -115,15 +119,17 @@ def _link_callback(attrs: dict, new: bool = False) -> dict | None:
 
 
 class _ImagesNeedSrc(Filter):
-    """Show the alt text of an image whose src was refused, not a broken icon."""
+    """Show the alt text of an image whose src was refused, not a broken icon; every image keeps an alt."""
 
     def __iter__(self):
         for token in super().__iter__():
-            if token["type"] == "EmptyTag" and token["name"] == "img" and not token["data"].get((None, "src")):
-                alt = token["data"].get((None, "alt"))
-                if alt:
-                    yield {"type": "Characters", "data": alt}
-                continue
+            if token["type"] == "EmptyTag" and token["name"] == "img":
+                if not token["data"].get((None, "src")):
+                    alt = token["data"].get((None, "alt"))
+                    if alt:
+                        yield {"type": "Characters", "data": alt}
+                    continue
+                token["data"].setdefault((None, "alt"), "")
             yield token
 
 

@@ -15,6 +15,7 @@ from .reputation import Reason, ReputationEvent, UserBadge, Vote
 from .search import SearchOutbox
 from .session import UserSession
 from .submission import FormSubmission
+from .upload import Upload
 from .site import DeliveryStatus, SiteSetting, Webhook, WebhookDelivery, WebhookEvent, WebhookFormat
 from .user import Role, User, username_key
 
@@ -23,7 +24,7 @@ __all__ = [
     "FaqReview", "FaqRevision", "FaqStatus", "HelpSession", "HelpSource", "Feedback", "FeedbackTarget", "Flag", "FormSubmission", "FlagReason", "FlagStatus",
     "ImportSource", "Notification", "NotificationKind", "Outcome", "OutgoingEmail", "Post", "PostLink",
     "PostRevision", "PostType", "PostView", "Question", "Reason", "ReputationEvent", "ReviewReason", "Role",
-    "SearchOutbox", "SiteSetting", "SuggestedEdit", "SuggestionStatus", "Suspension", "Tag", "User", "UserBadge", "UserSession",
+    "SearchOutbox", "SiteSetting", "SuggestedEdit", "SuggestionStatus", "Suspension", "Tag", "Upload", "User", "UserBadge", "UserSession",
     "Vote", "Webhook", "WebhookDelivery", "WebhookEvent", "WebhookFormat", "question_tags", "slugify",
     "username_key", "utcnow",
 ]

@@ -51,6 +51,7 @@ class ThreadSummary(TypedDict):
     accepted: bool
     official: bool
     tags: list[str]
+    relevance: float  # the engine's score for the words asked (BM25F on both backends): comparable within one answer
 
 
 class DocumentWriter(Protocol):

@@ -185,11 +185,22 @@ def faq_entries(backend, text: str | None, limit: int = 20) -> list[int]:
     return backend.search_faq(parse(text), limit)[0]
 
 
+# While asking, a thread is shown only when it scores at least this share of the best one. Any of the words may
+# match, so a thread sharing one common word ("update", "app") of a sentence otherwise fills the list: for "Why does
+# the desktop app stop syncing after the update?" the sync thread scores 14, "How do I update the mobile app?" 6.5.
+SIMILAR_MIN_SHARE = 0.5
+
+
 def similar(backend, title: str, limit: int = 5) -> list[ThreadSummary]:
     """Existing threads most like a title being typed, usually a sentence: ranked as the search ranks a sentence
-    (any of its telling words over the whole thread, BM25F), less the words that only make it a question."""
+    (any of its telling words over the whole thread, BM25F), less the words that only make it a question, and
+    only those close to the best (SIMILAR_MIN_SHARE), so the list stays on the topic."""
     words = sentence_terms((title or "")[:300])
-    return backend.similar(words, limit) if words else []
+    found = backend.similar(words, limit) if words else []
+    if not found:
+        return []
+    floor = found[0].get("relevance", 0.0) * SIMILAR_MIN_SHARE
+    return [item for item in found if item.get("relevance", floor) >= floor]
 
 
 def similar_faq(backend, title: str, limit: int = 3) -> list[dict]:

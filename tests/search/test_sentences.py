@@ -99,3 +99,14 @@ def test_an_english_sentence_builds_one_disjunction_over_the_whole_thread():
     built = build(parse("why does the desktop app stop syncing after the update?"))
     assert {"desktop", "app", "stop", "sync", "updat"} <= built.terms
     assert "why" not in built.terms and "the" not in built.terms
+
+
+@pytest.mark.parametrize("title, right", [
+    ("Why does the desktop app stop syncing after the update?", "sync_en"),
+    ("Notifications do not show on my phone app", "mobile_en"),
+    ("Is there a way to get my printer back online after a driver update?", "printer_en"),
+])
+def test_similar_questions_while_asking_stay_on_the_topic(client, support_threads, title, right):
+    """Threads sharing only a common word of the sentence ("update", "app", "show") are not offered."""
+    response = client.get("/search/similar", query_string={"title": title})
+    assert [item["id"] for item in response.get_json()["questions"]] == [support_threads[right].id]

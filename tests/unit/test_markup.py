@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from forum.markup import excerpt, html_to_text, pygments_css, render_comment, render_markdown
+from forum.markup import excerpt, html_to_text, pygments_css, render_comment, render_markdown, sanitize_html
 
 REL = "nofollow ugc noopener"
 
@@ -152,7 +152,7 @@ def test_dangerous_reference_link_is_removed():
     assert all(scheme_of(a.get("href")) != "javascript" for a in links(html))
 
 
-def test_only_http_images_are_shown_others_become_alt_text():
+def test_only_https_images_are_shown_others_become_alt_text():
     html = render_markdown("![ok](https://example.com/a.png) ![bad](data:image/png;base64,AAAA) "
                            "![js](javascript:alert(1)) ![local](/etc/passwd)")
     assert [attrs["src"] for tag, attrs in elements(html) if tag == "img"] == ["https://example.com/a.png"]
@@ -291,3 +291,25 @@ def test_pygments_css_is_scoped_to_highlight():
 def test_static_pygments_css_is_up_to_date():
     path = Path(__file__).resolve().parents[2] / "static" / "css" / "pygments.css"
     assert path.read_text(encoding="utf-8") == pygments_css()
+
+
+UPLOADED = "/uploads/" + "0123456789abcdef" * 4 + ".png"
+
+
+def test_images_from_our_uploads_or_https_only_each_with_an_alt():
+    html = render_markdown(f"![screenshot]({UPLOADED}) ![remote](https://example.com/b.jpg) "
+                           "![plain](http://example.com/c.png) ![other](/uploads/../admin.png) "
+                           f"![js](javascript:alert(1)) ![svg]({UPLOADED[:-4]}.svg)")
+    images = [attrs for tag, attrs in elements(html) if tag == "img"]
+    assert [(i["src"], i["alt"]) for i in images] == [(UPLOADED, "screenshot"), ("https://example.com/b.jpg", "remote")]
+    assert "plain" in html_to_text(html) and "javascript" not in html
+
+
+def test_an_image_without_alt_gets_an_empty_one():
+    html = sanitize_html(f'<img src="{UPLOADED}">')
+    assert elements(html) == [("img", {"src": UPLOADED, "alt": ""})]
+
+
+def test_uploaded_image_src_cannot_smuggle_a_script():
+    html = render_markdown(f'<img src="{UPLOADED}" onerror="alert(1)">\n\n![x]({UPLOADED}"onerror="alert(1))')
+    assert "onerror" not in " ".join(str(attrs) for _, attrs in elements(html))

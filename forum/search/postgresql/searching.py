@@ -89,7 +89,8 @@ def edit_distance(a: str, b: str) -> int:
 
 def summaries(rows) -> list[ThreadSummary]:
     return [{"id": row["id"], "title": row["title"], "score": row["score"], "answer_count": row["answer_count"],
-             "accepted": row["has_accepted"], "official": row["has_official"], "tags": list(row["tags"])}
+             "accepted": row["has_accepted"], "official": row["has_official"], "tags": list(row["tags"]),
+             "relevance": float(row.get("rank") or 0.0)}
             for row in rows]
 
 

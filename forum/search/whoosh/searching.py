@@ -126,7 +126,7 @@ def _summaries(hits) -> list[ThreadSummary]:
     return [{"id": int(hit["id"]), "title": hit.get("title", ""), "score": hit.get("score", 0),
              "answer_count": hit.get("answer_count", 0), "accepted": bool(hit.get("has_accepted")),
              "official": bool(hit.get("has_official")),
-             "tags": (hit.get("tags") or "").split()} for hit in hits]
+             "tags": (hit.get("tags") or "").split(), "relevance": float(hit.score or 0.0)} for hit in hits]
 
 
 def similar(index, words: list[str], limit: int) -> list[ThreadSummary]:

@@ -97,3 +97,28 @@ def tags_query(filter_text: str = "", sort: str = "popular"):
     if filter_text:
         query = query.where(Tag.name.contains(filter_text.strip().lower(), autoescape=True))
     return query
+
+
+SUGGEST_LIMIT = 8
+
+
+def suggest_tags(prefix: str, limit: int = SUGGEST_LIMIT) -> list[Tag]:
+    """Existing tags starting with `prefix` (any case, full-width or not), most used first: the ask form's
+    autocomplete."""
+    name = normalise_tag(prefix or "")[:MAX_TAG_LENGTH]
+    if not name:
+        return []
+    query = (select(Tag).where(Tag.name.startswith(name, autoescape=True))
+             .order_by(Tag.question_count.desc(), Tag.name).limit(limit))
+    return list(db.session.scalars(query))
+
+
+def new_tag_refusal(user, name: str, thresholds: dict) -> str | None:
+    """Why `user` could not create the tag `name` (it does not exist, and they lack the reputation), or None."""
+    name = normalise_tag(name or "")
+    if not name or privileges.has_privilege(user, "create_tags", thresholds):
+        return None
+    if db.session.scalar(select(Tag.id).where(Tag.name == name)) is not None:
+        return None
+    return str(_l("Creating a new tag needs %(needed)d reputation; you have %(have)d. Please pick an existing tag.",
+                  needed=thresholds["create_tags"], have=user.reputation))
