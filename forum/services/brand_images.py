@@ -61,8 +61,7 @@ def _open(data: bytes, field: str) -> Image.Image:
 
 def _png(image: Image.Image) -> bytes:
     """Pixels only: a new image from the pixel data, saved with no metadata."""
-    clean = Image.new("RGBA", image.size)
-    clean.putdata(list(image.getdata()))
+    clean = Image.frombytes("RGBA", image.size, image.tobytes())
     out = io.BytesIO()
     clean.save(out, format="PNG", optimize=True)
     return out.getvalue()
