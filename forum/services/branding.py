@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, replace
 
 from flask_babel import gettext as _
 
-from ..unit_of_work import changes
+from ..unit_of_work import changes, transaction_cache
 from . import brand_images, colours
 from .audit_log import log_action
 from .errors import Invalid
@@ -63,8 +63,16 @@ class Branding:
 
 
 def get_branding() -> Branding:
-    """The stored branding, or the defaults when unset or unreadable (one settings query per transaction)."""
+    """The stored branding, or the defaults when unset or unreadable (one settings query per transaction; the
+    JSON is parsed once per stored value, though a page asks for the name, logo and colour many times)."""
     raw = read_setting(KEY)
+    cache = transaction_cache()
+    if cache.get("branding_raw") != raw or "branding" not in cache:
+        cache["branding_raw"], cache["branding"] = raw, _parse(raw)
+    return cache["branding"]
+
+
+def _parse(raw: str | None) -> Branding:
     if raw:
         try:
             data = json.loads(raw)
