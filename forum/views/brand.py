@@ -3,11 +3,15 @@
 The Content-Security-Policy allows no inline styles, so the accent reaches the pages as a small generated
 stylesheet, /brand.css?v=<version>, linked after css/forum.css and cached for a year under each version.
 """
+import logging
+
 from flask import Blueprint, abort, make_response, request, send_file, url_for
 from flask_babel import get_locale
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..services import brand_images, branding
 
+log = logging.getLogger(__name__)
 bp = Blueprint("brand", __name__)
 YEAR = 365 * 24 * 3600
 
@@ -18,7 +22,11 @@ class Brand:
 
     @property
     def settings(self) -> branding.Branding:
-        return branding.get_branding()
+        try:
+            return branding.get_branding()
+        except SQLAlchemyError:  # an error page while the database is away still renders, with the defaults
+            log.warning("branding unavailable; showing the defaults", exc_info=True)
+            return branding.Branding()
 
     @property
     def name(self) -> str:

@@ -6,6 +6,7 @@ import re
 import pytest
 from PIL import Image
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from forum.models import AuditLogEntry, Role
 from forum.services import branding
@@ -166,3 +167,11 @@ def test_the_sender_is_named_after_the_site_unless_configured(app, db):
     assert mail.from_header() == "Acme Support <noreply@localhost>"
     app.config["MAIL_DEFAULT_SENDER"] = "Help Desk <help@example.com>"
     assert mail.from_header() == "Help Desk <help@example.com>"
+
+
+def test_an_error_page_renders_when_the_branding_cannot_be_read(client, db, monkeypatch):
+    def unavailable():
+        raise OperationalError("SELECT", {}, Exception("database is away"))
+    monkeypatch.setattr(branding, "get_branding", unavailable)
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and "- Kotae</title>" in text(response)
