@@ -166,7 +166,9 @@ class Config:
     MAIL_PASSWORD = None
     MAIL_USE_TLS = False  # STARTTLS on MAIL_PORT
     MAIL_USE_SSL = False  # SMTP over TLS from the first byte (usually port 465)
-    MAIL_DEFAULT_SENDER = "Kotae <noreply@localhost>"
+    # A bare address is sent with the site's name (the branding, in BABEL_DEFAULT_LOCALE) as the display name;
+    # "Name <address>" is used as written.
+    MAIL_DEFAULT_SENDER = "noreply@localhost"
     MAIL_TIMEOUT = 10  # seconds per SMTP connection
     MAIL_MAX_ATTEMPTS = 5
     MAIL_RETRY_DELAY = 60  # seconds before the first retry; doubles after each failure
@@ -204,6 +206,11 @@ class Config:
     # Links per question sitemap (/sitemaps/questions-<n>.xml): each page covers this many post ids, so holds at
     # most this many questions; 50,000 is the sitemap protocol's limit per file.
     SITEMAP_PAGE_SIZE = 50_000
+
+    # --- Branding (forum/services/branding.py) ---
+    # Where the uploaded logo and favicons are kept (re-encoded PNGs named by their content); default
+    # instance/uploads/brand. With several servers, point every server at one shared directory.
+    BRAND_UPLOAD_DIR = os.environ.get("BRAND_UPLOAD_DIR", "")
 
     # --- Visitors' pages from a cache (forum/page_cache.py) ---
     # Anonymous GETs of threads, lists, tag, FAQ and search pages are kept in a shared cache and dropped as soon

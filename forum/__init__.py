@@ -83,13 +83,13 @@ def configure_extensions(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from . import api, commands
     from .views import (
-        admin, answers, auth, badges, closing, comments, errors, faq, feedback, help, inbox, main, moderation, posts,
-        privacy, questions, search, seo, sso, tags, tokens, uploads, users, votes,
+        admin, answers, auth, badges, brand, closing, comments, errors, faq, feedback, help, inbox, main, moderation,
+        posts, privacy, questions, search, seo, sso, tags, tokens, uploads, users, votes,
     )
 
     for module in (
         main, auth, sso, questions, answers, posts, votes, comments, users, privacy, tokens, badges, tags, search,
-        help, faq, feedback, moderation, closing, inbox, admin, seo, uploads, errors,
+        help, faq, feedback, moderation, closing, inbox, admin, seo, uploads, brand, errors,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -222,6 +222,8 @@ def note_changed(session: Session, record: Changes) -> None:
         names.add(ALL_THREADS)
     if names or any(change.columns - UNSHOWN_COLUMNS for change in record.posts.values()):
         names.add(LISTS)
+    if record.site_wide:
+        names |= {LISTS, ALL_THREADS}
     if names:
         record.notes[FORGET] = names
 

@@ -94,6 +94,7 @@ class Changes:
     faq: dict[int, set[str]] = field(default_factory=dict)  # FAQ entry id -> changed columns (or CREATED/DELETED)
     emails: list = field(default_factory=list)  # OutgoingEmail rows queued, for the sender after the commit
     deliveries_queued: bool = False  # webhook deliveries due: wake the sender after the commit
+    site_wide: bool = False  # something every page shows changed (the site's name, logo or colour)
     notes: dict[str, object] = field(default_factory=dict)  # from a step before the commit to one after it
 
     def post(self, post: Post, *columns: str) -> None:
@@ -116,7 +117,7 @@ class Changes:
 
     def __bool__(self) -> bool:
         return bool(self.posts or self.commented or self.threads or self.faq or self.emails
-                    or self.deliveries_queued)
+                    or self.deliveries_queued or self.site_wide)
 
 
 def changes(session: Session | None = None) -> Changes:

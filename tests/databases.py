@@ -24,6 +24,7 @@ def make_config(database_url: str, index_dir: Path | str, **overrides) -> TestCo
     config.SEARCH_INDEX_DIR = str(index_dir)  # each test its own index
     config.PAGE_CACHE_DIR = str(Path(index_dir).parent / "page-cache")  # and its own page cache, shared by its apps
     config.UPLOAD_FOLDER = str(Path(index_dir).parent / "uploads")  # and its own uploaded images
+    config.BRAND_UPLOAD_DIR = str(Path(index_dir).parent / "brand")  # and its own uploaded logos
     for key, value in overrides.items():
         setattr(config, key, value)
     return config

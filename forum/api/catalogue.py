@@ -8,7 +8,7 @@ from spectree import Response
 
 from ..extensions import db
 from ..models import FaqStatus, User, utcnow
-from ..services import business_hours, site_settings
+from ..services import branding, business_hours, site_settings
 from ..services.community import tags as tag_service
 from ..services.errors import NotFound
 from ..services.faq import entries
@@ -87,13 +87,17 @@ def give_feedback(json: FeedbackIn):
 @bp.get("/widget")
 @endpoint(resp=Response(HTTP_200=WidgetOut), tags=["widget"])
 def widget():
-    """What the help widget needs besides search: whether support answers now, how to reach it, and where to ask."""
+    """What the help widget needs besides search: whether support answers now, how to reach it, where to ask, and
+    the community's name and accent colour."""
     hours = site_settings.get_support_hours()
     settings = site_settings.get_widget_settings()
+    brand = branding.get_branding()
     open_now = business_hours.is_open(utcnow(), hours)
+    locale = str(get_locale() or "en")
     return {"support_open": open_now, "contact_url": settings.contact_url or None,
-            "support_hours": site_settings.support_summary(str(get_locale() or "en")),
-            "ask_url": present.link(url_for("questions.ask"))}
+            "support_hours": site_settings.support_summary(locale),
+            "ask_url": present.link(url_for("questions.ask")), "site_name": brand.name(locale),
+            "accent": brand.accent or None}
 
 
 @bp.get("/me")

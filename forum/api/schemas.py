@@ -317,3 +317,5 @@ class WidgetOut(BaseModel):
     contact_url: str | None
     support_hours: str
     ask_url: str
+    site_name: str = Field(..., description="The community's name in the request's language (the branding admins set).")
+    accent: str | None = Field(None, description="The community's accent colour as #rrggbb, when admins set one.")

@@ -1,14 +1,15 @@
-"""Forms of the staff pages: FAQ entries and categories, support hours, guidelines, webhooks. Like every form
+"""Forms of the staff pages: FAQ entries and categories, support hours, guidelines, branding, webhooks. Like every form
 here they only validate; the services own the rules."""
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField,
                      widgets)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..models import WebhookEvent, WebhookFormat
-from ..services import business_hours, site_settings
+from ..services import branding, business_hours, site_settings
 from ..services.community.posts import BODY_MAX
 from ..services.faq import categories, entries
 from ..services.outreach import alerts
@@ -61,6 +62,24 @@ class WidgetForm(BaseForm):
     contact_url = StringField(_l("“Contact support” link"), validators=[Length(max=300)],
                               description=_l("A https:// page or a mailto: address, shown during support hours. "
                                              "Leave empty to hide the button."))
+
+
+class BrandingForm(BaseForm):
+    name_ja = StringField(_l("Site name (Japanese)"), validators=[Length(max=branding.NAME_MAX)])
+    name_en = StringField(_l("Site name (English)"), validators=[Length(max=branding.NAME_MAX)],
+                          description=_l("Each language falls back to the other; leave both empty for “Kotae”."))
+    tagline_ja = StringField(_l("Tagline (Japanese)"), validators=[Length(max=branding.TAGLINE_MAX)])
+    tagline_en = StringField(_l("Tagline (English)"), validators=[Length(max=branding.TAGLINE_MAX)],
+                             description=_l("Shown beside the name in the header and in the footer."))
+    accent = StringField(_l("Accent colour"), validators=[Length(max=7)],
+                         description=_l("Buttons, links and highlights, as #rrggbb. It must reach a contrast "
+                                        "ratio of 4.5:1 with white text. Leave empty for the default blue."))
+    logo = FileField(_l("Logo"), description=_l("PNG, JPEG or WebP, at most 512 KB; shown 28 pixels high. "
+                                                "The favicon is made from it unless you upload one."))
+    remove_logo = BooleanField(_l("Remove the logo"))
+    favicon = FileField(_l("Favicon"), description=_l("PNG, JPEG or WebP, at most 512 KB; a square image works "
+                                                      "best."))
+    remove_favicon = BooleanField(_l("Remove the favicon"))
 
 
 class WebhookForm(BaseForm):

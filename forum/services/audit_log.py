@@ -49,6 +49,7 @@ ACTION_LABELS = {
     "settings.hours": _l("Support hours changed"),
     "settings.guidelines": _l("Guidelines changed"),
     "settings.widget": _l("Help widget changed"),
+    "settings.branding": _l("Branding changed"),
     "user.delete": _l("Account deleted"),
     "account.password_reset": _l("Password reset by e-mail"),
     "account.email_change": _l("E-mail address changed"),

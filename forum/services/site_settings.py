@@ -46,6 +46,15 @@ def _require_admin(actor) -> None:
         raise Forbidden(_("Only administrators can change site settings."))
 
 
+# What the other settings modules (branding) build on: the same rows, cache, audit and admin check.
+def read_setting(key: str) -> str | None:
+    return _settings().get(key)
+
+
+store_setting = _store
+require_admin = _require_admin
+
+
 def get_support_hours() -> SupportHours:
     """The configured hours, or the defaults (weekdays 9:00-18:00 Asia/Tokyo) when unset or unreadable."""
     raw = _settings().get(HOURS_KEY)

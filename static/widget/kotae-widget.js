@@ -21,7 +21,8 @@
       faq: "Official FAQ", accepted: "Accepted answer", official: "Official answer", back: "Back to results",
       solved: "Did this solve your problem?", resolved: "Yes, solved", helpful: "Helpful, not solved",
       notHelpful: "No", thanks: "Thank you for telling us.", ask: "Ask the community", contact: "Contact support",
-      open: "Read the whole thread", error: "The help search is not available right now."
+      open: "Read the whole thread", error: "The help search is not available right now.",
+      from: "Answers from %s"
     },
     ja: {
       label: "どのようなことでお困りですか?", placeholder: "困っていることを文章で入力してください",
@@ -29,7 +30,8 @@
       faq: "公式FAQ", accepted: "承認された回答", official: "公式回答", back: "検索結果に戻る",
       solved: "問題は解決しましたか?", resolved: "はい、解決しました", helpful: "参考になったが未解決",
       notHelpful: "いいえ", thanks: "ご回答ありがとうございます。", ask: "コミュニティに質問する",
-      contact: "サポートに問い合わせる", open: "スレッド全体を読む", error: "現在ヘルプ検索を利用できません。"
+      contact: "サポートに問い合わせる", open: "スレッド全体を読む", error: "現在ヘルプ検索を利用できません。",
+      from: "%s の回答"
     }
   }[lang];
   var STYLE = [
@@ -39,18 +41,20 @@
     ".box{border:1px solid #cbd2d9;border-radius:8px;padding:12px;background:#fff;max-width:640px}",
     "label{display:block;font-weight:600;margin-bottom:6px}",
     "input{box-sizing:border-box;width:100%;padding:8px 10px;font:inherit;border:1px solid #9aa5b1;border-radius:6px}",
-    "input:focus,button:focus,a:focus{outline:3px solid #3e7bfa;outline-offset:2px}",
+    // --accent: the community's accent colour (from /api/v1/widget), checked for contrast when an admin set it
+    "input:focus,button:focus,a:focus{outline:3px solid var(--accent,#3e7bfa);outline-offset:2px}",
     "ul{list-style:none;margin:8px 0 0;padding:0}",
     "li button{all:unset;box-sizing:border-box;display:block;width:100%;cursor:pointer;padding:8px;border-radius:6px}",
     "li button:hover{background:#f0f4f8}",
-    ".title{font-weight:600;color:#1c4ed8}.snippet{display:block;font-size:13px;color:#52606d}",
+    ".title{font-weight:600;color:var(--accent,#1c4ed8)}.snippet{display:block;font-size:13px;color:#52606d}",
     ".tag{display:inline-block;font-size:12px;padding:0 6px;border-radius:4px;background:#e3f8ff;color:#035388;margin-right:6px}",
-    ".answer{margin-top:8px;padding:8px;border-left:3px solid #3e7bfa;background:#f8fafc;overflow-wrap:anywhere}",
+    ".answer{margin-top:8px;padding:8px;border-left:3px solid var(--accent,#3e7bfa);background:#f8fafc;overflow-wrap:anywhere}",
     ".answer pre{white-space:pre-wrap}",
     ".actions{margin-top:10px;display:flex;flex-wrap:wrap;gap:6px}",
     ".actions button,.actions a{font:inherit;font-size:14px;padding:5px 10px;border:1px solid #9aa5b1;border-radius:6px;background:#fff;color:#1f2933;text-decoration:none;cursor:pointer}",
     ".status{font-size:13px;color:#52606d;margin-top:6px}",
-    ".link{color:#1c4ed8}"
+    ".from{font-size:12px;color:#52606d;margin:8px 0 0}",
+    ".link{color:var(--accent,#1c4ed8)}"
   ].join("");
 
   function visitorId() {
@@ -97,10 +101,17 @@
     var list = el("ul", {"aria-label": TEXT.list});
     var detail = el("div", {hidden: ""});
     var extra = el("div", {"class": "actions"});
-    root.appendChild(el("div", {"class": "box", lang: lang}, [
-      el("label", {"for": id, text: TEXT.label}), input, status, list, detail, extra]));
+    var credit = el("p", {"class": "from", hidden: ""});
+    var box = el("div", {"class": "box", lang: lang}, [
+      el("label", {"for": id, text: TEXT.label}), input, status, list, detail, extra, credit]);
+    root.appendChild(box);
     var widget = {support_open: false, contact_url: null};
-    api("/widget").then(function (data) { widget = data; renderExtra(); }).catch(function () { /* defaults */ });
+    api("/widget").then(function (data) {
+      widget = data;
+      if (/^#[0-9a-f]{6}$/.test(data.accent || "")) { box.style.setProperty("--accent", data.accent); }
+      if (data.site_name) { credit.textContent = TEXT.from.replace("%s", data.site_name); credit.hidden = false; }
+      renderExtra();
+    }).catch(function () { /* defaults */ });
     var timer = null, lastQuery = "", lastItems = [];
 
     function renderExtra() {

@@ -6,8 +6,8 @@ from tests.factories import make_answer, make_comment, make_question, make_user
 from tests.helpers import counted_statements, login, text
 
 # Signed in: user, question, tags, view record, answers, comments, my votes, my feedback, the thread's FAQ entry,
-# the inbox's unread count.
-MAX_QUERIES_PER_QUESTION_PAGE = 10
+# the inbox's unread count, the site settings (the branding: name, logo and colour on every page).
+MAX_QUERIES_PER_QUESTION_PAGE = 11
 
 
 def thread_with(answers: int):

@@ -14,6 +14,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +24,7 @@ from ...extensions import db
 from ...models import DeliveryStatus, Post, PostType, Question, Webhook, WebhookDelivery, WebhookEvent, WebhookFormat
 from ...models import utcnow
 from ...unit_of_work import changes, transaction_cache
-from .. import business_hours, site_settings
+from .. import branding, business_hours, site_settings
 from ..audit_log import log_action
 from ..errors import Forbidden, Invalid, NotFound
 
@@ -249,7 +250,8 @@ def send_test(actor, webhook: Webhook) -> WebhookDelivery:
     now = utcnow()
     delivery = WebhookDelivery(
         webhook_id=webhook.id, event="test", dedup_key=f"test:{now.isoformat()}:{actor.id}"[:100],
-        payload=json.dumps({"title": _("Test message from Kotae"), "url": site_url(), "author": actor.username},
+        payload=json.dumps({"title": _("Test message from %(site)s", site=branding.get_branding().name(
+            str(get_locale() or "en"))), "url": site_url(), "author": actor.username},
                            ensure_ascii=False),
         status=DeliveryStatus.PENDING, next_attempt_at=now,
     )

@@ -17,7 +17,7 @@ import ssl
 import threading
 import time
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 
 from flask import Flask, current_app, has_app_context, has_request_context, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -27,6 +27,7 @@ from ...extensions import db
 from ...i18n import translated_in
 from ...unit_of_work import Changes, changes, transaction
 from ...models import OutgoingEmail, User, utcnow
+from ..branding import get_branding
 
 log = logging.getLogger(__name__)
 
@@ -217,9 +218,10 @@ def deliver(ids: list[int]) -> DeliveryReport:
         return report
     try:
         unsubscribe = _unsubscribe_urls([email.to_address for email in claimed])
+        sender = from_header()
         for email in claimed:
             try:
-                connection.send_message(build_message(email, unsubscribe.get(email.to_address.lower())))
+                connection.send_message(build_message(email, unsubscribe.get(email.to_address.lower()), sender))
             except (OSError, smtplib.SMTPException) as error:
                 _failed(email, error, report)
             else:
@@ -274,9 +276,18 @@ def _unsubscribe_urls(addresses: list[str]) -> dict[str, str]:
     return {email.lower(): absolute_url(unsubscribe_path(user_id) + "/one-click") for user_id, email in rows}
 
 
-def build_message(email: OutgoingEmail, unsubscribe_url: str | None = None) -> EmailMessage:
+def from_header() -> str:
+    """MAIL_DEFAULT_SENDER; a bare address gets the site's name (the branding) as its display name."""
+    configured = current_app.config["MAIL_DEFAULT_SENDER"]
+    name, address = parseaddr(configured)
+    if name or not address:
+        return configured
+    return formataddr((get_branding().name(current_app.config["BABEL_DEFAULT_LOCALE"]), address))
+
+
+def build_message(email: OutgoingEmail, unsubscribe_url: str | None = None, sender: str | None = None) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["From"] = sender or current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = email.to_address
     message["Subject"] = email.subject
     message["Message-ID"] = make_msgid(domain="kotae")

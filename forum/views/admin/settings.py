@@ -1,14 +1,15 @@
-"""/admin/settings: the support team's hours and the community guidelines (admins only)."""
+"""/admin/settings: the support team's hours, the community guidelines, the help widget and the branding (admins
+only)."""
 from functools import cache
 from zoneinfo import available_timezones
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...forms.staff import GuidelinesForm, SupportHoursForm, WidgetForm
-from ...services import business_hours, site_settings
+from ...forms.staff import BrandingForm, GuidelinesForm, SupportHoursForm, WidgetForm
+from ...services import brand_images, branding, business_hours, site_settings
 from ...services.errors import Forbidden, Invalid
 from .._common import attach_error
 from . import bp
@@ -79,3 +80,31 @@ def settings_widget():
             return redirect(url_for(".settings_widget"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("admin/settings_widget.html", form=form, widget=widget), status
+
+
+@bp.route("/settings/branding", methods=["GET", "POST"])
+def settings_branding():
+    """The site's name and tagline in both languages, logo, favicon and accent colour."""
+    _require_admin()
+    current = branding.get_branding()
+    form = BrandingForm(data={"name_ja": current.name_ja, "name_en": current.name_en, "accent": current.accent,
+                              "tagline_ja": current.tagline_ja, "tagline_en": current.tagline_en})
+    if form.validate_on_submit():
+        try:
+            branding.save_branding(
+                current_user, name_ja=form.name_ja.data, name_en=form.name_en.data, tagline_ja=form.tagline_ja.data,
+                tagline_en=form.tagline_en.data, accent=form.accent.data, logo=_upload("logo"),
+                remove_logo=form.remove_logo.data, favicon=_upload("favicon"), remove_favicon=form.remove_favicon.data)
+        except Invalid as error:
+            attach_error(form, error)
+        else:
+            flash(_("Branding saved."), "success")
+            return redirect(url_for(".settings_branding"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("admin/settings_branding.html", form=form, branding=current), status
+
+
+def _upload(field: str) -> bytes | None:
+    """An uploaded file's bytes (at most one byte over the limit is read: the service refuses it), or None."""
+    upload = request.files.get(field)
+    return upload.read(brand_images.MAX_BYTES + 1) if upload and upload.filename else None
