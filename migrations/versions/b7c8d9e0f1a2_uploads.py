@@ -1,7 +1,7 @@
 """Images uploaded for posts (who, which stored file, how big, when)
 
 Revision ID: b7c8d9e0f1a2
-Revises: 0a1b2c3d4e5f
+Revises: d2e3f4a5b6c7
 Create Date: 2026-12-07 06:10:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = 'b7c8d9e0f1a2'
-down_revision = '0a1b2c3d4e5f'
+down_revision = 'd2e3f4a5b6c7'
 branch_labels = None
 depends_on = None
 
