@@ -43,6 +43,7 @@ def test_check_reports_stale_documents_and_retry_is_harmless(runner):
 
 
 def test_a_removed_index_means_no_results_not_an_error(app, client, index_dir):
+    client.application.config["PAGE_CACHE_ENABLED"] = False  # each search must reach the index
     make_question()
     assert client.get("/search?q=sync").status_code == 200
     lose_index(app, index_dir)
