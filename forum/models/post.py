@@ -64,6 +64,8 @@ class Post(db.Model):
     hidden_at: Mapped[datetime | None]  # enough spam/rude flags: hidden from all but staff and the author
     # Voice of the customer: staff label a thread as a bug, a feature request or feedback.
     customer_label: Mapped[str | None] = mapped_column(String(12), index=True)
+    # A question's language, "ja" or "en" (services/community/language.py); None on answers.
+    language: Mapped[str | None] = mapped_column(String(2))
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined", innerjoin=True)
     editor: Mapped[User | None] = relationship(foreign_keys=[editor_id])
@@ -75,6 +77,7 @@ class Post(db.Model):
         Index("ix_posts_type_activity", "post_type", "deleted_at", "last_activity_at"),
         Index("ix_posts_type_score", "post_type", "deleted_at", "score"),
         Index("ix_posts_type_answers", "post_type", "deleted_at", "answer_count", "created_at"),
+        Index("ix_posts_type_language_created", "post_type", "language", "deleted_at", "created_at"),
     )
 
     @property
