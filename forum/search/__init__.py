@@ -73,13 +73,13 @@ def _service() -> SearchService:
 
 
 def search(text: str | None, sort: str = "relevance", page: int = 1, per_page: int = 20,
-           viewer_id: int | None = None, fetch=None, fetch_faq=None) -> SearchResults:
+           viewer_id: int | None = None, fetch=None, fetch_faq=None, language: str | None = None) -> SearchResults:
     """One page of threads matching `text`; `fetch(ids)` loads the questions to show, in one query, and
     `fetch_faq(ids)` the published FAQ entries shown above them on the first page (none without it)."""
     service = _service()
     try:
         return searching.search(service, text, sort=sort, page=page, per_page=per_page, viewer_id=viewer_id,
-                                fetch=fetch, fetch_faq=fetch_faq)
+                                fetch=fetch, fetch_faq=fetch_faq, language=language)
     except Exception:  # noqa: BLE001 -- the index went away mid-search: an empty page with a hint, not a 500
         log.exception("search: searching failed on %r", text)
         return searching.failed(text, viewer_id, sort=sort, per_page=per_page)

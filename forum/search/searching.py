@@ -21,7 +21,7 @@ from ..markup import html_to_text
 from .analysis import terms as analyse
 from .backend import IndexUnavailable, ThreadSummary
 from .faq import thread_only
-from .query import ParsedQuery, parse, sentence_terms
+from .query import ParsedQuery, parse, sentence_terms, with_language
 from .snippets import highlight_text
 
 log = logging.getLogger(__name__)
@@ -90,10 +90,10 @@ class SearchResults:
 
 def search(service, text: str | None, sort: str = "relevance", page: int = 1, per_page: int = 20,
            viewer_id: int | None = None, fetch: Callable[[list[int]], dict] | None = None,
-           fetch_faq: Callable[[list[int]], dict] | None = None) -> SearchResults:
+           fetch_faq: Callable[[list[int]], dict] | None = None, language: str | None = None) -> SearchResults:
     """Run a search; `fetch(ids)` returns {id: question} from the database (one query) for display, and
     `fetch_faq(ids)` {id: published FAQ entry} for the official entries shown first on page 1."""
-    parsed = parse(text, viewer_id)
+    parsed = with_language(parse(text, viewer_id), language)
     sort = sort if sort in SORTS else "relevance"
     # str(): user text inside a lazy message must be escaped like any other text (LazyString claims to be HTML)
     results = SearchResults(parsed=parsed, per_page=per_page, sort=sort, messages=[str(m) for m in parsed.messages])

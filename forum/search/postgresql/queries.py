@@ -121,6 +121,8 @@ def build(parsed: ParsedQuery, df: Callable[[str], int] | None = None) -> Plan:
             plan.conditions.append(built.exact)
         plan.scored += built.scored
     plan.conditions += filters + ranges
+    if parsed.language:  # after the check above: a language alone is no search
+        plan.conditions.append(f"language = {sql.bind(parsed.language)}")
     if negatives:
         plan.conditions.append(f"NOT {joined(negatives, 'OR')}")
     return plan
@@ -234,6 +236,8 @@ def build_faq(parsed: ParsedQuery) -> Plan:
         if built.exact:
             plan.conditions.append(built.exact)
         plan.scored += built.scored
+    if parsed.language:
+        plan.conditions.append(f"language = {sql.bind(parsed.language)}")
     negatives = [b.condition(sql) for b in (compile_clause(sql, c, FAQ_FIELDS, set()) for c in parsed.excluded) if b]
     if negatives:
         plan.conditions.append(f"NOT {joined(negatives, 'OR')}")

@@ -40,6 +40,6 @@ def detect_language(title: str, body_md: str = "", default: str = ENGLISH) -> st
 
 
 def normalise(code: str | None) -> str | None:
-    """A language code from a form or a URL: "ja", "en", or None for anything else."""
-    code = (code or "").strip().lower()[:2]
+    """A language code from a form or a URL ("ja", "en", "ja_JP"): "ja", "en", or None for anything else."""
+    code = (code or "").strip().lower().replace("-", "_").split("_")[0]
     return code if code in LANGUAGES else None
