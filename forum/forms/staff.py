@@ -27,8 +27,10 @@ class EntryForm(BaseForm):
 
 
 class CategoryForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED),
-                                               Length(max=categories.NAME_MAX)])
+    name = StringField(_l("Name (English)"), validators=[DataRequired(REQUIRED),
+                                                         Length(max=categories.NAME_MAX)])
+    name_ja = StringField(_l("Name (Japanese)"), validators=[Optional(), Length(max=categories.NAME_MAX)],
+                          description=_l("Shown to readers who use the site in Japanese; empty: the English name."))
     description = StringField(_l("Description"), validators=[Optional(), Length(max=categories.DESCRIPTION_MAX)])
 
 

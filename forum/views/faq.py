@@ -192,7 +192,8 @@ def category_list():
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            categories.create_category(current_user, form.name.data, form.description.data or "")
+            categories.create_category(current_user, form.name.data, form.description.data or "",
+                                       name_ja=form.name_ja.data or "")
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -212,7 +213,8 @@ def category_action(category_id: int, action: str):
         if not form.validate_on_submit():
             flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
             return redirect(url_for(".category_list"))
-        categories.rename_category(current_user, category, form.name.data, form.description.data or "")
+        categories.rename_category(current_user, category, form.name.data, form.description.data or "",
+                                   name_ja=form.name_ja.data or "")
     elif action == "move":
         categories.move_category(current_user, category, request.form.get("direction", ""))
     else:

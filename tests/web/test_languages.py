@@ -80,3 +80,21 @@ def test_the_api_filters_by_lang_and_lists_every_language_without_it(client, db)
     assert set(ids("/api/v1/questions?lang=all")) == {ja.id, en.id}
     assert client.get("/api/v1/questions?lang=fr").status_code == 400
     assert {item["language"] for item in client.get("/api/v1/questions").get_json()["items"]} == {"ja", "en"}
+
+
+def test_faq_category_names_follow_the_ui_language_and_fall_back_to_the_other(app, db):
+    from forum.models import FaqCategory
+    both = FaqCategory(name="Signing in", name_ja="ログイン")
+    english_only = FaqCategory(name="Billing")
+    assert (both.display_name("ja"), both.display_name("en")) == ("ログイン", "Signing in")
+    assert (english_only.display_name("ja"), english_only.display_name("en")) == ("Billing", "Billing")
+
+
+def test_staff_give_a_category_both_names(client, factories):
+    from forum.models import FaqCategory
+    login(client, factories.user(username="staffer", role="admin"))
+    response = post_form(client, "/faq/categories", {"name": "Signing in", "name_ja": "ログイン", "description": ""},
+                         page="/faq/categories")
+    assert response.status_code == 302, text(response)[:300]
+    category = db.session.query(FaqCategory).one()
+    assert (category.name, category.name_ja) == ("Signing in", "ログイン")
