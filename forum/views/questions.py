@@ -81,7 +81,8 @@ def ask():
             return redirect(url_for(".detail", question_id=question.id, slug=question.slug))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("questions/ask.html", form=form, personal_data=personal_data,
-                           support_summary=site_settings.support_summary(str(get_locale() or "en"))), status
+                           support_summary=site_settings.support_summary(str(get_locale() or "en")),
+                           support_note=site_settings.get_support_hours().note(str(get_locale() or "en"))), status
 
 
 def _viewer_key() -> str:

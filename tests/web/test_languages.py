@@ -98,3 +98,22 @@ def test_staff_give_a_category_both_names(client, factories):
     assert response.status_code == 302, text(response)[:300]
     category = db.session.query(FaqCategory).one()
     assert (category.name, category.name_ja) == ("Signing in", "ログイン")
+
+
+def test_admins_write_guidelines_and_hours_notes_in_both_languages_and_readers_see_theirs(client, factories):
+    login(client, factories.user(username="admin", role="admin"))
+    assert post_form(client, "/admin/settings/guidelines", {"body": "Be kind, everyone.", "body_ja": "親切にしましょう。"},
+                     page="/admin/settings/guidelines").status_code == 302
+    assert post_form(client, "/admin/settings/hours", {
+        "timezone": "Asia/Tokyo", "days": ["0", "1"], "start": "09:00", "end": "18:00", "holidays": "",
+        "note_ja": "年末年始は休みです。", "note_en": ""}, page="/admin/settings/hours").status_code == 302
+    form = text(client.get("/admin/settings/guidelines"))
+    assert "Be kind, everyone." in form and "親切にしましょう。" in form
+    assert "年末年始は休みです。" in text(client.get("/admin/settings/hours"))
+    post_form(client, "/logout", page="/help/guidelines")
+    assert "Be kind, everyone." in text(client.get("/help/guidelines"))
+    japanese = text(client.get("/help/guidelines", headers=JA))
+    assert "親切にしましょう。" in japanese and "Be kind, everyone." not in japanese
+    # No English note: English readers see the Japanese one.
+    assert "年末年始は休みです。" in text(client.get("/help/hours"))
+    assert "年末年始は休みです。" in text(client.get("/help/hours", headers=JA))
