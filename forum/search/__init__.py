@@ -94,10 +94,11 @@ def similar(title: str, limit: int = 5) -> list[dict]:
         return []
 
 
-def faq_entries(q: str | None, limit: int = 20) -> list[int]:
-    """Ids of PUBLISHED FAQ entries matching `q` (Japanese or English), best first; [] for blank or unusable q."""
+def faq_entries(q: str | None, limit: int = 20, language: str | None = None) -> list[int]:
+    """Ids of PUBLISHED FAQ entries matching `q` (only those in `language`, "ja" or "en", when given), best
+    first; [] for blank or unusable q."""
     try:
-        return searching.faq_entries(_service().backend, q, limit)
+        return searching.faq_entries(_service().backend, q, limit, language)
     except Exception:  # noqa: BLE001 -- the FAQ page must work even when the index cannot be read
         log.exception("search: FAQ search failed on %r", q)
         return []

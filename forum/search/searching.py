@@ -178,11 +178,12 @@ def suggest(backend, parsed: ParsedQuery) -> str | None:
 
 # -- FAQ entries, similar and related threads ----------------------------------------------------------------
 
-def faq_entries(backend, text: str | None, limit: int = 20) -> list[int]:
-    """Ids of published entries matching a search box's text, best first; [] for blank or unusable text."""
+def faq_entries(backend, text: str | None, limit: int = 20, language: str | None = None) -> list[int]:
+    """Ids of published entries matching a search box's text (in `language` when given, unless the text says
+    `lang:`), best first; [] for blank or unusable text."""
     if not (text or "").strip():
         return []
-    return backend.search_faq(parse(text), limit)[0]
+    return backend.search_faq(with_language(parse(text), language), limit)[0]
 
 
 def similar(backend, title: str, limit: int = 5) -> list[ThreadSummary]:

@@ -1,4 +1,6 @@
 """`lang:` and the search page's language filter, on each backend."""
+import re
+
 from forum.search.query import parse
 from tests.factories import make_question
 from tests.helpers import result_ids, text
@@ -42,3 +44,19 @@ def test_the_api_search_accepts_lang(client, search_backend):
     ids = lambda url: [item["id"] for item in client.get(url).get_json()["items"]]  # noqa: E731
     assert sorted(ids("/api/v1/search?q=E1023")) == sorted([ja.id, en.id])
     assert ids("/api/v1/search?q=E1023&lang=ja") == [ja.id]
+
+
+def test_faq_search_and_the_faq_page_filter_by_language(client, search_backend):
+    from .test_faq_index import make_entry
+    english = make_entry()
+    japanese = make_entry(title="パスワードを再設定するには", question="パスワードを忘れてログインできません。",
+                          answer="ログイン画面の「パスワードを忘れた」から password の再設定メールを受け取ってください。")
+    assert (english.language, japanese.language) == ("en", "ja")
+    faq_ids = lambda page: [int(i) for i in re.findall(r'id="entry-(\d+)"', text(page))]  # noqa: E731
+    assert faq_ids(client.get("/faq?q=password")) == [english.id]
+    assert faq_ids(client.get("/faq?q=password", headers={"Accept-Language": "ja"})) == [japanese.id]
+    assert sorted(faq_ids(client.get("/faq?q=password&lang=all"))) == sorted([english.id, japanese.id])
+    assert faq_ids(client.get("/faq?q=password lang:ja")) == [japanese.id]
+    assert faq_ids(client.get("/faq")) == [english.id]
+    assert faq_ids(client.get("/faq", headers={"Accept-Language": "ja"})) == [japanese.id]
+    assert sorted(faq_ids(client.get("/faq?lang=all"))) == sorted([english.id, japanese.id])
