@@ -4,7 +4,7 @@ import unicodedata
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..extensions import db
 from .base import utcnow
@@ -137,6 +137,8 @@ class Tag(db.Model):
     name: Mapped[str] = mapped_column(String(35), unique=True)
     question_count: Mapped[int] = mapped_column(default=0, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Loaded only by the tag directory filtered by language: its questions in that language.
+    count_in_language: Mapped[int | None] = query_expression()
 
     questions: Mapped[list[Question]] = relationship(
         secondary=question_tags, back_populates="tags", lazy="raise_on_sql"

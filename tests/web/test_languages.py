@@ -117,3 +117,15 @@ def test_admins_write_guidelines_and_hours_notes_in_both_languages_and_readers_s
     # No English note: English readers see the Japanese one.
     assert "年末年始は休みです。" in text(client.get("/help/hours"))
     assert "年末年始は休みです。" in text(client.get("/help/hours", headers=JA))
+
+
+def test_the_tag_directory_lists_and_counts_the_tags_of_the_chosen_language(client, db):
+    make_question(title=JA_TITLE, body=JA_BODY, tags="sync windows")
+    make_question(title=EN_TITLE, body=EN_BODY, tags="sync mac")
+    make_question(title=EN_TITLE + " again", body=EN_BODY, tags="sync mac")
+    tag_cards = lambda page: dict(re.findall(  # noqa: E731
+        r'class="tag" href="[^"]*">([^<]+)</a>\s*<span class="muted">\D*(\d+)', text(page)))
+    assert tag_cards(client.get("/tags")) == {"sync": "2", "mac": "2"}
+    assert tag_cards(client.get("/tags", headers=JA)) == {"sync": "1", "windows": "1"}
+    assert tag_cards(client.get("/tags?lang=all")) == {"sync": "3", "mac": "2", "windows": "1"}
+    assert 'href="/questions/tagged/sync?lang=all"' in text(client.get("/tags?lang=all"))
