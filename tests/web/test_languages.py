@@ -129,3 +129,10 @@ def test_the_tag_directory_lists_and_counts_the_tags_of_the_chosen_language(clie
     assert tag_cards(client.get("/tags", headers=JA)) == {"sync": "1", "windows": "1"}
     assert tag_cards(client.get("/tags?lang=all")) == {"sync": "3", "mac": "2", "windows": "1"}
     assert 'href="/questions/tagged/sync?lang=all"' in text(client.get("/tags?lang=all"))
+
+
+def test_an_empty_list_in_one_language_offers_all_languages(client, db):
+    make_question(title=JA_TITLE, body=JA_BODY, tags="sync")
+    page = text(client.get("/questions/tagged/sync"))
+    assert "No questions in this language here yet." in page
+    assert 'href="/questions/tagged/sync?lang=all">Show questions in all languages' in page
