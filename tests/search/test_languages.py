@@ -60,3 +60,14 @@ def test_faq_search_and_the_faq_page_filter_by_language(client, search_backend):
     assert faq_ids(client.get("/faq")) == [english.id]
     assert faq_ids(client.get("/faq", headers={"Accept-Language": "ja"})) == [japanese.id]
     assert sorted(faq_ids(client.get("/faq?lang=all"))) == sorted([english.id, japanese.id])
+
+
+def test_changing_a_questions_language_reindexes_it(app, search_backend):
+    from forum.extensions import db
+    from forum.services.community import posts
+    question = make_question(**EN)
+    assert found("E1023 lang:en") == [question.id]
+    assert posts.edit_question(question.author, question, question.title, question.body_md, "sync windows",
+                               language="ja")  # only the language changed: still a change
+    db.session.commit()
+    assert found("E1023 lang:ja") == [question.id] and found("E1023 lang:en") == []
