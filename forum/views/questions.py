@@ -11,6 +11,7 @@ from ..extensions import db
 from ..unit_of_work import checkpoint
 from ..forms import AnswerForm, QuestionEditForm, QuestionForm
 from ..models import Tag
+from ..services.community.language import AUTO
 from ..services.community.posts import TITLE_MAX
 from ..services.community import edit_conflicts, posts, threads
 from ..services import site_settings
@@ -139,7 +140,7 @@ def edit(question_id: int):
         try:
             changed = posts.edit_question(current_user, question, form.title.data, form.body.data, form.tags.data,
                                           form.summary.data or "", thresholds(), base_revision=form.base_revision.data,
-                                          post_anyway=form.post_anyway.data, language=form.language.data)
+                                          post_anyway=form.post_anyway.data, language=form.language.data or AUTO)
         except EditConflict as error:
             conflict, conflict_diff = error, offer_merge(form, error)
         except DomainError as error:

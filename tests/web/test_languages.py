@@ -42,6 +42,10 @@ def test_the_author_can_change_the_language_and_an_edit_keeps_it_otherwise(clien
     post_form(client, f"/questions/{question.id}/edit", data, page=f"/questions/{question.id}/edit")
     db.session.expire_all()
     assert db.session.get(Question, question.id).language == "ja"
+    data.update(language="")  # "Detect from the text": detected again
+    post_form(client, f"/questions/{question.id}/edit", data, page=f"/questions/{question.id}/edit")
+    db.session.expire_all()
+    assert db.session.get(Question, question.id).language == "en"
 
 
 def test_lists_show_the_ui_language_by_default_and_all_languages_one_click_away(client, db):

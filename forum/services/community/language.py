@@ -13,6 +13,7 @@ import re
 
 JAPANESE, ENGLISH = "ja", "en"
 LANGUAGES = (JAPANESE, ENGLISH)
+AUTO = "auto"  # an edit that asks for the language to be detected again
 JAPANESE_WEIGHT = 3
 
 _FENCED = re.compile(r"^(```|~~~).*?(^\1|\Z)", re.MULTILINE | re.DOTALL)

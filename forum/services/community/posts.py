@@ -18,7 +18,7 @@ from ..moderation.locking import require_unlocked
 from ..row_locks import lock_post_row
 from . import edit_conflicts, mentions
 from .edit_conflicts import Draft
-from .language import detect_language, normalise
+from .language import AUTO, detect_language, normalise
 from ...urls import permalink
 from ..outreach.notifications import notify
 from ..reputation.ledger import ReputationRules
@@ -87,7 +87,8 @@ def edit_question(editor: User, question: Question, title: str, body: str, tags_
                   post_anyway: bool | None = None, language: str | None = None) -> bool:
     """Save a new revision if anything changed; returns whether it did.
 
-    `language` ("ja" or "en") changes the question's language (no revision: revisions keep the text); None keeps it.
+    `language` ("ja" or "en") changes the question's language (no revision: revisions keep the text); AUTO detects
+    it again from the new text; None keeps it.
 
     `credit` is who the revision is attributed to when `editor` applies someone else's suggested edit.
     `base_revision` is the revision number the editor started from: an `EditConflict` if another was saved since.
@@ -101,7 +102,7 @@ def edit_question(editor: User, question: Question, title: str, body: str, tags_
         tag_service.check_new_tags(editor, names, thresholds)
     _lock_for_edit(question)
     edit_conflicts.check_base(question, base_revision, Draft(body=body, title=title, tags=" ".join(names)))
-    language = normalise(language) or question.language
+    language = detect_language(title, body) if language == AUTO else normalise(language) or question.language
     relabelled = language != question.language
     question.language = language
     if title == question.title and body == question.body_md and sorted(names) == sorted(t.name for t in question.tags):
