@@ -29,7 +29,7 @@ def faq():
     sections = entries.published_sections()
     return {"categories": [{
         "id": section.category.id if section.category else None,
-        "name": section.category.name if section.category else _("Other questions"),
+        "name": section.category.display_name(str(get_locale() or "en")) if section.category else _("Other questions"),
         "description": section.category.description if section.category else "",
         "entries": [present.faq_entry(entry) for entry in section.entries]} for section in sections]}
 

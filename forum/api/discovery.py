@@ -37,7 +37,7 @@ def search(query: SearchQuery):
     """Threads (and, on the first page, official FAQ entries) for words, a sentence or operators, as /search."""
     _count_help_search()
     results = search_service.search_questions(query.q, sort=query.sort, page=query.page, per_page=query.per_page,
-                                              viewer=auth.caller())
+                                              viewer=auth.caller(), language=query.lang if query.lang != "all" else None)
     items = [{
         "id": q.id, "title": q.title, "url": present.link(question_path(q.id, q.title)),
         "snippet": _plain(results.snippets.get(q.id)), "score": q.score, "answer_count": q.answer_count,

@@ -22,7 +22,7 @@ def question_summary(question) -> dict:
         "excerpt": question.excerpt or "", "tags": [tag.name for tag in question.tags], "score": question.score,
         "answer_count": question.answer_count, "view_count": question.view_count,
         "accepted": question.accepted_answer_id is not None, "closed": question.closed_at is not None,
-        "created_at": question.created_at, "last_activity_at": question.last_activity_at,
+        "language": question.language, "created_at": question.created_at, "last_activity_at": question.last_activity_at,
         "author": user_ref(question.author),
     }
 

@@ -36,7 +36,8 @@ def list_questions(query: QuestionsQuery):
         tag = db.session.scalar(select(Tag).where(Tag.name == query.tag.lower()))
         if tag is None:
             raise NotFound(_("There is no such tag."))
-    statement = threads.questions_query(query.tab, tag=tag, viewer=auth.caller())
+    statement = threads.questions_query(query.tab, tag=tag, viewer=auth.caller(),
+                                        language=query.lang if query.lang != "all" else None)
     page = db.paginate(statement, page=query.page, per_page=query.per_page, error_out=False, max_per_page=100)
     return {"items": [present.question_summary(q) for q in page.items], "page": query.page,
             "per_page": query.per_page, "total": page.total or 0, "has_next": page.has_next}
@@ -59,7 +60,7 @@ def get_thread(question_id: int):
 def ask(json: AskIn):
     """Ask a question (the same rules as the ask page: title and body length, tags, new-tag privilege)."""
     question = posts.ask_question(auth.caller(), json.title, json.body, " ".join(json.tags), thresholds(),
-                                  post_anyway=json.post_anyway)
+                                  post_anyway=json.post_anyway, language=json.language)
     db.session.flush()
     body = present.thread(threads.Thread(question=question, answers=[]))
     return body, 201, {"Location": present.link(url_for(".get_thread", question_id=question.id))}

@@ -54,6 +54,7 @@ class QuestionSummary(BaseModel):
     view_count: int
     accepted: bool
     closed: bool
+    language: str | None = Field(None, description="The question's language: \"ja\" or \"en\".")
     created_at: Timestamp
     last_activity_at: Timestamp
     author: UserRef
@@ -119,6 +120,7 @@ class QuestionsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     tab: Literal["newest", "active", "votes", "unanswered"] = "newest"
     tag: str | None = Field(None, max_length=35)
+    lang: Literal["ja", "en", "all"] | None = Field(None, description="Only questions in this language (\"ja\" or \"en\"); all languages when left out.")
     page: int = Field(1, ge=1, le=100000)
     per_page: int = Field(20, ge=1, le=100)
 
@@ -133,6 +135,8 @@ class AskIn(BaseModel):
     body: str = Field(..., max_length=60000, description="Markdown.")
     tags: list[str] = Field(..., max_length=10, description="Tag names, e.g. [\"sync\", \"windows\"].")
     post_anyway: bool = Field(False, description=POST_ANYWAY)
+    language: Literal["ja", "en"] | None = Field(None, description="\"ja\" or \"en\"; detected from the text "
+                                                 "when left out.")
 
 
 class BodyIn(BaseModel):
@@ -163,6 +167,7 @@ class SearchQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     q: str = Field(..., min_length=1, max_length=500, description="Words, a sentence, or operators ([tag], user:1…).")
     sort: Literal["relevance", "newest", "active", "votes"] = "relevance"
+    lang: Literal["ja", "en", "all"] | None = Field(None, description="Only questions in this language (\"ja\" or \"en\"); all languages when left out.")
     page: int = Field(1, ge=1, le=1000)
     per_page: int = Field(20, ge=1, le=50)
 

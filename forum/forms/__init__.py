@@ -64,6 +64,10 @@ class QuestionForm(PostingForm):
                          description=_l("Describe what you tried and what you expected. Markdown is supported."))
     tags = StringField(_l("Tags"), validators=[DataRequired(REQUIRED), Length(max=200)],
                        description=_l("1-5 tags separated by spaces or commas, e.g. sync windows"))
+    # Empty: detected from the title and body when the question is saved (services/community/language.py).
+    language = SelectField(_l("Language"), default="", validators=[Optional()], choices=[
+        SelectChoice("", _l("Detect from the text")), SelectChoice("ja", "日本語"), SelectChoice("en", "English")],
+        description=_l("Readers filter questions by language. Leave it to be detected, or choose."))
     summary = StringField(_l("Edit summary"), validators=[Optional(), Length(max=300)])
 
 

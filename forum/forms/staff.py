@@ -28,8 +28,10 @@ class EntryForm(BaseForm):
 
 
 class CategoryForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED),
-                                               Length(max=categories.NAME_MAX)])
+    name = StringField(_l("Name (English)"), validators=[DataRequired(REQUIRED),
+                                                         Length(max=categories.NAME_MAX)])
+    name_ja = StringField(_l("Name (Japanese)"), validators=[Optional(), Length(max=categories.NAME_MAX)],
+                          description=_l("Shown to readers who use the site in Japanese; empty: the English name."))
     description = StringField(_l("Description"), validators=[Optional(), Length(max=categories.DESCRIPTION_MAX)])
 
 
@@ -44,6 +46,11 @@ class SupportHoursForm(BaseForm):
                       description=_l("24-hour clock, e.g. 18:00"))
     holidays = TextAreaField(_l("Holidays"), validators=[Length(max=4000)],
                              description=_l("Dates staff are off, one per line, e.g. 2026-12-31."))
+    note_ja = TextAreaField(_l("Note (Japanese)"), validators=[Length(max=business_hours.NOTE_MAX)],
+                            description=_l("Shown with the hours to readers who use the site in Japanese."))
+    note_en = TextAreaField(_l("Note (English)"), validators=[Length(max=business_hours.NOTE_MAX)],
+                            description=_l("Shown with the hours to readers who use the site in English. "
+                                           "When one note is empty, the other is shown."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,8 +59,12 @@ class SupportHoursForm(BaseForm):
 
 
 class GuidelinesForm(BaseForm):
-    body = TextAreaField(_l("Community guidelines"), validators=[Length(max=site_settings.GUIDELINES_MAX)],
-                         description=_l("Markdown. Leave empty to restore the default text."))
+    body = TextAreaField(_l("Community guidelines (English)"), validators=[Length(max=site_settings.GUIDELINES_MAX)],
+                         description=_l("Markdown. Leave both empty to restore the default text."))
+    body_ja = TextAreaField(_l("Community guidelines (Japanese)"),
+                            validators=[Length(max=site_settings.GUIDELINES_MAX)],
+                            description=_l("Markdown. Readers see the text in their language, or the other one "
+                                           "when it is empty."))
 
 
 class WidgetForm(BaseForm):

@@ -22,6 +22,7 @@ from ..models import (Answer, Comment, ImportSource, Post, PostLink, PostRevisio
                       username_key)
 from ..services.reputation import ledger
 from ..services.community import tags as tag_service
+from ..services.community.language import detect_language
 from ..services.errors import Invalid
 from ..services.reputation.ledger import ReputationRules
 from .dump import (Malformed, Problems, Progress, count_rows, iter_rows, no_progress, parse_date, parse_id, parse_int,
@@ -250,6 +251,8 @@ class _Importer:
             **self._origin(row, external_id, kind),
         )
         self._set_body(post, bodies.get(external_id), html)
+        if kind == "1":
+            post.language = detect_language(title, post.body_md)
         db.session.add(post)
         names = self._tag_names(row) if kind == "1" else []
         if names:

@@ -16,10 +16,15 @@ class FaqCategory(db.Model):
     __tablename__ = "faq_categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)  # the English name (or the only one)
+    name_ja: Mapped[str] = mapped_column(String(80), default="", server_default="")  # the Japanese name
     description: Mapped[str] = mapped_column(String(300), default="", server_default="")
     position: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def display_name(self, locale: str) -> str:
+        """The name in the reader's UI language, else the other one."""
+        return (self.name_ja or self.name) if locale == "ja" else (self.name or self.name_ja)
 
 
 class FaqStatus:
@@ -53,6 +58,7 @@ class FaqEntry(db.Model):
     answer_md: Mapped[str] = mapped_column(Text)
     answer_html: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default=FaqStatus.DRAFT)
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")  # detected, see set_content
     position: Mapped[int] = mapped_column(default=0, server_default="0")  # staff order within the category
     # Feedback counts, kept in step with `feedback` rows so /faq can sort by helpfulness without a join.
     resolved_count: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -4,7 +4,7 @@ import unicodedata
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..extensions import db
 from .base import utcnow
@@ -64,6 +64,8 @@ class Post(db.Model):
     hidden_at: Mapped[datetime | None]  # enough spam/rude flags: hidden from all but staff and the author
     # Voice of the customer: staff label a thread as a bug, a feature request or feedback.
     customer_label: Mapped[str | None] = mapped_column(String(12), index=True)
+    # A question's language, "ja" or "en" (services/community/language.py); None on answers.
+    language: Mapped[str | None] = mapped_column(String(2))
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined", innerjoin=True)
     editor: Mapped[User | None] = relationship(foreign_keys=[editor_id])
@@ -75,6 +77,7 @@ class Post(db.Model):
         Index("ix_posts_type_activity", "post_type", "deleted_at", "last_activity_at"),
         Index("ix_posts_type_score", "post_type", "deleted_at", "score"),
         Index("ix_posts_type_answers", "post_type", "deleted_at", "answer_count", "created_at"),
+        Index("ix_posts_type_language_created", "post_type", "language", "deleted_at", "created_at"),
     )
 
     @property
@@ -134,6 +137,8 @@ class Tag(db.Model):
     name: Mapped[str] = mapped_column(String(35), unique=True)
     question_count: Mapped[int] = mapped_column(default=0, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Loaded only by the tag directory filtered by language: its questions in that language.
+    count_in_language: Mapped[int | None] = query_expression()
 
     questions: Mapped[list[Question]] = relationship(
         secondary=question_tags, back_populates="tags", lazy="raise_on_sql"

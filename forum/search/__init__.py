@@ -73,13 +73,13 @@ def _service() -> SearchService:
 
 
 def search(text: str | None, sort: str = "relevance", page: int = 1, per_page: int = 20,
-           viewer_id: int | None = None, fetch=None, fetch_faq=None) -> SearchResults:
+           viewer_id: int | None = None, fetch=None, fetch_faq=None, language: str | None = None) -> SearchResults:
     """One page of threads matching `text`; `fetch(ids)` loads the questions to show, in one query, and
     `fetch_faq(ids)` the published FAQ entries shown above them on the first page (none without it)."""
     service = _service()
     try:
         return searching.search(service, text, sort=sort, page=page, per_page=per_page, viewer_id=viewer_id,
-                                fetch=fetch, fetch_faq=fetch_faq)
+                                fetch=fetch, fetch_faq=fetch_faq, language=language)
     except Exception:  # noqa: BLE001 -- the index went away mid-search: an empty page with a hint, not a 500
         log.exception("search: searching failed on %r", text)
         return searching.failed(text, viewer_id, sort=sort, per_page=per_page)
@@ -94,10 +94,11 @@ def similar(title: str, limit: int = 5) -> list[dict]:
         return []
 
 
-def faq_entries(q: str | None, limit: int = 20) -> list[int]:
-    """Ids of PUBLISHED FAQ entries matching `q` (Japanese or English), best first; [] for blank or unusable q."""
+def faq_entries(q: str | None, limit: int = 20, language: str | None = None) -> list[int]:
+    """Ids of PUBLISHED FAQ entries matching `q` (only those in `language`, "ja" or "en", when given), best
+    first; [] for blank or unusable q."""
     try:
-        return searching.faq_entries(_service().backend, q, limit)
+        return searching.faq_entries(_service().backend, q, limit, language)
     except Exception:  # noqa: BLE001 -- the FAQ page must work even when the index cannot be read
         log.exception("search: FAQ search failed on %r", q)
         return []

@@ -25,7 +25,7 @@ BATCH = 400
 def _question_columns():
     return [Post.id, Post.title, Post.body_html, Post.author_id, User.username, Post.score, Post.answer_count,
             Post.accepted_answer_id, Post.created_at, Post.last_activity_at, Post.deleted_at, Post.hidden_at,
-            Post.closed_at]
+            Post.closed_at, Post.language]
 
 
 def _visible():
@@ -116,6 +116,7 @@ def make_document(question, answers: list, comments: list[str], tags: list[str],
         "has_accepted": bool(accepted),
         "has_official": any(a.official_at is not None for a in answers),
         "closed": question.closed_at is not None,
+        "lang": question.language or "en",
         "created": _epoch(question.created_at),
         "activity": _epoch(question.last_activity_at or question.created_at),
     }

@@ -27,7 +27,7 @@ FAQ_SENTENCE_SHARE = 0.5  # share of a sentence's words an FAQ entry must contai
 
 def _columns():
     return (FaqEntry.id, FaqEntry.title, FaqEntry.question_html, FaqEntry.answer_html, FaqEntry.status,
-            FaqEntry.category_id)
+            FaqEntry.category_id, FaqEntry.language)
 
 
 def build_faq_documents(session, entry_ids: Iterable[int]) -> dict[int, dict | None]:
@@ -60,7 +60,7 @@ def count_published(session) -> int:
 
 def make_faq_document(entry, with_text: bool = True) -> dict:
     """The index document of one entry (text from the stored HTML, as readers see it)."""
-    doc = {"id": str(entry.id), "title": entry.title or ""}
+    doc = {"id": str(entry.id), "title": entry.title or "", "lang": entry.language or "en"}
     if entry.category_id is not None:
         doc["category_id"] = str(entry.category_id)
     doc["fingerprint"] = fingerprint(doc, [entry.question_html, entry.answer_html])

@@ -29,10 +29,11 @@ TO_INDEX = "search_to_index"  # Changes.notes key: {kind: ids} whose outbox rows
 # Post columns a thread's document is built from (a view count or an edit stamp leaves it as it was).
 INDEXED_POST_COLUMNS = frozenset({
     CREATED, DELETED, "score", "accepted_answer_id", "answer_count", "deleted_at", "title", "body_html",
-    "last_activity_at", "closed_at", "author_id", "question_id", "created_at", "official_at", "hidden_at", "tags"})
+    "last_activity_at", "closed_at", "author_id", "question_id", "created_at", "official_at", "hidden_at", "tags",
+    "language"})
 # FAQ entry columns its document is built from (view and feedback counts change far more often).
 INDEXED_FAQ_COLUMNS = frozenset({CREATED, DELETED, "title", "question_html", "answer_html", "status",
-                                 "category_id"})
+                                 "category_id", "language"})
 
 
 def write_outbox(session: Session, record: Changes) -> None:

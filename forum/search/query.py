@@ -17,6 +17,7 @@ from .analysis import QUERY_STOP, reads_as_sentence, terms as analyse
 MAX_QUERY = 500  # characters searched; longer input is cut, with a message
 MAX_CLAUSES = 64  # words; a question typed as a sentence can be long, and its rarest words often come last
 MAX_NUMBER = 10**9
+LANGUAGE_CODES = ("ja", "en")  # as services/community/language.LANGUAGES (search stays below the services)
 # A question typed as a sentence ("Windowsアプリで同期ができなくなったのはなぜですか") is matched on any of its
 # words, ranked by BM25F (threads sharing more of its rare words first), once it has this many terms: requiring
 # every word of a sentence finds nothing or the wrong thread. (Whoosh's coordination bonus, `Or(scale=...)`, was
@@ -62,6 +63,10 @@ class ParsedQuery:
     has_official: bool | None = None  # hasofficial: an answer verified by staff
     closed: bool | None = None
     kind: str | None = None  # "question" or "answer"
+    # "ja" or "en" (`lang:`, or the page's language filter); narrows threads and FAQ entries alike. Not a
+    # search by itself: a language alone lists nothing, as the page's default filter must not.
+    language: str | None = None
+    language_typed: bool = False  # `lang:` was in the text (then it wins over the page's filter)
     messages: list = field(default_factory=list)
     sentence: bool = False  # typed as a sentence: words are matched disjunctively (see SENTENCE_MIN_TERMS)
 
@@ -196,6 +201,15 @@ def _yes_no(parsed, name, value, _viewer_id) -> None:
         parsed.messages.append(_l("%(operator)s: takes yes or no, like %(operator)s:yes.", operator=name))
 
 
+def _lang(parsed, name, value, _viewer_id) -> None:
+    if value in LANGUAGE_CODES:
+        parsed.language, parsed.language_typed = value, True
+    elif value in ("all", "any", "*"):
+        parsed.language, parsed.language_typed = None, True
+    else:
+        parsed.messages.append(_l("lang: takes ja or en, like lang:ja."))
+
+
 def _is(parsed, name, value, _viewer_id) -> None:
     kinds = {"q": "question", "question": "question", "questions": "question",
              "a": "answer", "answer": "answer", "answers": "answer"}
@@ -206,7 +220,15 @@ def _is(parsed, name, value, _viewer_id) -> None:
 
 
 _OPERATORS = {"user": _user, "score": _number_range, "answers": _number_range, "isaccepted": _yes_no,
-              "hasaccepted": _yes_no, "hasofficial": _yes_no, "closed": _yes_no, "is": _is}
+              "hasaccepted": _yes_no, "hasofficial": _yes_no, "closed": _yes_no, "is": _is,
+              "lang": _lang}
+
+
+def with_language(parsed: ParsedQuery, language: str | None) -> ParsedQuery:
+    """The page's language filter ("ja", "en" or None for all), unless the text said `lang:` itself."""
+    if not parsed.language_typed:
+        parsed.language = language if language in LANGUAGE_CODES else None
+    return parsed
 
 
 def sentence_terms(text: str) -> list[str]:

@@ -21,7 +21,7 @@ from ..markup import html_to_text
 from .analysis import terms as analyse
 from .backend import IndexUnavailable, ThreadSummary
 from .faq import thread_only
-from .query import ParsedQuery, parse, sentence_terms
+from .query import ParsedQuery, parse, sentence_terms, with_language
 from .snippets import highlight_text
 
 log = logging.getLogger(__name__)
@@ -90,10 +90,10 @@ class SearchResults:
 
 def search(service, text: str | None, sort: str = "relevance", page: int = 1, per_page: int = 20,
            viewer_id: int | None = None, fetch: Callable[[list[int]], dict] | None = None,
-           fetch_faq: Callable[[list[int]], dict] | None = None) -> SearchResults:
+           fetch_faq: Callable[[list[int]], dict] | None = None, language: str | None = None) -> SearchResults:
     """Run a search; `fetch(ids)` returns {id: question} from the database (one query) for display, and
     `fetch_faq(ids)` {id: published FAQ entry} for the official entries shown first on page 1."""
-    parsed = parse(text, viewer_id)
+    parsed = with_language(parse(text, viewer_id), language)
     sort = sort if sort in SORTS else "relevance"
     # str(): user text inside a lazy message must be escaped like any other text (LazyString claims to be HTML)
     results = SearchResults(parsed=parsed, per_page=per_page, sort=sort, messages=[str(m) for m in parsed.messages])
@@ -178,11 +178,12 @@ def suggest(backend, parsed: ParsedQuery) -> str | None:
 
 # -- FAQ entries, similar and related threads ----------------------------------------------------------------
 
-def faq_entries(backend, text: str | None, limit: int = 20) -> list[int]:
-    """Ids of published entries matching a search box's text, best first; [] for blank or unusable text."""
+def faq_entries(backend, text: str | None, limit: int = 20, language: str | None = None) -> list[int]:
+    """Ids of published entries matching a search box's text (in `language` when given, unless the text says
+    `lang:`), best first; [] for blank or unusable text."""
     if not (text or "").strip():
         return []
-    return backend.search_faq(parse(text), limit)[0]
+    return backend.search_faq(with_language(parse(text), language), limit)[0]
 
 
 # While asking, a thread is shown only when it scores at least this share of the best one. Any of the words may

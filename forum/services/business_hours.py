@@ -20,6 +20,7 @@ WEEKDAYS = (0, 1, 2, 3, 4)  # Monday..Friday, as date.weekday() counts
 EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _MAX_SPAN_DAYS = 400  # longer spans are only ever asked for by mistake; keep the loop bounded
+NOTE_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,13 @@ class SupportHours:
     start: str = "09:00"
     end: str = "18:00"
     holidays: tuple[str, ...] = field(default_factory=tuple)  # ISO dates, in the support team's zone
+    # A note shown with the hours ("Closed for New Year; urgent: call ..."), in Japanese and in English.
+    note_ja: str = ""
+    note_en: str = ""
+
+    def note(self, locale: str) -> str:
+        """The note in the reader's UI language, else the other one."""
+        return (self.note_ja or self.note_en) if locale == "ja" else (self.note_en or self.note_ja)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -44,12 +52,13 @@ class SupportHours:
 
     def to_json(self) -> dict:
         return {"timezone": self.timezone, "days": list(self.days), "start": self.start, "end": self.end,
-                "holidays": list(self.holidays)}
+                "holidays": list(self.holidays), "note_ja": self.note_ja, "note_en": self.note_en}
 
     @classmethod
     def from_json(cls, data: dict) -> "SupportHours":
         return validate(data.get("timezone", "Asia/Tokyo"), data.get("days", WEEKDAYS), data.get("start", "09:00"),
-                        data.get("end", "18:00"), data.get("holidays", ()))
+                        data.get("end", "18:00"), data.get("holidays", ()), data.get("note_ja", ""),
+                        data.get("note_en", ""))
 
 
 def parse_time(text: str) -> time:
@@ -59,7 +68,7 @@ def parse_time(text: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def validate(tz: str, days, start: str, end: str, holidays=()) -> SupportHours:
+def validate(tz: str, days, start: str, end: str, holidays=(), note_ja: str = "", note_en: str = "") -> SupportHours:
     """Check and normalise the fields an admin typed; raises Invalid with the field it concerns."""
     tz = (tz or "").strip()
     try:
@@ -77,7 +86,14 @@ def validate(tz: str, days, start: str, end: str, holidays=()) -> SupportHours:
     if closing <= opening:
         raise Invalid(_("The end of the day must be after its start."), field="end")
     return SupportHours(timezone=tz, days=day_list, start=opening.strftime("%H:%M"), end=closing.strftime("%H:%M"),
-                        holidays=_holidays(holidays))
+                        holidays=_holidays(holidays), note_ja=_note(note_ja, "note_ja"), note_en=_note(note_en, "note_en"))
+
+
+def _note(text: str | None, name: str) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > NOTE_MAX:
+        raise Invalid(_("A note can be at most %(max)d characters.", max=NOTE_MAX), field=name)
+    return text
 
 
 def _time_field(text: str, name: str) -> time:

@@ -20,6 +20,7 @@ from ..models import SiteSetting, utcnow
 from ..unit_of_work import transaction_cache
 from .audit_log import log_action
 from .business_hours import SupportHours, local_time, summary, validate
+from .community.language import ENGLISH, JAPANESE, LANGUAGES, detect_language
 from .errors import Forbidden, Invalid
 
 HOURS_KEY = "support_hours"
@@ -66,11 +67,12 @@ def get_support_hours() -> SupportHours:
         return SupportHours()
 
 
-def save_support_hours(actor, timezone: str, days, start: str, end: str, holidays=()) -> SupportHours:
-    """Validate and store the support hours; admins only, audit-logged."""
+def save_support_hours(actor, timezone: str, days, start: str, end: str, holidays=(), note_ja: str = "",
+                       note_en: str = "") -> SupportHours:
+    """Validate and store the support hours and their note in each language; admins only, audit-logged."""
     _require_admin(actor)
     before = get_support_hours()
-    hours = validate(timezone, days, start, end, holidays)
+    hours = validate(timezone, days, start, end, holidays, note_ja, note_en)
     _store(actor, HOURS_KEY, hours.to_json())
     log_action(actor, "settings.hours", before=before.to_json(), after=hours.to_json())
     return hours
@@ -81,6 +83,7 @@ class Guidelines:
     markdown: str
     html: str
     is_default: bool
+    language: str = ""  # the language of the text shown ("" for the default text, translated)
 
 
 def default_guidelines_markdown() -> str:
@@ -98,36 +101,55 @@ def default_guidelines_markdown() -> str:
     )
 
 
-def get_guidelines() -> Guidelines:
-    """The community guidelines as Markdown and sanitised HTML (rendered on save; the default on read)."""
+def guideline_texts() -> dict[str, Guidelines]:
+    """The stored guidelines by language ({"en": ..., "ja": ...}; either may be missing). Guidelines stored
+    before they were bilingual (one text) count as the language detected from them."""
     raw = _settings().get(GUIDELINES_KEY)
-    if raw:
-        try:
-            data = json.loads(raw)
-            return Guidelines(markdown=data["markdown"], html=data["html"], is_default=False)
-        except (ValueError, TypeError, KeyError):
-            pass
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+        if "markdown" in data:
+            data = {detect_language("", data["markdown"]): data}
+        return {code: Guidelines(markdown=text["markdown"], html=text["html"], is_default=False, language=code)
+                for code, text in data.items() if code in LANGUAGES and text.get("markdown")}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def get_guidelines(locale: str = "en") -> Guidelines:
+    """The community guidelines in the UI language, else in the other one, else the default text (translated):
+    Markdown and sanitised HTML (rendered on save; the default on read)."""
+    texts = guideline_texts()
+    for code in (locale, *LANGUAGES):
+        if code in texts:
+            return texts[code]
     text = default_guidelines_markdown()
     return Guidelines(markdown=text, html=render_markdown(text), is_default=True)
 
 
-def save_guidelines(actor, text: str) -> Guidelines:
-    """Store new guidelines (blank restores the default text); admins only, audit-logged."""
+def save_guidelines(actor, text: str, text_ja: str | None = None) -> Guidelines:
+    """Store new guidelines: `text` in English and `text_ja` in Japanese (None keeps the stored Japanese); both
+    blank restores the default text. Admins only, audit-logged."""
     _require_admin(actor)
     text = (text or "").replace("\r\n", "\n").strip()
-    if len(text) > GUIDELINES_MAX:
-        raise Invalid(_("The guidelines can be at most %(max)d characters.", max=GUIDELINES_MAX), field="body")
-    if not text:
+    text_ja = ((guideline_texts().get(JAPANESE) or Guidelines("", "", True)).markdown if text_ja is None
+               else text_ja.replace("\r\n", "\n").strip())
+    for value, field in ((text, "body"), (text_ja, "body_ja")):
+        if len(value) > GUIDELINES_MAX:
+            raise Invalid(_("The guidelines can be at most %(max)d characters.", max=GUIDELINES_MAX), field=field)
+    if not text and not text_ja:
         setting = db.session.get(SiteSetting, GUIDELINES_KEY)
         if setting is not None:
             db.session.delete(setting)
         transaction_cache().pop("settings", None)
         log_action(actor, "settings.guidelines", restored_default=True)
         return get_guidelines()
-    guidelines = Guidelines(markdown=text, html=render_markdown(text), is_default=False)
-    _store(actor, GUIDELINES_KEY, {"markdown": guidelines.markdown, "html": guidelines.html})
-    log_action(actor, "settings.guidelines", length=len(text))
-    return guidelines
+    stored = {code: {"markdown": value, "html": render_markdown(value)}
+              for code, value in ((ENGLISH, text), (JAPANESE, text_ja)) if value}
+    _store(actor, GUIDELINES_KEY, stored)
+    log_action(actor, "settings.guidelines", length=len(text), length_ja=len(text_ja))
+    return get_guidelines(ENGLISH if text else JAPANESE)
 
 
 def site_time(moment: datetime) -> str:

@@ -2,17 +2,49 @@
 from collections.abc import Callable
 from typing import TypeVar
 
+from dataclasses import dataclass
+
 from flask import abort, current_app, request
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, limiter
 from ..routing import parse_page
 from ..services.community import revisions, submissions
+from ..services.community.language import LANGUAGES, normalise
 from ..services.community.edit_conflicts import EditConflict
 from ..services.errors import DomainError
 from ..services.moderation.holds import PersonalDataFound
 from ..services.reputation.votes import VotePolicy
+
+
+ALL_LANGUAGES = "all"
+
+
+@dataclass(frozen=True)
+class LanguageFilter:
+    """A list's language filter: `?lang=ja|en|all`, by default the reader's UI language."""
+
+    choice: str  # "ja", "en" or "all": what the filter links show as chosen
+    explicit: str | None  # the `lang` of the URL, None when the default applies
+
+    @property
+    def language(self) -> str | None:
+        """The language to filter by; None for all languages."""
+        return None if self.choice == ALL_LANGUAGES else self.choice
+
+
+def language_filter() -> LanguageFilter:
+    """The list's language filter from `?lang=`. Pages are cached per URL and UI language, so a default that
+    follows the UI language is safe to cache."""
+    asked = (request.args.get("lang") or "").strip().lower()
+    if asked == ALL_LANGUAGES:
+        return LanguageFilter(ALL_LANGUAGES, ALL_LANGUAGES)
+    if normalise(asked):
+        return LanguageFilter(normalise(asked), normalise(asked))
+    locale = str(get_locale() or "")
+    return LanguageFilter(locale if locale in LANGUAGES else ALL_LANGUAGES, None)
 
 
 def thresholds() -> dict:

@@ -16,7 +16,7 @@ from ..services.errors import DomainError, Forbidden
 from ..services.faq import candidates, categories, entries, official, promotion, review
 from ..services.faq.common import get_entry
 from ..services.seo import structured_data
-from ._common import attach_error, page_number
+from ._common import attach_error, language_filter, page_number
 from ..urls import answer_path, faq_entry_path
 from .errors import wants_json
 from .feedback import VISITOR_COOKIE, current_outcome_for
@@ -50,16 +50,17 @@ def faq_review_count() -> int:
 def index():
     """Published entries by category, or the entries matching ?q=."""
     q = (request.args.get("q") or "").strip()[:200]
+    languages = language_filter()
     if q:
-        results = entries.entries_in_order(search.faq_entries(q, limit=50))
+        results = entries.entries_in_order(search.faq_entries(q, limit=50, language=languages.language))
         index_whole = search.health().faq.complete
         if not index_whole:
             do_not_store()
         return render_template("faq/index.html", q=q, results=results, sections=[], unpublished=[],
-                               index_whole=index_whole)
+                               index_whole=index_whole, languages=languages)
     staff = current_user.is_authenticated and current_user.is_staff
-    sections = entries.published_sections()
-    return render_template("faq/index.html", q="", results=None, sections=sections,
+    sections = entries.published_sections(language=languages.language)
+    return render_template("faq/index.html", q="", results=None, sections=sections, languages=languages,
                            unpublished=entries.unpublished_entries() if staff else [],
                            structured_data=structured_data.faq_page(
                                (entry for section in sections for entry in section.entries), site_base()))
@@ -192,7 +193,8 @@ def category_list():
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            categories.create_category(current_user, form.name.data, form.description.data or "")
+            categories.create_category(current_user, form.name.data, form.description.data or "",
+                                       name_ja=form.name_ja.data or "")
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -212,7 +214,8 @@ def category_action(category_id: int, action: str):
         if not form.validate_on_submit():
             flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
             return redirect(url_for(".category_list"))
-        categories.rename_category(current_user, category, form.name.data, form.description.data or "")
+        categories.rename_category(current_user, category, form.name.data, form.description.data or "",
+                                   name_ja=form.name_ja.data or "")
     elif action == "move":
         categories.move_category(current_user, category, request.form.get("direction", ""))
     else:

@@ -23,6 +23,7 @@ def hours():
     support, locale, now = site_settings.get_support_hours(), str(get_locale() or "en"), utcnow()
     return render_template(
         "help/hours.html", hours=support, summary=business_hours.summary(support, locale, now),
+        note=support.note(locale),
         open_now=business_hours.is_open(now, support), table=business_hours.weekly_table(support, locale),
         abbreviation=business_hours.zone_abbreviation(support, now),
         holidays=business_hours.upcoming_holidays(support, now.date()),
@@ -33,5 +34,6 @@ def hours():
 def guidelines():
     """The community guidelines admins write (Markdown, sanitised)."""
     support = site_settings.get_support_hours()
-    return render_template("help/guidelines.html", guidelines=site_settings.get_guidelines(),
-                           summary=business_hours.summary(support, str(get_locale() or "en")))
+    locale = str(get_locale() or "en")
+    return render_template("help/guidelines.html", guidelines=site_settings.get_guidelines(locale),
+                           summary=business_hours.summary(support, locale))

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..unit_of_work import checkpoint
 from ..forms import AnswerForm, QuestionEditForm, QuestionForm
 from ..models import Tag
+from ..services.community.language import AUTO
 from ..services.community.posts import TITLE_MAX
 from ..services.community import edit_conflicts, posts, threads
 from ..services import site_settings
@@ -19,7 +20,8 @@ from ..services.errors import DomainError
 from ..services.faq import entries as faq_entries
 from ..services.moderation.suspensions import require_not_suspended
 from ..services.seo import structured_data
-from ._common import attach_error, limit, offer_merge, paginate, personal_data_found, submit_once, thresholds
+from ._common import (attach_error, language_filter, limit, offer_merge, paginate, personal_data_found, submit_once,
+                      thresholds)
 from .feedback import VISITOR_COOKIE, current_outcome_for
 from .seo import site_base
 
@@ -33,10 +35,11 @@ def index():
     tab = request.args.get("tab", "newest")
     if tab not in threads.TABS:
         tab = "newest"
-    pagination = paginate(threads.questions_query(tab, viewer=current_user), current_app.config["QUESTIONS_PER_PAGE"],
-                          resizable=True)
+    languages = language_filter()
+    pagination = paginate(threads.questions_query(tab, viewer=current_user, language=languages.language),
+                          current_app.config["QUESTIONS_PER_PAGE"], resizable=True)
     return render_template("questions/index.html", pagination=pagination, tab=tab, tabs=threads.TAB_LABELS,
-                           titles=threads.TAB_TITLES)
+                           titles=threads.TAB_TITLES, languages=languages)
 
 
 @bp.get("/tagged/<tag_name>")
@@ -47,10 +50,11 @@ def tagged(tag_name: str):
     tab = request.args.get("tab", "newest")
     if tab not in threads.TABS:
         tab = "newest"
-    pagination = paginate(threads.questions_query(tab, tag=tag, viewer=current_user),
+    languages = language_filter()
+    pagination = paginate(threads.questions_query(tab, tag=tag, viewer=current_user, language=languages.language),
                           current_app.config["QUESTIONS_PER_PAGE"], resizable=True)
     return render_template("questions/index.html", pagination=pagination, tab=tab, tabs=threads.TAB_LABELS,
-                           titles=threads.TAB_TITLES, tag=tag)
+                           titles=threads.TAB_TITLES, tag=tag, languages=languages)
 
 
 @bp.route("/ask", methods=["GET", "POST"])
@@ -67,7 +71,7 @@ def ask():
         try:
             question, new = submit_once(form.submission_token.data, lambda: posts.ask_question(
                 current_user, form.title.data, form.body.data, form.tags.data, thresholds(),
-                post_anyway=form.post_anyway.data))
+                post_anyway=form.post_anyway.data, language=form.language.data))
         except DomainError as error:
             attach_error(form, error)
             personal_data = personal_data_found(error)
@@ -78,7 +82,8 @@ def ask():
             return redirect(url_for(".detail", question_id=question.id, slug=question.slug))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("questions/ask.html", form=form, personal_data=personal_data,
-                           support_summary=site_settings.support_summary(str(get_locale() or "en"))), status
+                           support_summary=site_settings.support_summary(str(get_locale() or "en")),
+                           support_note=site_settings.get_support_hours().note(str(get_locale() or "en"))), status
 
 
 def _viewer_key() -> str:
@@ -128,13 +133,14 @@ def edit(question_id: int):
     posts.require_edit(current_user, question, thresholds())
     form = QuestionEditForm(data={"title": question.title, "body": question.body_md,
                                   "tags": " ".join(tag.name for tag in question.tags),
-                                  "base_revision": edit_conflicts.latest_revision_number(question)})
+                                  "base_revision": edit_conflicts.latest_revision_number(question),
+                                  "language": question.language})
     conflict = conflict_diff = personal_data = None
     if form.validate_on_submit():
         try:
             changed = posts.edit_question(current_user, question, form.title.data, form.body.data, form.tags.data,
                                           form.summary.data or "", thresholds(), base_revision=form.base_revision.data,
-                                          post_anyway=form.post_anyway.data)
+                                          post_anyway=form.post_anyway.data, language=form.language.data or AUTO)
         except EditConflict as error:
             conflict, conflict_diff = error, offer_merge(form, error)
         except DomainError as error:

@@ -5,7 +5,7 @@ from flask_login import current_user
 from ..models import slugify
 from ..page_cache import cached_page, do_not_store
 from ..services.community import search
-from ._common import page_number
+from ._common import language_filter, page_number
 
 bp = Blueprint("search", __name__)
 
@@ -15,13 +15,15 @@ bp = Blueprint("search", __name__)
 def results():
     """Questions matching a query with Stack Overflow's operators; odd input gets a hint, never an error."""
     text = request.args.get("q", "")
+    languages = language_filter()
     outcome = search.search_questions(text, sort=request.args.get("sort", "relevance"), page=page_number(),
-                                      per_page=current_app.config["QUESTIONS_PER_PAGE"], viewer=current_user)
+                                      per_page=current_app.config["QUESTIONS_PER_PAGE"], viewer=current_user,
+                                      language=languages.language)
     index_whole = search.index_is_whole()
     if outcome.degraded or not index_whole:
         do_not_store()
     return render_template("search/results.html", q=text[: search.MAX_QUERY], outcome=outcome,
-                           sorts=search.SORT_LABELS, index_whole=index_whole)
+                           sorts=search.SORT_LABELS, index_whole=index_whole, languages=languages)
 
 
 @bp.get("/search/similar")

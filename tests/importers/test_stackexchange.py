@@ -65,6 +65,8 @@ def test_accepted_answers_scores_dates_and_tags(imported):
     assert [tag.name for tag in question.tags] == ["support"]
     assert question.answer_count == int(row["AnswerCount"])
     assert question.accepted_answer_id is not None
+    assert question.language == "en"  # detected on import, as when asking
+    assert db.session.scalar(select(func.count(Question.id)).where(Question.language.is_(None))) == 0
 
 
 def test_a_duplicate_link_is_stored_when_the_dump_has_one(imported):

@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 from forum import search
 from forum.extensions import db
 from forum.markup import render_markdown
+from forum.services.community.language import detect_language
 from forum.models import FaqEntry, FaqStatus, SearchOutbox
 from forum.search.backend import FAQ
 from forum.services.faq import categories
@@ -20,6 +21,7 @@ def make_entry(title="How do I reset my password?", question="I forgot my passwo
                status=FaqStatus.PUBLISHED, author=None, commit=True) -> FaqEntry:
     entry = FaqEntry(title=title, question_md=question, question_html=render_markdown(question), answer_md=answer,
                      answer_html=render_markdown(answer), status=status,
+                     language=detect_language(title, f"{question}\n{answer}"),
                      created_by_id=(author or make_user(commit=False)).id)
     db.session.add(entry)
     db.session.flush()

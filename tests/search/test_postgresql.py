@@ -278,6 +278,24 @@ def test_plain_searches_rank_from_the_postings_exactly_as_from_the_vectors(app, 
     assert from_postings[0][:2] == [made[0].id, made[3].id] and from_postings[1][0] == made[1].id
 
 
+def test_a_language_filter_keeps_plain_searches_on_the_postings_with_the_same_ranking(app, monkeypatch):
+    made = [make_question(title=title, body=body) for title, body in [
+        ("Sync stops after the update", "The desktop app stops syncing after every update."),
+        ("同期がアップデートの後に止まってしまう", "デスクトップアプリの sync がアップデートのたびに止まります。"),
+        ("Update fails with error 42", "The update stops with error 42 on the desktop app; sync too.")]]
+    assert [q.language for q in made] == ["en", "ja", "en"]
+    used = []
+    real = ranking.run_postings
+    monkeypatch.setattr(ranking, "run_postings", lambda *args, **kwargs: used.append(args[-1]) or real(*args, **kwargs))
+    asked = ["sync", "update stops", "sync update desktop"]
+    from_postings = [found(query, language="en") for query in asked]
+    assert used == ["en"] * len(asked)
+    assert found("sync", language="ja") == [made[1].id]
+    monkeypatch.setattr(ranking, "postings_terms", lambda plan: None)  # the four-level statement over the vectors
+    assert [found(query, language="en") for query in asked] == from_postings
+    assert all(made[1].id not in ids for ids in from_postings)
+
+
 def test_a_sentence_skips_its_common_words_only_when_the_page_is_exactly_the_same(app, monkeypatch):
     for n in range(12):
         make_question(title=f"App sync stops, report {n}", body="The app sync stops every single day " + "again " * n)

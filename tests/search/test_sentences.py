@@ -83,7 +83,9 @@ def test_a_quoted_phrase_in_a_sentence_is_still_required(support_threads):
 
 
 def test_sentences_through_the_search_page(client, support_threads):
-    response = client.get("/search", query_string={"q": "アップデートしてからWindowsアプリで同期ができなくなったのはなぜですか"})
+    # A Japanese reader (the page shows the UI language's threads by default).
+    response = client.get("/search", query_string={"q": "アップデートしてからWindowsアプリで同期ができなくなったのはなぜですか"},
+                          headers={"Accept-Language": "ja"})
     assert response.status_code == 200
     assert result_ids(response)[0] == support_threads["sync_ja"].id
     assert "<mark>同期</mark>" in text(response)

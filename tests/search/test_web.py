@@ -46,7 +46,8 @@ def test_japanese_search_finds_inflected_forms_and_highlights_them(client):
                              body="昨日からスマホのアプリにログインできませんでした。パスワードは合っています。",
                              tags="ログイン スマホ")
     make_question(title="東京都の店舗でレシートが印刷できない", body="東京都の店舗だけで、朝からレシートの印刷にずっと失敗しています。")
-    response = client.get("/search", query_string={"q": "ログインできない"})
+    # A Japanese reader: the list shows questions in the UI language by default.
+    response = client.get("/search", query_string={"q": "ログインできない"}, headers={"Accept-Language": "ja"})
     assert result_ids(response) == [question.id]
     assert "<mark>ログイン</mark>ができません" in text(response)
     assert result_ids(client.get("/search", query_string={"q": "京都"})) == []

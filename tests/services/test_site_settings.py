@@ -93,3 +93,36 @@ def test_unreadable_setting_falls_back_to_defaults(db):
     db.session.add(SiteSetting(key="support_hours", value="{not json"))
     db.session.commit()
     assert site_settings.get_support_hours() == SupportHours()
+
+
+def test_guidelines_have_a_text_per_language_with_the_other_as_fallback(admin):
+    site_settings.save_guidelines(admin, "Be kind.", "親切にしましょう。")
+    assert "親切に" in site_settings.get_guidelines("ja").html
+    assert "Be kind." in site_settings.get_guidelines("en").html
+    site_settings.save_guidelines(admin, "", "親切にしましょう。")  # no English: English readers see the Japanese
+    shown = site_settings.get_guidelines("en")
+    assert "親切に" in shown.html and shown.language == "ja" and not shown.is_default
+    site_settings.save_guidelines(admin, "Be kind.")  # None keeps the stored Japanese
+    assert "親切に" in site_settings.get_guidelines("ja").html
+
+
+def test_guidelines_stored_before_they_were_bilingual_count_as_their_detected_language(admin):
+    from forum.services.site_settings import GUIDELINES_KEY, _store
+    _store(admin, GUIDELINES_KEY, {"markdown": "親切にしましょう。", "html": "<p>親切にしましょう。</p>"})
+    assert set(site_settings.guideline_texts()) == {"ja"}
+    assert site_settings.get_guidelines("en").markdown == "親切にしましょう。"
+
+
+def test_support_hours_notes_follow_the_ui_language_with_the_other_as_fallback(admin):
+    hours = site_settings.save_support_hours(admin, "Asia/Tokyo", [0], "09:00", "18:00", note_ja="年末年始は休みです。",
+                                             note_en="Closed over New Year.")
+    assert (hours.note("ja"), hours.note("en")) == ("年末年始は休みです。", "Closed over New Year.")
+    hours = site_settings.save_support_hours(admin, "Asia/Tokyo", [0], "09:00", "18:00", note_ja="年末年始は休みです。")
+    assert site_settings.get_support_hours().note("en") == "年末年始は休みです。"
+    with pytest.raises(Invalid):
+        site_settings.save_support_hours(admin, "Asia/Tokyo", [0], "09:00", "18:00", note_en="x" * 501)
+
+
+@pytest.fixture
+def admin(db):
+    return make_user(role=Role.ADMIN)

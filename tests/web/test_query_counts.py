@@ -63,9 +63,11 @@ def test_question_list_queries_do_not_grow_with_rows(client):
     assert text(response).count('class="question-row"') == 50
     many = page_queries(client, "/questions?tab=newest&pagesize=50")
     assert few == many <= 5
+    assert page_queries(client, "/questions?lang=all&pagesize=50") == page_queries(client, "/questions?lang=ja") == few
 
 
-@pytest.mark.parametrize("url", ["/tags", "/users", "/questions/tagged/common", "/search?q=sync"])
+@pytest.mark.parametrize("url", ["/tags", "/users", "/questions/tagged/common", "/search?q=sync", "/tags?lang=all",
+                                 "/questions/tagged/common?lang=ja", "/search?q=sync&lang=all", "/faq?lang=all"])
 def test_directory_pages_have_constant_queries(client, url):
     for n in range(30):
         make_question(author=make_user(commit=False), tags=f"tag{n} common", commit=False)

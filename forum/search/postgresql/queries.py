@@ -57,10 +57,13 @@ class Plan:
     terms: set[str] = field(default_factory=set)
     searchable: bool = True
     any_words: list[str] = field(default_factory=list)  # a sentence's words, matched by any of them: match[0]
+    # "ja" or "en": a condition of its own, which the postings path applies too (ranking.run_postings)
+    language: str | None = None
 
     def where(self) -> list[str]:
         found = [f"text_vector @@ {self.sql.tsquery(joined(self.match, '&'))}"] if self.match else []
-        return found + self.conditions
+        language = [f"language = {self.sql.bind(self.language)}"] if self.language else []
+        return found + self.conditions + language
 
 
 @dataclass
@@ -121,6 +124,7 @@ def build(parsed: ParsedQuery, df: Callable[[str], int] | None = None) -> Plan:
             plan.conditions.append(built.exact)
         plan.scored += built.scored
     plan.conditions += filters + ranges
+    plan.language = parsed.language  # after the check above: a language alone is no search
     if negatives:
         plan.conditions.append(f"NOT {joined(negatives, 'OR')}")
     return plan
@@ -234,6 +238,7 @@ def build_faq(parsed: ParsedQuery) -> Plan:
         if built.exact:
             plan.conditions.append(built.exact)
         plan.scored += built.scored
+    plan.language = parsed.language
     negatives = [b.condition(sql) for b in (compile_clause(sql, c, FAQ_FIELDS, set()) for c in parsed.excluded) if b]
     if negatives:
         plan.conditions.append(f"NOT {joined(negatives, 'OR')}")

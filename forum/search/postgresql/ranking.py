@@ -46,7 +46,7 @@ def run(connection, kind: str, plan: Plan, stats: Statistics | None, limit: int,
     if sort == "relevance" and stats is not None and kind == THREADS:
         terms = postings_terms(plan)
         if terms is not None:
-            return run_postings(connection, terms, stats, limit, shape)[0]
+            return run_postings(connection, terms, stats, limit, shape, plan.language)[0]
     sql = plan.sql
     where = [f"kind = {sql.bind(kind)}", *plan.where()]
     if shape.exclude_id is not None:
@@ -92,7 +92,7 @@ def run_pruned(connection, kind: str, plan: Plan, stats: Statistics | None, limi
     the rows' `total` counts every match (False: at least that many)."""
     terms = postings_terms(plan) if kind == THREADS else None
     if sort == "relevance" and stats is not None and terms is not None:
-        return run_postings(connection, terms, stats, limit, shape)
+        return run_postings(connection, terms, stats, limit, shape, plan.language)
     if sort != "relevance" or stats is None or len(plan.any_words) < 2:
         return run(connection, kind, plan, stats, limit, sort, shape), True
     best, rest = {word: 0.0 for word in plan.any_words}, 0.0
@@ -155,26 +155,31 @@ FIRST_PASS_POSTINGS = 20_000  # postings the first pass of a pruned sentence may
 CANDIDATES = 1000  # at least this many threads get their whole score in a pruned sentence's second pass
 
 
-def run_postings(connection, terms: PostingTerms, stats: Statistics, limit: int, shape: Shape) -> tuple[list, bool]:
+def run_postings(connection, terms: PostingTerms, stats: Statistics, limit: int, shape: Shape,
+                 language: str | None = None) -> tuple[list, bool]:
     """`run` for a plain thread search, from `search_postings` (see the module's docstring): the same BM25 sums,
     coordination bonus and order, then the page's rows' stored columns by primary key. Also whether `total`
-    counts every match (False: a pruned sentence, at least that many)."""
+    counts every match (False: a pruned sentence, at least that many). With a `language`, each posting's thread
+    is looked up by primary key for its language (no vector is read), and nothing is pruned: the pruning bounds
+    count threads of every language."""
     weights = {term: stats.idf("text", term) * boost * (K1 + 1) for term, boost in terms.boosts.items()}
     norm = {"flat": K1 * (1 - B), "scaled": K1 * B / stats.average("text")}
     plain = terms.required == 1 and shape.coordination is None and shape.min_matched <= 1
-    if plain and len(weights) > 1:
+    if plain and len(weights) > 1 and language is None:
         pruned = _pruned(connection, weights, norm, stats, limit, shape)
         if pruned is not None:
             return _stored_columns(connection, pruned, shape), False
     required = max(terms.required, shape.min_matched)
-    rows = _aggregated(connection, weights, norm, limit, shape, required=required)
+    rows = _aggregated(connection, weights, norm, limit, shape, required=required, language=language)
     return _stored_columns(connection, rows, shape), True
 
 
 def _aggregated(connection, weights: dict[str, float], norm: dict, limit: int, shape: Shape,
-                required: int = 1, ids: list[int] | None = None, count: bool = True) -> list:
-    """Threads with these terms (at least `required` of them; only `ids` when given), ranked by the terms' BM25
-    sum: id, rank, total. One index-only scan of each term's postings, grouped by thread."""
+                required: int = 1, ids: list[int] | None = None, count: bool = True,
+                language: str | None = None) -> list:
+    """Threads with these terms (at least `required` of them; only `ids` when given; only in `language` when
+    given), ranked by the terms' BM25 sum: id, rank, total. One index-only scan of each term's postings, grouped
+    by thread."""
     names = sorted(weights)
     score = "sum(query.weight * posting.frequency / (posting.frequency + :flat + :scaled * posting.length))"
     if shape.coordination is not None:
@@ -187,11 +192,13 @@ def _aggregated(connection, weights: dict[str, float], norm: dict, limit: int, s
         f"SELECT posting.id, {score} AS rank" + (", count(*) OVER () AS total " if count else " ")
         + "FROM unnest(CAST(:terms AS text[]), CAST(:weights AS float8[])) AS query(term, weight) "
         "JOIN search_postings AS posting ON posting.term = query.term "
+        + ("JOIN search_documents AS document ON document.kind = 'thread' AND document.id = posting.id "
+           "AND document.language = :language " if language else "")
         + (f"WHERE {' AND '.join(conditions)} " if conditions else "")
         + "GROUP BY posting.id " + ("HAVING count(*) >= :required " if required > 1 else "")
         + "ORDER BY rank DESC, posting.id LIMIT :limit"),
         {"terms": names, "weights": [weights[name] for name in names], **norm, "required": required,
-         "limit": int(limit), "exclude": shape.exclude_id, "ids": ids}).mappings().all()
+         "limit": int(limit), "exclude": shape.exclude_id, "ids": ids, "language": language}).mappings().all()
 
 
 def _pruned(connection, weights: dict[str, float], norm: dict, stats: Statistics, limit: int,

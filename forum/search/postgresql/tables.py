@@ -38,6 +38,7 @@ documents = Table(
     Column("created", BigInteger, nullable=False, server_default="0"),
     Column("activity", BigInteger, nullable=False, server_default="0"),
     Column("category_id", Integer),
+    Column("language", String(2)),  # "ja" or "en" (migration 2c3d4e5f6a7b)
     Column("text_vector", TSVECTOR, nullable=False),
     Column("question_vector", TSVECTOR, nullable=False),
     Column("answers_vector", TSVECTOR, nullable=False),

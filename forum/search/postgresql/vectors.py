@@ -73,7 +73,7 @@ def thread_row(document: dict) -> Analysed:
         "score": int(document.get("score", 0)), "answer_count": int(document.get("answer_count", 0)),
         "has_accepted": bool(document.get("has_accepted")), "has_official": bool(document.get("has_official")),
         "closed": bool(document.get("closed")), "created": int(document.get("created", 0)),
-        "activity": int(document.get("activity", 0)), "category_id": None,
+        "activity": int(document.get("activity", 0)), "category_id": None, "language": document.get("lang"),
         "text_vector": literal(text), "question_vector": literal(question), "answers_vector": literal(answers),
         "accepted_vector": literal(accepted),
     }
@@ -95,7 +95,7 @@ def faq_row(document: dict) -> Analysed:
         "id": int(document["id"]), "fingerprint": document.get("fingerprint"), "title": document.get("title", ""),
         "tags": [], "author_id": None, "answerer_ids": [], "score": 0, "answer_count": 0, "has_accepted": False,
         "has_official": False, "closed": False, "created": 0, "activity": 0,
-        "category_id": _int(document.get("category_id")),
+        "category_id": _int(document.get("category_id")), "language": document.get("lang"),
         "text_vector": literal(everything), "question_vector": literal(question),
         "answers_vector": literal(answers), "accepted_vector": "",
     }

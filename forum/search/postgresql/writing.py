@@ -28,7 +28,7 @@ LENGTHS = ("text", "question", "title", "answers", "accepted")
 _BUSY_STATES = {"55P03", "40P01"}  # lock_not_available (lock_timeout), deadlock_detected
 VECTOR_COLUMNS = ("text_vector", "question_vector", "answers_vector", "accepted_vector")
 COLUMNS = ("id", "fingerprint", "title", "tags", "author_id", "answerer_ids", "score", "answer_count",
-           "has_accepted", "has_official", "closed", "created", "activity", "category_id", *VECTOR_COLUMNS,
+           "has_accepted", "has_official", "closed", "created", "activity", "category_id", "language", *VECTOR_COLUMNS,
            *(f"{name}_length" for name in LENGTHS))
 
 _UPSERT = text(

@@ -70,6 +70,8 @@ def build(parsed: ParsedQuery, reader=None) -> Built:
     filters, ranges = _filters(parsed), _ranges(parsed)
     if not positives and (parsed.is_empty or (parsed.clauses and not negatives and not filters and not ranges)):
         return Built(query=None, terms=found_terms)  # nothing searchable (only stop words, or nothing at all)
+    if parsed.language:  # after the check above: a language alone is no search
+        filters.append(q.Term("lang", parsed.language, boost=OPERATOR_WEIGHT))
     parts = positives + filters
     main = (parts[0] if len(parts) == 1 else q.And(parts)) if parts else q.Every()
     if negatives:
@@ -160,6 +162,8 @@ def build_faq_query(parsed: ParsedQuery) -> tuple[q.Query | None, set[str]]:
     positives += [b for b in (_clause(c, FAQ_FIELDS, terms) for c in clauses) if b is not None]
     if not positives:
         return None, terms
+    if parsed.language:
+        positives.append(q.Term("lang", parsed.language, boost=OPERATOR_WEIGHT))
     main = positives[0] if len(positives) == 1 else q.And(positives)
     negatives = [b for b in (_clause(c, FAQ_FIELDS, set()) for c in parsed.excluded) if b is not None]
     if negatives:

@@ -43,6 +43,7 @@ def build_schema() -> Schema:
         has_accepted=BOOLEAN(stored=True),
         has_official=BOOLEAN(stored=True),  # an answer verified by staff ("Official answer" in results)
         closed=BOOLEAN(stored=True),
+        lang=ID(stored=True),  # "ja" or "en": `lang:` and the result page's language filter
         # Dates only sort (newest, active): a column of epoch seconds, no postings at all.
         created=COLUMN(NumericColumn("q")),
         activity=COLUMN(NumericColumn("q")),
@@ -81,6 +82,7 @@ def build_faq_schema() -> Schema:
         question=TEXT(analyzer=analyzer, field_boost=1.5),
         answer=TEXT(analyzer=analyzer),
         category_id=ID(stored=True),
+        lang=ID(stored=True),
         fingerprint=STORED,
     )
 

@@ -18,6 +18,7 @@ from ..moderation.locking import require_unlocked
 from ..row_locks import lock_post_row
 from . import edit_conflicts, mentions
 from .edit_conflicts import Draft
+from .language import AUTO, detect_language, normalise
 from ...urls import permalink
 from ..outreach.notifications import notify
 from ..reputation.ledger import ReputationRules
@@ -28,8 +29,9 @@ ANSWER_MIN = 30
 
 
 def ask_question(author: User, title: str, body: str, tags_text: str, thresholds: dict | None = None,
-                 post_anyway: bool | None = None) -> Question:
+                 post_anyway: bool | None = None, language: str | None = None) -> Question:
     """Create a question with its first revision. With `thresholds`, creating a new tag needs the privilege.
+    Its `language` ("ja" or "en") is the author's choice, else detected from the title and body.
 
     With `post_anyway` (False or True) the title and body are screened for personal data: `PersonalDataFound`
     if there is some and the author has not chosen to post anyway, otherwise the question is held for review."""
@@ -40,7 +42,8 @@ def ask_question(author: User, title: str, body: str, tags_text: str, thresholds
         tag_service.check_new_tags(author, names, thresholds)
     findings = holds.screen(title, body, post_anyway=post_anyway)
     now = utcnow()
-    question = Question(author=author, title=title, created_at=now, last_activity_at=now)
+    question = Question(author=author, title=title, created_at=now, last_activity_at=now,
+                        language=normalise(language) or detect_language(title, body))
     _set_body(question, body)
     db.session.add(question)
     tag_service.set_question_tags(question, names)
@@ -81,8 +84,11 @@ def post_answer(author: User, question: Question, body: str, post_anyway: bool |
 
 def edit_question(editor: User, question: Question, title: str, body: str, tags_text: str, summary: str = "",
                   thresholds: dict | None = None, credit: User | None = None, base_revision: int | None = None,
-                  post_anyway: bool | None = None) -> bool:
+                  post_anyway: bool | None = None, language: str | None = None) -> bool:
     """Save a new revision if anything changed; returns whether it did.
+
+    `language` ("ja" or "en") changes the question's language (no revision: revisions keep the text); AUTO detects
+    it again from the new text; None keeps it.
 
     `credit` is who the revision is attributed to when `editor` applies someone else's suggested edit.
     `base_revision` is the revision number the editor started from: an `EditConflict` if another was saved since.
@@ -96,8 +102,11 @@ def edit_question(editor: User, question: Question, title: str, body: str, tags_
         tag_service.check_new_tags(editor, names, thresholds)
     _lock_for_edit(question)
     edit_conflicts.check_base(question, base_revision, Draft(body=body, title=title, tags=" ".join(names)))
+    language = detect_language(title, body) if language == AUTO else normalise(language) or question.language
+    relabelled = language != question.language
+    question.language = language
     if title == question.title and body == question.body_md and sorted(names) == sorted(t.name for t in question.tags):
-        return False
+        return relabelled
     findings = holds.screen(title, body, post_anyway=post_anyway)
     previous = question.body_md
     question.title = title

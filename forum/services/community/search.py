@@ -39,12 +39,14 @@ def fetch_faq_entries(ids: list[int]) -> dict[int, FaqEntry]:
     return {entry.id: entry for entry in rows}
 
 
-def search_questions(text: str, sort: str = "relevance", page: int = 1, per_page: int = 20, viewer=None):
+def search_questions(text: str, sort: str = "relevance", page: int = 1, per_page: int = 20, viewer=None,
+                     language: str | None = None):
     """A page of questions matching `text` (with operators), in index order, with snippets and hints; on the
-    first page, the official FAQ entries matching the words come first (`outcome.faq`)."""
+    first page, the official FAQ entries matching the words come first (`outcome.faq`). Only threads and entries
+    in `language` ("ja" or "en") when given, unless the text says `lang:` itself."""
     viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
     return index.search(text, sort=sort, page=page, per_page=per_page, viewer_id=viewer_id, fetch=fetch_questions,
-                        fetch_faq=fetch_faq_entries)
+                        fetch_faq=fetch_faq_entries, language=language)
 
 
 def similar_questions(title: str, limit: int = 5) -> list[dict]:

@@ -3,11 +3,12 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import with_expression
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
-from ...models import Question, Tag
+from ...models import Question, Tag, question_tags
 from ..reputation import privileges
 from ..errors import Invalid
 
@@ -91,9 +92,26 @@ def _adjust_counts(tag_ids: set[int], delta: int) -> None:
         )
 
 
-def tags_query(filter_text: str = "", sort: str = "popular"):
+def tags_query(filter_text: str = "", sort: str = "popular", language: str | None = None):
+    """Tags in use, popular first or by name. With `language`, only tags of visible questions in it, counted
+    in it (`Tag.count_in_language`, one correlated count per tag in the same statement)."""
+    if language is not None:
+        return _tags_in_language(filter_text, sort, language)
     order = (Tag.name,) if sort == "name" else (Tag.question_count.desc(), Tag.name)
     query = select(Tag).where(Tag.question_count > 0).order_by(*order)
+    if filter_text:
+        query = query.where(Tag.name.contains(filter_text.strip().lower(), autoescape=True))
+    return query
+
+
+def _tags_in_language(filter_text: str, sort: str, language: str):
+    counted = (select(func.count(Question.id)).select_from(question_tags)
+               .join(Question, Question.id == question_tags.c.question_id)
+               .where(question_tags.c.tag_id == Tag.id, Question.language == language,
+                      Question.deleted_at.is_(None), Question.hidden_at.is_(None))
+               .correlate(Tag).scalar_subquery())
+    order = (Tag.name,) if sort == "name" else (counted.desc(), Tag.name)
+    query = select(Tag).options(with_expression(Tag.count_in_language, counted)).where(counted > 0).order_by(*order)
     if filter_text:
         query = query.where(Tag.name.contains(filter_text.strip().lower(), autoescape=True))
     return query

@@ -48,8 +48,10 @@ class Thread:
         return self.comments.get(post.id, [])
 
 
-def questions_query(tab: str = "newest", tag: Tag | None = None, author: User | None = None, viewer=None):
-    """A select of visible questions for a list tab, with what each row shows loaded up front.
+def questions_query(tab: str = "newest", tag: Tag | None = None, author: User | None = None, viewer=None,
+                    language: str | None = None):
+    """A select of visible questions for a list tab, with what each row shows loaded up front; only those in
+    `language` ("ja" or "en") when given.
 
     Questions hidden by flags are left out, except for staff and for authors looking at their own list.
     """
@@ -65,6 +67,8 @@ def questions_query(tab: str = "newest", tag: Tag | None = None, author: User | 
         query = query.where(Question.tags.any(Tag.id == tag.id))
     if author is not None:
         query = query.where(Question.author_id == author.id)
+    if language is not None:
+        query = query.where(Question.language == language)
     if not (permissions.is_staff(viewer) or (author is not None and permissions.is_self(viewer, author))):
         query = query.where(Question.hidden_at.is_(None))
     return query

@@ -23,22 +23,27 @@ def get_category(category_id: int) -> FaqCategory:
     return category
 
 
-def create_category(staff: User, name: str, description: str = "") -> FaqCategory:
+def create_category(staff: User, name: str, description: str = "", name_ja: str = "") -> FaqCategory:
+    """A new category: its English `name` (the one that must be unique) and its Japanese `name_ja`."""
     require_staff(staff)
     name, description = _check(name, description)
     position = (db.session.scalar(select(func.max(FaqCategory.position))) or 0) + 1
-    category = FaqCategory(name=name, description=description, position=position)
+    category = FaqCategory(name=name, name_ja=_japanese_name(name_ja), description=description, position=position)
     db.session.add(category)
     db.session.flush()
     log_action(staff, "faq.category.create", category, name=name)
     return category
 
 
-def rename_category(staff: User, category: FaqCategory, name: str, description: str = "") -> None:
+def rename_category(staff: User, category: FaqCategory, name: str, description: str = "",
+                    name_ja: str | None = None) -> None:
+    """New names (`name_ja` None keeps the Japanese one) and description."""
     require_staff(staff)
     name, description = _check(name, description, category.id)
     old = category.name
     category.name, category.description = name, description
+    if name_ja is not None:
+        category.name_ja = _japanese_name(name_ja)
     log_action(staff, "faq.category.rename", category, old=old, name=name)
 
 
@@ -71,6 +76,13 @@ def delete_category(staff: User, category: FaqCategory) -> int:
     log_action(staff, "faq.category.delete", category, name=category.name, entries=moved)
     db.session.delete(category)
     return moved
+
+
+def _japanese_name(name_ja: str | None) -> str:
+    name_ja = " ".join((name_ja or "").split())
+    if len(name_ja) > NAME_MAX:
+        raise Invalid(_l("A category name has 1-%(max)d characters.", max=NAME_MAX), field="name_ja")
+    return name_ja
 
 
 def _check(name: str, description: str, own_id: int | None = None) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...markup import render_markdown
+from ..community.language import detect_language
 from ...models import (
     FaqCategory, FaqEntry, FaqRevision, FaqStatus, NotificationKind, Question, Reason, ReputationEvent, User, utcnow,
 )
@@ -52,9 +53,11 @@ def edit_entry(staff: User, entry: FaqEntry, title: str, question_md: str, answe
 
 
 def set_content(entry: FaqEntry, question_md: str, answer_md: str) -> None:
-    """Markdown in, the same renderer as posts, stored once on write."""
+    """Markdown in, the same renderer as posts, stored once on write; the language detected from the title
+    and text (as a question's)."""
     entry.question_md, entry.question_html = question_md, render_markdown(question_md) if question_md else ""
     entry.answer_md, entry.answer_html = answer_md, render_markdown(answer_md)
+    entry.language = detect_language(entry.title or "", f"{question_md}\n{answer_md}")
     entry.updated_at = utcnow()
 
 
@@ -141,11 +144,14 @@ class FaqSection:
     entries: list[FaqEntry]
 
 
-def published_sections(entry_ids: list[int] | None = None) -> list[FaqSection]:
-    """/faq: published entries grouped by category (staff order), in two queries; empty sections left out."""
+def published_sections(entry_ids: list[int] | None = None, language: str | None = None) -> list[FaqSection]:
+    """/faq: published entries (only those in `language` when given) grouped by category (staff order), in two
+    queries; empty sections left out."""
     query = select(FaqEntry).where(FaqEntry.status == FaqStatus.PUBLISHED).order_by(*_ENTRY_ORDER)
     if entry_ids is not None:
         query = query.where(FaqEntry.id.in_(entry_ids))
+    if language is not None:
+        query = query.where(FaqEntry.language == language)
     entries = list(db.session.scalars(query))
     categories = list(db.session.scalars(select(FaqCategory).order_by(FaqCategory.position, FaqCategory.name)))
     grouped: dict[int | None, list[FaqEntry]] = {}

@@ -48,6 +48,7 @@ def promote(staff: User, question: Question) -> FaqEntry:
         question_author_id=question.author_id, answer_author_id=answer.author_id,
         title=question.title or "", question_md=question.body_md, question_html=question.body_html,
         answer_md=answer.body_md, answer_html=answer.body_html, status=FaqStatus.DRAFT, created_by_id=staff.id,
+        language=question.language or "en",  # the thread's; edits detect it again (entries.set_content)
     )
     db.session.add(entry)
     add_entry_revision(entry, staff, summary="promoted")

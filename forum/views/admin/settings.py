@@ -31,11 +31,13 @@ def settings_hours():
     _require_admin()
     hours = site_settings.get_support_hours()
     form = SupportHoursForm(data={"timezone": hours.timezone, "days": list(hours.days), "start": hours.start,
-                                  "end": hours.end, "holidays": "\n".join(hours.holidays)})
+                                  "end": hours.end, "holidays": "\n".join(hours.holidays),
+                                  "note_ja": hours.note_ja, "note_en": hours.note_en})
     if form.validate_on_submit():
         try:
             site_settings.save_support_hours(current_user, form.timezone.data, form.days.data or [],
-                                             form.start.data, form.end.data, form.holidays.data)
+                                             form.start.data, form.end.data, form.holidays.data,
+                                             form.note_ja.data, form.note_en.data)
         except Invalid as error:
             attach_error(form, error)
         else:
@@ -50,11 +52,13 @@ def settings_hours():
 def settings_guidelines():
     """The community guidelines shown at /help/guidelines (Markdown)."""
     _require_admin()
-    guidelines = site_settings.get_guidelines()
-    form = GuidelinesForm(data={"body": guidelines.markdown})
+    texts = site_settings.guideline_texts()
+    guidelines = site_settings.get_guidelines(str(get_locale() or "en"))
+    form = GuidelinesForm(data={"body": texts["en"].markdown if "en" in texts else "",
+                                "body_ja": texts["ja"].markdown if "ja" in texts else ""})
     if form.validate_on_submit():
         try:
-            site_settings.save_guidelines(current_user, form.body.data)
+            site_settings.save_guidelines(current_user, form.body.data, form.body_ja.data or "")
         except Invalid as error:
             attach_error(form, error)
         else:
