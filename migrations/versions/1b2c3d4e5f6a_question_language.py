@@ -5,7 +5,7 @@ Existing questions and FAQ entries get the language services/community/language.
 name that reads as Japanese is copied to its Japanese name (the English name stays, being the unique key).
 
 Revision ID: 1b2c3d4e5f6a
-Revises: 0a1b2c3d4e5f
+Revises: b7c8d9e0f1a2
 Create Date: 2026-12-07 06:10:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from forum.services.community.language import detect_language
 
 revision = '1b2c3d4e5f6a'
-down_revision = '0a1b2c3d4e5f'
+down_revision = 'b7c8d9e0f1a2'
 branch_labels = None
 depends_on = None
 

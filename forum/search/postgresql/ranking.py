@@ -159,14 +159,14 @@ def run_postings(connection, terms: PostingTerms, stats: Statistics, limit: int,
                  language: str | None = None) -> tuple[list, bool]:
     """`run` for a plain thread search, from `search_postings` (see the module's docstring): the same BM25 sums,
     coordination bonus and order, then the page's rows' stored columns by primary key. Also whether `total`
-    counts every match (False: a pruned sentence, at least that many). With a `language`, each posting's thread
-    is looked up by primary key for its language (no vector is read), and nothing is pruned: the pruning bounds
-    count threads of every language."""
+    counts every match (False: a pruned sentence, at least that many). With a `language`, only the postings of
+    threads in it count (each posting carries its thread's language); the pruning bounds, which count threads
+    of every language, still hold for fewer threads."""
     weights = {term: stats.idf("text", term) * boost * (K1 + 1) for term, boost in terms.boosts.items()}
     norm = {"flat": K1 * (1 - B), "scaled": K1 * B / stats.average("text")}
     plain = terms.required == 1 and shape.coordination is None and shape.min_matched <= 1
-    if plain and len(weights) > 1 and language is None:
-        pruned = _pruned(connection, weights, norm, stats, limit, shape)
+    if plain and len(weights) > 1:
+        pruned = _pruned(connection, weights, norm, stats, limit, shape, language)
         if pruned is not None:
             return _stored_columns(connection, pruned, shape), False
     required = max(terms.required, shape.min_matched)
@@ -188,12 +188,12 @@ def _aggregated(connection, weights: dict[str, float], norm: dict, limit: int, s
     conditions = ["posting.id <> :exclude"] if shape.exclude_id is not None else []
     if ids is not None:
         conditions.append("posting.id = ANY(:ids)")
+    if language is not None:
+        conditions.append("posting.language = :language")
     return connection.execute(text(
         f"SELECT posting.id, {score} AS rank" + (", count(*) OVER () AS total " if count else " ")
         + "FROM unnest(CAST(:terms AS text[]), CAST(:weights AS float8[])) AS query(term, weight) "
         "JOIN search_postings AS posting ON posting.term = query.term "
-        + ("JOIN search_documents AS document ON document.kind = 'thread' AND document.id = posting.id "
-           "AND document.language = :language " if language else "")
         + (f"WHERE {' AND '.join(conditions)} " if conditions else "")
         + "GROUP BY posting.id " + ("HAVING count(*) >= :required " if required > 1 else "")
         + "ORDER BY rank DESC, posting.id LIMIT :limit"),
@@ -202,7 +202,7 @@ def _aggregated(connection, weights: dict[str, float], norm: dict, limit: int, s
 
 
 def _pruned(connection, weights: dict[str, float], norm: dict, stats: Statistics, limit: int,
-            shape: Shape) -> list | None:
+            shape: Shape, language: str | None = None) -> list | None:
     """The best `limit` threads of a sentence without reading its commonest words' postings in full (MaxScore):
 
     1. the rarest words' postings (FIRST_PASS_POSTINGS at most) give each of their threads part of its score: the
@@ -225,16 +225,18 @@ def _pruned(connection, weights: dict[str, float], norm: dict, stats: Statistics
     if not common:
         return None  # every posting is cheap to read
     wanted = max(CANDIDATES, limit)
-    candidates = _aggregated(connection, {term: weights[term] for term in rare}, norm, wanted + 1, shape, count=False)
+    candidates = _aggregated(connection, {term: weights[term] for term in rare}, norm, wanted + 1, shape,
+                             language=language)
     if len(candidates) < limit:
         return None
+    with_rare_words = candidates[0]["total"]
     bounds = {term: weight * stats.share_bound(term) for term, weight in weights.items()}
     left_out = [term for term in unreachable(bounds, 0.0, candidates[limit - 1]["rank"]) if term in common]
     if not left_out:
         return None
     if len(left_out) < len(common):  # the candidates must have the other common words' scores too
         kept = {term: weight for term, weight in weights.items() if term not in left_out}
-        candidates = _aggregated(connection, kept, norm, wanted + 1, shape, count=False)
+        candidates = _aggregated(connection, kept, norm, wanted + 1, shape, count=False, language=language)
     reachable = sum(bounds[term] for term in left_out)  # the most the left-out words add to any thread
     beyond = candidates[-1]["rank"] + reachable if len(candidates) > wanted else 0.0
     candidates = candidates[:wanted]
@@ -242,7 +244,8 @@ def _pruned(connection, weights: dict[str, float], norm: dict, stats: Statistics
 
     def completed(rows: list) -> list[tuple[float, int]]:
         added = {row["id"]: row["rank"] for row in _aggregated(
-            connection, left_out_weights, norm, len(rows), shape, ids=[row["id"] for row in rows], count=False)}
+            connection, left_out_weights, norm, len(rows), shape, ids=[row["id"] for row in rows], count=False,
+            language=language)}
         return [(row["rank"] + added.get(row["id"], 0.0), row["id"]) for row in rows]
 
     # The best few first: their `limit`-th whole score says which of the others could still pass it.
@@ -255,7 +258,8 @@ def _pruned(connection, weights: dict[str, float], norm: dict, stats: Statistics
     whole = whole[:limit]
     if len(whole) < limit or whole[-1][0] <= max(beyond, reachable):
         return None
-    at_least = max(stats.df("text", term) for term in weights)  # every thread with the commonest word matches
+    # Every thread with the commonest word matches; in one language, at least every one with a rare word does.
+    at_least = with_rare_words if language else max(stats.df("text", term) for term in weights)
     return [{"id": doc_id, "rank": rank, "total": at_least} for rank, doc_id in whole]
 
 

@@ -64,12 +64,13 @@ terms = Table(
     Column("average", REAL, nullable=False, server_default="0"),
 )
 
-postings = Table(  # threads only; primary key (term, id) INCLUDE (frequency, length), for index-only scans
+postings = Table(  # threads only; primary key (term, id) INCLUDE (frequency, length, language): index-only scans
     "search_postings", metadata,
     Column("term", Text, primary_key=True),
     Column("id", Integer, primary_key=True),
     Column("frequency", REAL, nullable=False),  # = 4 * ts_rank_cd(TEXT_WEIGHTS, text_vector, term, 0)
     Column("length", REAL, nullable=False),  # = the document's text_length
+    Column("language", String(2)),  # = the document's language, so a language filter needs no other table
 )
 
 statistics = Table(

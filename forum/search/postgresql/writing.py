@@ -118,9 +118,9 @@ def write_documents(connection, kind: str, documents: dict[int, dict | None], ti
 
 _DROP_POSTINGS = text("DELETE FROM search_postings WHERE (term, id) IN "
                       "(SELECT * FROM unnest(CAST(:terms AS text[]), CAST(:ids AS int[])))")
-_ADD_POSTINGS = text("INSERT INTO search_postings (term, id, frequency, length) SELECT * FROM unnest("
+_ADD_POSTINGS = text("INSERT INTO search_postings (term, id, frequency, length, language) SELECT * FROM unnest("
                      "CAST(:terms AS text[]), CAST(:ids AS int[]), CAST(:frequencies AS real[]), "
-                     "CAST(:lengths AS real[]))")
+                     "CAST(:lengths AS real[]), CAST(:languages AS text[]))")
 
 
 # A term's stored bound, brought to the current average text length (see tables.py, search_terms.best).
@@ -166,13 +166,14 @@ def _replace_postings(connection, old_rows: list[Analysed], written: Iterable[An
             ids.append(old.row["id"])
     if terms:
         connection.execute(_DROP_POSTINGS, {"terms": terms, "ids": ids})
-    added: dict[str, list] = {"terms": [], "ids": [], "frequencies": [], "lengths": []}
+    added: dict[str, list] = {"terms": [], "ids": [], "frequencies": [], "lengths": [], "languages": []}
     for analysed in written:
         for term, frequency in analysed.postings.items():
             added["terms"].append(term)
             added["ids"].append(analysed.row["id"])
             added["frequencies"].append(frequency)
             added["lengths"].append(analysed.lengths["text"])
+            added["languages"].append(analysed.row.get("language"))
     if added["terms"]:
         connection.execute(_ADD_POSTINGS, added)
 
@@ -242,7 +243,7 @@ def rebuild(connection, kind: str, batches: Iterable[list[dict]], timeout: float
     if with_postings:  # copied into a temporary table first, then inserted in index order (see _fill_postings)
         connection.execute(text("DELETE FROM search_postings"))
         connection.execute(text("CREATE TEMPORARY TABLE new_postings (term text, id integer, frequency real, "
-                                "length real) ON COMMIT DROP"))
+                                "length real, language varchar(2)) ON COMMIT DROP"))
     change = Change()
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor:
@@ -252,11 +253,12 @@ def rebuild(connection, kind: str, batches: Iterable[list[dict]], timeout: float
                     copy.write_row((kind, *(analysed.row[column] for column in COLUMNS)))
                     change.add(analysed, +1)
             if with_postings:
-                with cursor.copy("COPY new_postings (term, id, frequency, length) FROM STDIN") as copy:
+                with cursor.copy("COPY new_postings (term, id, frequency, length, language) FROM STDIN") as copy:
                     for analysed in analysed_batch:
                         doc_id, length = analysed.row["id"], analysed.lengths["text"]
+                        language = analysed.row.get("language")
                         for term, frequency in analysed.postings.items():
-                            copy.write_row((term, doc_id, frequency, length))
+                            copy.write_row((term, doc_id, frequency, length, language))
     if with_postings:
         _fill_postings(connection)
     ensure_statistics(connection, kind)
@@ -273,7 +275,8 @@ def _fill_postings(connection) -> None:
     instead of at random places, several times faster. The table is never replaced or locked (an exclusive lock
     would have to wait for every open search, and queue every new one behind it): readers see the old postings
     until the rebuild commits, as they see the old documents."""
-    connection.execute(text("INSERT INTO search_postings SELECT * FROM new_postings ORDER BY term, id"))
+    connection.execute(text("INSERT INTO search_postings (term, id, frequency, length, language) "
+                            "SELECT term, id, frequency, length, language FROM new_postings ORDER BY term, id"))
 
 
 def tidy_after_rebuild(engine, kind: str) -> None:
