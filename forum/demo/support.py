@@ -11,10 +11,10 @@ from ..models import Answer, FeedbackTarget, Outcome, Question, Role, User, utcn
 from ..services.insights import customer_labels, feedback
 from ..services.faq import candidates, categories, entries, official, promotion
 
-CATEGORIES = (
-    ("アカウントとログイン / Account & sign-in", ("login", "ログイン", "sso", "saml", "2fa", "billing", "admin")),
-    ("同期とバックアップ / Sync & backup", ("sync", "同期", "offline", "import", "export", "csv")),
-    ("アプリと連携 / Apps & integrations", ()),  # everything else
+CATEGORIES = (  # (English name, Japanese name, tags of the threads it takes)
+    ("Account & sign-in", "アカウントとログイン", ("login", "ログイン", "sso", "saml", "2fa", "billing", "admin")),
+    ("Sync & backup", "同期とバックアップ", ("sync", "同期", "offline", "import", "export", "csv")),
+    ("Apps & integrations", "アプリと連携", ()),  # everything else
 )
 FAQ_ENTRIES = 5
 OUTCOME_CYCLE = (Outcome.RESOLVED, Outcome.RESOLVED, Outcome.HELPFUL, Outcome.RESOLVED, Outcome.NOT_HELPFUL)
@@ -24,7 +24,7 @@ def add_support_content(threads: list[tuple[Question, list[Answer]]], bonus: int
     staff = db.session.scalar(db.select(User).where(User.role.in_(Role.STAFF)).order_by(User.id))
     if staff is None:
         return {}
-    sections = [categories.create_category(staff, name) for name, _ in CATEGORIES]
+    sections = [categories.create_category(staff, name, name_ja=name_ja) for name, name_ja, _ in CATEGORIES]
     db.session.flush()
     promoted = _promote_best(staff, threads, sections, bonus)
     marked = _mark_official(staff, threads)
@@ -50,7 +50,7 @@ def _promote_best(staff: User, threads, sections, bonus: int) -> list:
 
 def _section_for(question: Question, sections):
     tags = {tag.name for tag in question.tags}
-    for (name, section_tags), section in zip(CATEGORIES, sections):
+    for (_name, _name_ja, section_tags), section in zip(CATEGORIES, sections):
         if tags & set(section_tags) or not section_tags:
             return section
     return sections[-1]
