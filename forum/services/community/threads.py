@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ... import permissions
 from ...extensions import db
@@ -97,6 +98,8 @@ def load_thread(question: Question, viewer) -> Thread:
     ).all()
     my_votes = {post.id: value for post, value in rows if value}
     answers = [post for post, _value in rows if post.id != question.id and permissions.can_see(viewer, post)]
+    for answer in answers:  # the permission checks read answer.question: no look-up per answer
+        set_committed_value(answer, "question", question)
     answers.sort(key=lambda a: a.id != question.accepted_answer_id)  # stable: keeps score order otherwise
     post_ids = [question.id] + [a.id for a in answers]
     comments: dict[int, list[Comment]] = {}
