@@ -263,7 +263,7 @@ def parse_args(argv=None):
     parser.add_argument("--burst-connections", type=int, default=64,
                         help="wrk connections on the visitors' thread page during the burst (default 64)")
     parser.add_argument("--post-every", type=float, default=0.5, metavar="SECONDS",
-                        help="a new answer every SECONDS during the burst (default 0.5)")
+                        help="during the burst, a new answer SECONDS after the last went through (default 0.5)")
     parser.add_argument("--no-burst", action="store_true", help="skip the burst test")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 5 s per page and for the burst")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
