@@ -3,8 +3,9 @@
 wrk holds `--burst-connections` connections on the anonymous thread page (the visitors' page cache serves it, and
 every new answer makes it stale), a poster answers the thread through the real signed-in form (CSRF and one-time
 tokens lifted from the page) `--post-every` seconds after each answer went through (a slow server gets fewer), and a
-sampler reads the page as a visitor a few times a second, noting when each answer first shows. Reports wrk's p50/p99 and, per answer, how long after its POST
-returned the visitors' page still lacked it (the staleness; the target: never more than PAGE_CACHE_SECONDS).
+sampler reads the page as a visitor a few times a second, noting when each answer first shows. Reports wrk's
+p50/p99 and, per answer, how long after its POST returned the visitors' page still lacked it (the staleness; the
+target: never more than PAGE_CACHE_SECONDS).
 """
 import threading
 import time
