@@ -1,11 +1,13 @@
 """Page benchmark: SQL queries per page (test client) and throughput under gunicorn + wrk.
 
-Run from the checkout: `.venv/bin/python bench/pages.py [--duration 10s] [--database-url sqlite
+Run from the checkout: `.venv/bin/python bench/pages.py [--duration 10s] [--quick] [--database-url sqlite
 --database-url postgresql]`. It builds a throw-away database (a SQLite file in a temp directory by default,
 or a throw-away PostgreSQL cluster, or an empty database you name): migrations, then seeding through the
 service functions. It counts the SQL queries each page runs, serves the same database with gunicorn and
-loads it with wrk; with several databases it prints their figures side by side. Results are printed and
-written to bench/results/pages.json (git-ignored).
+loads it with wrk: the framework floor (/healthz), the list, the visitors' thread page from the page cache and
+rendered every time (a second server with PAGE_CACHE_ENABLED=0), the signed-in thread page, then the burst test
+(bench/burst.py: many visitors on the thread while a member answers it). With several databases it prints their
+figures side by side. Results are printed and written to bench/results/pages.json (git-ignored).
 """
 import argparse
 import cProfile
@@ -40,9 +42,12 @@ from serving import (  # noqa: E402  (gunicorn, HTTP and wrk, shared with bench/
     PASSWORD, SECRET_KEY, anonymous_cookies, csrf_token_in, free_port, http_get, log_in_over_http, run_wrk,
     start_gunicorn, wait_until_up,
 )
+from burst import run_burst  # noqa: E402
+from pages_report import (  # noqa: E402
+    TARGETS, floor_share, load_average, print_burst, print_side_by_side, print_table, verdicts, warn_if_busy,
+)
 
 RESULTS = ROOT / "bench" / "results" / "pages.json"
-TARGETS = {"question_signed_in_rps": 200, "questions_rps": 300, "question_max_queries": 8}
 TAGS = ["sync", "windows", "macos", "linux", "android", "ios", "billing", "login", "backup", "sharing",
         "offline", "api", "webhooks", "export", "import", "notifications", "security", "sso", "desktop", "mobile"]
 _TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
@@ -89,7 +94,7 @@ def seed(rng: random.Random) -> dict:
             posts.post_answer(rng.choice(users), other, f"An answer to question {n} with enough characters.")
     db.session.commit()
     return {"question_path": f"/questions/{question.id}/{question.slug}", "viewer": users[35].username,
-            "wrk_user": users[39].username}
+            "wrk_user": users[39].username, "poster": users[38].username}
 
 
 def build_database(database_url: str) -> dict:
@@ -191,11 +196,14 @@ def profile_pages(database_url: str, seeded: dict, renders: int, top: int) -> No
 
 # --------------------------------------------------------------------------- report
 
-def check_page(base_url: str, path: str, cookie: str | None, signed_in: bool) -> None:
-    """Refuse to benchmark a redirect or the wrong state; also records the view before wrk starts."""
-    status, _headers, body = http_get(base_url + path, cookie)
+def check_page(base_url: str, path: str, cookie: str | None, signed_in: bool, cache: str | None = None) -> None:
+    """Refuse to benchmark a redirect or the wrong state; also records the view before wrk starts. `cache`:
+    the X-Cache header the second read must carry (hit: served from the page cache; None: not checked)."""
+    status, headers, body = http_get(base_url + path, cookie)
     if status != 200 or ("Log out" in body) != signed_in:
         raise RuntimeError(f"{path} answered {status}, signed in: {'Log out' in body}, expected {signed_in}")
+    if cache is not None and (found := http_get(base_url + path, cookie)[1].get("X-Cache")) != cache:
+        raise RuntimeError(f"{path}: X-Cache {found!r} on a second read, expected {cache!r}")
 
 
 def benchmark(base_url: str, seeded: dict, counts: dict, cpu_ms: dict, args) -> dict[str, dict]:
@@ -203,42 +211,42 @@ def benchmark(base_url: str, seeded: dict, counts: dict, cpu_ms: dict, args) -> 
     cookie = log_in_over_http(base_url, seeded["wrk_user"])
     page = seeded["question_path"]
     queries = f"<= {TARGETS['question_max_queries']} SQL"
+    share = f">= {TARGETS['cached_share_of_floor']:.0%} of /healthz"
     plan = [
         ("healthz", "/healthz (framework floor)", "/healthz", None, "-"),
         ("questions", "/questions", "/questions", None, f">= {TARGETS['questions_rps']} req/s"),
-        ("question_anonymous", "question, 30 answers, anonymous", page, None, queries),
+        ("question_anonymous", "question, 30 answers, visitor, cached", page, None, share),
         ("question_signed_in", "question, 30 answers, signed in", page, cookie,
          f">= {TARGETS['question_signed_in_rps']} req/s, {queries}"),
     ]
     rows = {}
     for key, name, path, session, target in plan:
         if path != "/healthz":
-            check_page(base_url, path, session, signed_in=session is not None)
-        print(f"wrk {args.duration} on {name} ...", flush=True)
-        rows[key] = {"name": name, "url": path, "signed_in": session is not None, "sql": counts[key],
-                     "cpu_ms": cpu_ms[key], "target": target, **run_wrk(base_url + path, args, session)}
+            check_page(base_url, path, session, signed_in=session is not None,
+                       cache="hit" if key == "question_anonymous" else None)
+        rows[key] = wrk_row(base_url, key, name, path, session, target, counts, cpu_ms, args)
     return rows
 
 
-def print_table(rows: dict[str, dict]) -> None:
-    header = f"{'page':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'SQL':>4} {'CPU ms':>7}  target"
-    print("\n" + header + "\n" + "-" * (len(header) + 30))
-    for row in rows.values():
-        print(f"{row['name']:<34} {row['rps']:>8.1f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['sql']:>4} "
-              f"{row['cpu_ms']:>7.2f}  {row['target']}")
-        if row["non_2xx_3xx"] or row["socket_errors"]:
-            print(f"{'':<34} !! non-2xx/3xx: {row['non_2xx_3xx']}  socket errors: {row['socket_errors']}")
-    print("(SQL: queries per steady view, BEGIN/SAVEPOINT/RELEASE not counted. CPU ms: one request through the\n"
-          " test client, in process; under wrk, wrk itself shares the CPUs with gunicorn.)")
+def wrk_row(base_url: str, key: str, name: str, path: str, session: str | None, target: str, counts: dict,
+            cpu_ms: dict, args) -> dict:
+    print(f"wrk {args.duration} on {name} ...", flush=True)
+    return {"name": name, "url": path, "signed_in": session is not None, "sql": counts[key], "cpu_ms": cpu_ms[key],
+            "target": target, **run_wrk(base_url + path, args, session)}
 
 
-def verdicts(rows: dict[str, dict]) -> dict[str, bool]:
-    limit = TARGETS["question_max_queries"]
-    return {
-        "question_signed_in_rps": rows["question_signed_in"]["rps"] >= TARGETS["question_signed_in_rps"],
-        "questions_rps": rows["questions"]["rps"] >= TARGETS["questions_rps"],
-        "question_max_queries": max(rows["question_anonymous"]["sql"], rows["question_signed_in"]["sql"]) <= limit,
-    }
+def cold_row(database_url: str, workdir: Path, seeded: dict, counts: dict, cpu_ms: dict, args) -> dict:
+    """The visitors' thread page rendered for every request: a second server with PAGE_CACHE_ENABLED=0."""
+    port, log_path = free_port(), workdir / "gunicorn-cold.log"
+    process = start_gunicorn(database_url, port, args.workers, log_path, extra_env={"PAGE_CACHE_ENABLED": "0"})
+    base_url, page = f"http://127.0.0.1:{port}", seeded["question_path"]
+    try:
+        wait_until_up(process, base_url, log_path)
+        check_page(base_url, page, None, signed_in=False, cache="bypass")
+        return wrk_row(base_url, "question_anonymous", "question, 30 answers, visitor, cold", page, None,
+                       "(rendered each time)", counts, cpu_ms, args)
+    finally:
+        stop(process)
 
 
 def write_json(report: dict) -> None:
@@ -246,21 +254,18 @@ def write_json(report: dict) -> None:
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
 
 
-def load_average() -> float:
-    return round(os.getloadavg()[0], 2)
-
-
-def warn_if_busy(load: float) -> None:
-    if load > 0.5 * (os.cpu_count() or 1):
-        print(f"Warning: load average {load} on {os.cpu_count()} CPUs before the run; other processes compete "
-              "with gunicorn and wrk, so req/s will read low.")
-
-
 # --------------------------------------------------------------------------- main
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", default="10s", help="wrk duration per page (default 10s)")
+    parser.add_argument("--burst-duration", default="30s", help="wrk duration of the burst test (default 30s)")
+    parser.add_argument("--burst-connections", type=int, default=64,
+                        help="wrk connections on the visitors' thread page during the burst (default 64)")
+    parser.add_argument("--post-every", type=float, default=0.5, metavar="SECONDS",
+                        help="during the burst, a new answer SECONDS after the last went through (default 0.5)")
+    parser.add_argument("--no-burst", action="store_true", help="skip the burst test")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 5 s per page and for the burst")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
@@ -271,7 +276,10 @@ def parse_args(argv=None):
     parser.add_argument("--database-url", action="append", metavar="URL",
                         help="run on this database; repeat to compare side by side. 'sqlite' (the default) is a "
                              "temp file, 'postgresql' a throw-away cluster, else an empty database's URL")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.duration = args.burst_duration = "5s"
+    return args
 
 
 def measure_in_process(database_url: str, seeded: dict, args) -> tuple[dict, dict, dict]:
@@ -284,9 +292,10 @@ def measure_in_process(database_url: str, seeded: dict, args) -> tuple[dict, dic
     return counts, control, cpu_ms
 
 
-def measure_served(database_url: str, log_path: Path, seeded: dict, counts: dict, cpu_ms: dict, args) -> dict:
-    """Serve the database with gunicorn, check anonymous cookies, run wrk; returns the report."""
-    port = free_port()
+def measure_served(database_url: str, workdir: Path, seeded: dict, counts: dict, cpu_ms: dict, args) -> dict:
+    """Serve the database with gunicorn, check anonymous cookies, run wrk on each page, the cold visitors' page on
+    a second server, then the burst test (last: it adds answers to the thread); returns the report."""
+    port, log_path = free_port(), workdir / "gunicorn.log"
     base_url = f"http://127.0.0.1:{port}"
     process = start_gunicorn(database_url, port, args.workers, log_path)
     try:
@@ -299,9 +308,22 @@ def measure_served(database_url: str, log_path: Path, seeded: dict, counts: dict
         load_before = load_average()
         warn_if_busy(load_before)
         rows = benchmark(base_url, seeded, counts, cpu_ms, args)
+        rows["question_anonymous_cold"] = cold_row(database_url, workdir, seeded, counts, cpu_ms, args)
+        burst = None
+        if not args.no_burst:
+            print(f"burst: wrk {args.burst_duration}, {args.burst_connections} connections, an answer every "
+                  f"{args.post_every} s ...", flush=True)
+            burst = run_burst(base_url, seeded["question_path"], seeded["poster"], args, page_cache_seconds())
     finally:
         stop(process)
-    return {"anonymous_set_cookie": cookies, "rows": rows, "load_average": [load_before, load_average()]}
+    return {"anonymous_set_cookie": cookies, "rows": rows, "burst": burst,
+            "load_average": [load_before, load_average()]}
+
+
+def page_cache_seconds() -> int:
+    """The lifetime the served app runs with (bench/serving.py starts it with the development settings)."""
+    from config import DevelopmentConfig
+    return DevelopmentConfig.PAGE_CACHE_SECONDS
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -315,14 +337,14 @@ def stop(process: subprocess.Popen) -> None:
 
 def run_on(database_url: str, workdir: Path, args) -> dict:
     """Seed one database, count queries, serve it and load it; returns this database's report."""
-    log_path = workdir / "gunicorn.log"
     print(f"Seeding {make_url(database_url).render_as_string(hide_password=True)} ...", flush=True)
     seeded = build_database(database_url)
     counts, control, cpu_ms = measure_in_process(database_url, seeded, args)
-    served = measure_served(database_url, log_path, seeded, counts, cpu_ms, args)
-    rows = served["rows"]
-    passed = verdicts(rows)
+    served = measure_served(database_url, workdir, seeded, counts, cpu_ms, args)
+    rows, burst = served["rows"], served["burst"]
+    passed = verdicts(rows, burst)
     print_table(rows)
+    print_burst(floor_share(rows), burst)
     print(f"load average before/after wrk: {served['load_average']}")
     print("Targets: " + ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in passed.items()))
     if any(served["anonymous_set_cookie"].values()):
@@ -330,6 +352,7 @@ def run_on(database_url: str, workdir: Path, args) -> dict:
     return {"database": make_url(database_url).get_backend_name(), "targets_met": passed, "sql_queries": counts,
             "transaction_control_statements": control, "cpu_ms_per_request": cpu_ms,
             "anonymous_set_cookie": served["anonymous_set_cookie"], "pages": list(rows.values()),
+            "cached_share_of_floor": round(floor_share(rows), 3), "burst": burst,
             "load_average_before_after": served["load_average"]}
 
 
@@ -351,16 +374,6 @@ def database_for(choice: str, workdir: Path):
         cluster.stop()
 
 
-def print_side_by_side(reports: list[dict]) -> None:
-    names = [report["database"] for report in reports]
-    header = f"{'page (req/s, p99 ms)':<34}" + "".join(f"{name:>24}" for name in names)
-    print("\n" + header + "\n" + "-" * len(header))
-    for position, page in enumerate(reports[0]["pages"]):
-        cells = "".join(f"{report['pages'][position]['rps']:>14.1f} {report['pages'][position]['p99_ms']:>9.2f}"
-                        for report in reports)
-        print(f"{page['name']:<34}{cells}")
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     if not shutil.which("wrk"):
@@ -379,6 +392,8 @@ def main(argv=None) -> int:
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                         "platform": platform.platform()},
             "wrk": {"threads": args.threads, "connections": args.connections, "duration": args.duration},
+            "burst": None if args.no_burst else {"connections": args.burst_connections, "duration": args.burst_duration,
+                                                 "post_every_s": args.post_every},
             "gunicorn": {"workers": args.workers, "worker_class": "sync"},
             "targets": TARGETS, "databases": reports,
         })

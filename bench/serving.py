@@ -1,5 +1,6 @@
 """Serving the benchmarked app: gunicorn on a free port, plain HTTP with cookies, and wrk's figures.
 Shared by bench/pages.py and bench/api.py."""
+import html as html_lib
 import http.cookiejar
 import os
 import re
@@ -16,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 USER_AGENT = "kotae-bench/1"  # the same for login and wrk, so Flask-Login's session protection stays quiet
 SECRET_KEY = "bench-only-secret-key"
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+_INPUT = re.compile(r"<input\b[^>]*>")
+_ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
 PASSWORD = "bench password 123"
 
 # --------------------------------------------------------------------------- gunicorn and HTTP
@@ -26,12 +29,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(database_url: str, port: int, workers: int, log_path: Path) -> subprocess.Popen:
+def start_gunicorn(database_url: str, port: int, workers: int, log_path: Path,
+                   extra_env: dict | None = None) -> subprocess.Popen:
     # development, not production: production sets SESSION_COOKIE_SECURE, which plain http would drop.
     # The page cache beside the log, not in the checkout's instance/: a page kept from an earlier run's database
     # must never be served.
     env = dict(os.environ, FORUM_ENV="development", DATABASE_URL=database_url,
-               SECRET_KEY=SECRET_KEY, RATELIMIT_ENABLED="0", FORUM_PAGE_CACHE_DIR=str(log_path.parent / "page-cache"))
+               SECRET_KEY=SECRET_KEY, RATELIMIT_ENABLED="0", FORUM_PAGE_CACHE_DIR=str(log_path.parent / "page-cache"),
+               **(extra_env or {}))
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
                "--bind", f"127.0.0.1:{port}", "wsgi:app"]
     log = open(log_path, "wb")
@@ -76,6 +81,17 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def log_in_over_http(base_url: str, username: str) -> str:
     """GET /login for the token and cookie, POST the form; returns the signed-in session cookie."""
     jar = http.cookiejar.CookieJar()
+    member_opener(base_url, username, jar)
+    cookie = next((c.value for c in jar if c.name == "session"), None)
+    if not cookie:
+        raise RuntimeError("login set no session cookie")
+    return cookie
+
+
+def member_opener(base_url: str, username: str, jar: http.cookiejar.CookieJar | None = None):
+    """A signed-in browser: an opener that keeps the session cookie as the server updates it, and does not follow
+    redirects (a 302 arrives as an HTTPError)."""
+    jar = jar if jar is not None else http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
     opener.addheaders = [("User-Agent", USER_AGENT)]
     with opener.open(f"{base_url}/login", timeout=10) as response:
@@ -87,15 +103,26 @@ def log_in_over_http(base_url: str, username: str) -> str:
     except urllib.error.HTTPError as error:
         if error.code != 302:
             raise RuntimeError(f"login answered {error.code}") from None
-    cookie = next((c.value for c in jar if c.name == "session"), None)
-    if not cookie:
-        raise RuntimeError("login set no session cookie")
-    return cookie
+    return opener
 
 
 def anonymous_cookies(base_url: str, paths: list[str]) -> dict:
     """Set-Cookie headers a first-time anonymous visitor receives on each page."""
     return {path: http_get(base_url + path)[1].get_all("Set-Cookie") or [] for path in paths}
+
+
+def hidden_fields_in(html: str, action: str) -> dict[str, str]:
+    """The hidden inputs (CSRF and one-time submission tokens) of the form posting to `action`."""
+    start = html.find(f'action="{action}"')
+    if start < 0:
+        raise RuntimeError(f"no form posting to {action}")
+    form = html[start:html.find("</form>", start)]
+    fields = {}
+    for tag in _INPUT.findall(form):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        if attributes.get("type") == "hidden" and "name" in attributes:
+            fields[attributes["name"]] = html_lib.unescape(attributes.get("value", ""))
+    return fields
 
 
 def csrf_token_in(html: str) -> str:

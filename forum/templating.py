@@ -4,6 +4,7 @@ Pages show dozens of times and counts, so the filters here avoid Babel's pattern
 """
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from types import SimpleNamespace
 
 from flask import Flask, current_app, g, request, url_for
 from babel.dates import format_timedelta
@@ -132,6 +133,9 @@ def init_app(app: Flask) -> None:
         submission_token=submissions.new_token,  # hand-written posting forms (comments) carry one too
         display_name=display_name, mail_enabled=mail.enabled, language_offer=language_offer,
         language_names=LANGUAGE_NAMES,
+        # A page's dict of translated labels, read as attributes: Jinja tries getattr before the key, so `t.share`
+        # on a dict raises and catches an AttributeError each time (hundreds of reads on a thread page).
+        label_set=lambda labels: SimpleNamespace(**labels),
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

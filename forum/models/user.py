@@ -55,6 +55,7 @@ class User(UserMixin, db.Model):
     # The server-side session (token and row) this request signed in with; set by forum.security, not stored.
     session_token = None
     current_session = None
+    inbox_unread = None  # unread notifications, counted with the sign-in look-up (None: not counted)
 
     def get_id(self) -> str:
         """Flask-Login keeps this in the cookie: the session's token, never the bare user id, so it can be revoked."""

@@ -23,7 +23,8 @@ def _unread_count() -> int:
     if not current_user.is_authenticated:
         return 0
     if "_inbox_unread" not in g:
-        g._inbox_unread = notifications.unread_count(current_user.id)
+        counted = current_user.inbox_unread  # counted when the session was looked up (forum/services/people)
+        g._inbox_unread = counted if counted is not None else notifications.unread_count(current_user.id)
     return g._inbox_unread
 
 

@@ -5,9 +5,10 @@ from forum.extensions import db
 from tests.factories import make_answer, make_comment, make_question, make_user
 from tests.helpers import counted_statements, login, text
 
-# Signed in: user, question, tags, view record, answers, comments, my votes, my feedback, the thread's FAQ entry,
-# the inbox's unread count, the site settings (the branding: name, logo and colour on every page).
-MAX_QUERIES_PER_QUESTION_PAGE = 11
+# Signed in: the user with the inbox's unread count, the question with its tags, the view record, the posts with my
+# votes, the comments, my feedback, the thread's FAQ entry, the site settings (the branding: name, logo and
+# colour on every page). Issue 14: at most 8.
+MAX_QUERIES_PER_QUESTION_PAGE = 8
 
 
 def thread_with(answers: int):
@@ -31,7 +32,7 @@ def page_queries(client, url: str) -> int:
 
 @pytest.mark.parametrize("signed_in", [False, True])
 def test_question_page_queries_do_not_grow_with_answers(client, signed_in):
-    small, large = thread_with(1), thread_with(30)
+    small, large = thread_with(5), thread_with(30)
     if signed_in:
         login(client, make_user())
     small_count = page_queries(client, f"/questions/{small.id}/{small.slug}")
@@ -40,10 +41,10 @@ def test_question_page_queries_do_not_grow_with_answers(client, signed_in):
     assert large_count <= MAX_QUERIES_PER_QUESTION_PAGE
 
 
-def test_first_view_also_costs_the_same_with_1_or_30_answers(client):
+def test_first_view_also_costs_the_same_with_5_or_30_answers(client):
     """The first view writes the view record; that must not make the page reload every answer."""
     counts = []
-    for answers in (1, 30):
+    for answers in (5, 30):
         question = thread_with(answers)
         with counted_statements() as first:
             client.get(f"/questions/{question.id}/{question.slug}")

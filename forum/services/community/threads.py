@@ -3,16 +3,16 @@ import hashlib
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ... import permissions
 from ...extensions import db
-from ...models import Answer, Comment, Post, PostView, Question, Tag, User
+from ...models import Answer, Comment, Post, PostView, Question, Tag, User, Vote
 from ..reputation import badges
 from ..errors import NotFound
-from ..reputation.votes import votes_by
 
 TABS = {
     "newest": (Question.created_at.desc(),),
@@ -75,7 +75,8 @@ def questions_query(tab: str = "newest", tag: Tag | None = None, author: User | 
 
 
 def get_question(question_id: int, viewer) -> Question:
-    question = db.session.get(Question, question_id, options=[selectinload(Question.tags), joinedload(Question.editor)])
+    # Tags joined, not a second SELECT: a question has a handful.
+    question = db.session.get(Question, question_id, options=[joinedload(Question.tags), joinedload(Question.editor)])
     if question is None or not permissions.can_see(viewer, question):
         raise NotFound(_l("This question does not exist or was deleted."))
     return question
@@ -89,16 +90,20 @@ def get_post(post_id: int, viewer) -> Post:
 
 
 def load_thread(question: Question, viewer) -> Thread:
-    """Answers (accepted first, then by score, then oldest) and every comment, in two queries."""
-    answers = list(
-        db.session.scalars(
-            select(Answer)
-            .where(Answer.question_id == question.id)
-            .options(joinedload(Answer.editor))
-            .order_by(Answer.score.desc(), Answer.created_at, Answer.id)
-        )
-    )
-    answers = [a for a in answers if permissions.can_see(viewer, a)]
+    """Answers (accepted first, then by score, then oldest) with the viewer's votes, and every comment, in two
+    queries."""
+    posts = select(Post).where(or_(Post.id == question.id, Post.question_id == question.id))
+    if getattr(viewer, "is_authenticated", False):  # the viewer's vote on each post, in the same query
+        posts = posts.add_columns(Vote.value).outerjoin(Vote, and_(Vote.post_id == Post.id, Vote.user_id == viewer.id))
+    else:
+        posts = posts.add_columns(null())
+    rows = db.session.execute(
+        posts.options(joinedload(Post.editor)).order_by(Post.score.desc(), Post.created_at, Post.id)
+    ).all()
+    my_votes = {post.id: value for post, value in rows if value}
+    answers = [post for post, _value in rows if post.id != question.id and permissions.can_see(viewer, post)]
+    for answer in answers:  # the permission checks read answer.question: no look-up per answer
+        set_committed_value(answer, "question", question)
     answers.sort(key=lambda a: a.id != question.accepted_answer_id)  # stable: keeps score order otherwise
     post_ids = [question.id] + [a.id for a in answers]
     comments: dict[int, list[Comment]] = {}
@@ -108,7 +113,7 @@ def load_thread(question: Question, viewer) -> Thread:
         .order_by(Comment.created_at, Comment.id)
     ):
         comments.setdefault(comment.post_id, []).append(comment)
-    return Thread(question=question, answers=answers, comments=comments, my_votes=votes_by(viewer, post_ids))
+    return Thread(question=question, answers=answers, comments=comments, my_votes=my_votes)
 
 
 def _visible_comments(viewer) -> list:

@@ -8,10 +8,10 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from ...extensions import db
-from ...models import User, UserSession, utcnow
+from ...models import Notification, User, UserSession, utcnow
 from ..errors import NotFound
 
 TOKEN_BYTES = 32
@@ -34,19 +34,24 @@ def open_session(user: User, user_agent: str = "", address: str = "") -> str:
 
 
 def user_for_token(token: str, max_idle: timedelta | None = None) -> User | None:
-    """The user signed in with `token`, in one query; None if the session was ended or lay idle too long."""
+    """The user signed in with `token`, in one query; None if the session was ended or lay idle too long.
+
+    The same query counts the user's unread notifications, which the header of every page shows (a COUNT on
+    the (user_id, read_at) index), so a signed-in page spends no statement of its own on it."""
     if not token or len(token) > 100:
         return None
+    unread = (select(func.count(Notification.id))
+              .where(Notification.user_id == User.id, Notification.read_at.is_(None)).scalar_subquery())
     found = db.session.execute(
-        select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
+        select(User, UserSession, unread).join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.token_hash == _hash(token))
     ).first()
     if found is None:
         return None
-    user, row = found
+    user, row, unread_count = found
     if max_idle is not None and row.last_seen_at < utcnow() - max_idle:
         return None
-    user.session_token, user.current_session = token, row
+    user.session_token, user.current_session, user.inbox_unread = token, row, unread_count or 0
     return user
 
 

@@ -8,6 +8,7 @@ Deleted and hidden posts never appear, whoever views the page. The template embe
 """
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 
 from ...markup import excerpt
 from ...models import Answer, FaqEntry, Question, User
@@ -30,7 +31,7 @@ def qa_page(question: Question, answers: Iterable[Answer], base: str) -> dict | 
     entity = {
         "@type": "Question",
         "name": question.title,
-        "text": excerpt(question.body_html, QUESTION_TEXT_LENGTH) or question.title,
+        "text": _text(question.body_html, QUESTION_TEXT_LENGTH) or question.title,
         "answerCount": len(visible),
         "upvoteCount": question.score,  # Google: one figure for up- and downvotes together, i.e. the score
         "dateCreated": _date(question.created_at),
@@ -62,7 +63,7 @@ def _public(post) -> bool:
 def _answer(answer: Answer, question: Question, base: str) -> dict:
     return {
         "@type": "Answer",
-        "text": excerpt(answer.body_html, ANSWER_TEXT_LENGTH),
+        "text": _text(answer.body_html, ANSWER_TEXT_LENGTH),
         "upvoteCount": answer.score,
         "dateCreated": _date(answer.created_at),
         "datePublished": _date(answer.created_at),
@@ -78,6 +79,13 @@ def _faq_question(entry: FaqEntry, base: str) -> dict:
     question["url"] = absolute(base, faq_entry_path(entry.id, entry.title))
     question["acceptedAnswer"] = {"@type": "Answer", "text": excerpt(entry.answer_html, ANSWER_TEXT_LENGTH)}
     return question
+
+
+@lru_cache(maxsize=256)
+def _text(html: str, length: int) -> str:
+    """A post's plain text, cut: remembered per stored HTML, since a thread page's six texts would otherwise
+    each be parsed on every view (an edit stores new HTML, which misses and is parsed once)."""
+    return excerpt(html, length)
 
 
 def _person(user: User, base: str) -> dict:
