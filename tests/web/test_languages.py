@@ -140,3 +140,22 @@ def test_an_empty_list_in_one_language_offers_all_languages(client, db):
     page = text(client.get("/questions/tagged/sync"))
     assert "No questions in this language here yet." in page
     assert 'href="/questions/tagged/sync?lang=all">Show questions in all languages' in page
+
+
+def test_a_search_typed_in_japanese_finds_japanese_threads_whatever_the_ui_language(client, db):
+    client.application.config["PAGE_CACHE_ENABLED"] = False
+    japanese = make_question(title=JA_TITLE, body=JA_BODY, tags="sync")
+    english = make_question(title=EN_TITLE, body=EN_BODY, tags="sync")
+    page = text(client.get("/search", query_string={"q": JA_TITLE}))  # no Accept-Language: an English UI
+    assert f"/questions/{japanese.id}/" in page and f"/questions/{english.id}/" not in page
+    assert "Nothing in your language matched" not in page
+
+
+def test_a_search_with_nothing_in_the_default_language_shows_every_language(client, db):
+    client.application.config["PAGE_CACHE_ENABLED"] = False
+    japanese = make_question(title="Tsumugi のメニューバーアイコンが消えました",
+                             body="macOS 版の Tsumugi で、メニューバーのアイコンが表示されなくなりました。")
+    page = text(client.get("/search", query_string={"q": "Tsumugi"}))  # English words, English UI
+    assert f"/questions/{japanese.id}/" in page and "Nothing in your language matched" in page
+    chosen = text(client.get("/search", query_string={"q": "Tsumugi", "lang": "en"}))  # chosen: kept
+    assert f"/questions/{japanese.id}/" not in chosen and "Nothing in your language matched" not in chosen
