@@ -107,10 +107,20 @@ def cached_page(generations: Callable[..., tuple[str, ...]] = list_page, persona
                 if on_hit is not None:
                     on_hit(**view_args)
                 return _served(entry, "hit")
-            response = make_response(view(**view_args))
-            if not _storable(response):
-                return _for_one_reader(response)
-            return _served(_store(key, tokens, response), "miss")
+            if entry is not None and tokens and not _render_turn(key):
+                # Another worker is rendering the changed page right now: its previous version, for the
+                # fraction of a second that takes (at most STALE_WHILE_RENDERING, within the page's lifetime).
+                if on_hit is not None:
+                    on_hit(**view_args)
+                return _served(entry, "stale")
+            try:
+                response = make_response(view(**view_args))
+                if not _storable(response):
+                    return _for_one_reader(response)
+                return _served(_store(key, tokens, response), "miss")
+            finally:
+                if entry is not None and tokens:
+                    _render_done(key)
         return wrapped
     return decorate
 
@@ -161,6 +171,26 @@ def _look_up(key: str, names: tuple[str, ...]) -> tuple[dict | None, tuple[str, 
     if any(token is None for token in tokens):
         return None, ()
     return (entry if isinstance(entry, dict) else None), tuple(tokens)
+
+
+STALE_WHILE_RENDERING = 5  # seconds one worker may hold a changed page's rendering before another tries too
+
+
+def _render_turn(key: str) -> bool:
+    """Whether this request renders a changed page (True), or another one is already doing it (False). On a burst
+    of readers after a change, one renders while the others get the previous version, instead of every worker
+    rendering the same page at once. True when the cache cannot tell."""
+    try:
+        return bool(page_store.add(f"rendering:{key}", 1, timeout=STALE_WHILE_RENDERING))
+    except Exception:  # noqa: BLE001
+        return True
+
+
+def _render_done(key: str) -> None:
+    try:
+        page_store.delete(f"rendering:{key}")
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _storable(response: Response) -> bool:

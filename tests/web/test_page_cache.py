@@ -289,3 +289,22 @@ def test_a_search_the_index_could_not_run_is_not_kept(reader, thread, monkeypatc
         assert "could not be run" in text(response) and response.headers["X-Cache"] == "bypass"
     monkeypatch.undo()
     assert visit(reader, "/search?q=sync").headers["X-Cache"] == "miss"
+
+
+def test_while_one_worker_renders_a_changed_page_the_others_serve_the_previous_one(app, reader, thread):
+    from forum import page_cache
+
+    question = thread[0]
+    url = question_url(question)
+    visit(reader, url)
+    make_answer(question, body="A second answer, posted while the page is cached.")
+    with reader.application.test_request_context(url):
+        key = page_cache._page_key()
+        assert page_cache._render_turn(key)  # as if another worker were rendering the changed page right now
+    during = visit(reader, url)
+    assert during.headers["X-Cache"] == "stale" and "A second answer" not in page(during)
+    with reader.application.test_request_context(url):
+        page_cache._render_done(key)
+    after = visit(reader, url)  # that worker is done: the next reader renders and gets the new answer
+    assert after.headers["X-Cache"] == "miss" and "A second answer" in page(after)
+    assert visit(reader, url).headers["X-Cache"] == "hit"
