@@ -10,7 +10,7 @@ from whoosh import highlight
 
 from .analysis import KotaeTokenizer
 
-HIGHLIGHT_CHARS = 3_000  # of a longer text, the part from just before the first word found (see _part)
+HIGHLIGHT_CHARS = 1_500  # of a longer text, the part from just before the first word found (see _part)
 _ANALYZER = KotaeTokenizer()
 
 

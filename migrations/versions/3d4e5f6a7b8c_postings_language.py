@@ -1,6 +1,8 @@
 """PostgreSQL search backend: each posting carries its thread's language, so a language filter stays index-only
 
-Only on PostgreSQL. The primary key is rebuilt to include the language beside the frequency and length.
+Only on PostgreSQL. The table is copied with the language, and its primary key includes the language beside the
+frequency and length. Run `VACUUM ANALYZE search_postings` after upgrading (autovacuum also gets to it within
+minutes): until then index-only scans still visit the table.
 
 Revision ID: 3d4e5f6a7b8c
 Revises: 2c3d4e5f6a7b
@@ -19,10 +21,16 @@ depends_on = None
 def upgrade():
     if op.get_bind().dialect.name != 'postgresql':
         return
-    op.add_column('search_postings', sa.Column('language', sa.String(length=2), nullable=True))
-    op.execute("UPDATE search_postings AS p SET language = d.language FROM search_documents AS d "
-               "WHERE d.kind = 'thread' AND d.id = p.id")
-    op.execute('ALTER TABLE search_postings DROP CONSTRAINT pk_search_postings')
+    # A new table rather than an UPDATE of every row: the primary key is then built over the live rows only (an
+    # UPDATE leaves a dead version of each row, which an index built in the same transaction keeps: twice the
+    # size, and every search scans it).
+    op.execute("CREATE TABLE search_postings_new AS SELECT p.term, p.id, p.frequency, p.length, "
+               "CAST(d.language AS varchar(2)) AS language FROM search_postings AS p "
+               "LEFT JOIN search_documents AS d ON d.kind = 'thread' AND d.id = p.id ORDER BY p.term, p.id")
+    op.execute('DROP TABLE search_postings')
+    op.execute('ALTER TABLE search_postings_new RENAME TO search_postings')
+    for column in ('term', 'id', 'frequency', 'length'):
+        op.execute(f'ALTER TABLE search_postings ALTER COLUMN {column} SET NOT NULL')
     op.execute('ALTER TABLE search_postings ADD CONSTRAINT pk_search_postings PRIMARY KEY (term, id) '
                'INCLUDE (frequency, length, language)')
 
