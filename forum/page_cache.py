@@ -160,17 +160,61 @@ def _look_up(key: str, names: tuple[str, ...]) -> tuple[dict | None, tuple[str, 
     (never set, or expired) is started afresh, which no stored page matches."""
     try:
         entry, *tokens = page_store.get_many(key, *names)
-        missing = {name: _new_token() for name, token in zip(names, tokens) if token is None}
-        if missing:
-            for name, token in missing.items():
-                page_store.add(name, token, timeout=_generation_seconds())
-            tokens = page_store.get_many(*names)
+        tokens = _started(names, tokens)
     except Exception:  # noqa: BLE001 -- the cache is an optimisation: without it, render the page
         log.warning("page cache: look-up failed; rendering the page", exc_info=True)
         return None, ()
-    if any(token is None for token in tokens):
+    if not tokens:
         return None, ()
-    return (entry if isinstance(entry, dict) else None), tuple(tokens)
+    return (entry if isinstance(entry, dict) else None), tokens
+
+
+def _started(names: tuple[str, ...], tokens: list) -> tuple[str, ...]:
+    """The tokens, with a missing generation started afresh; () when the store would not keep one."""
+    missing = {name: _new_token() for name, token in zip(names, tokens) if token is None}
+    if missing:
+        for name, token in missing.items():
+            page_store.add(name, token, timeout=_generation_seconds())
+        tokens = page_store.get_many(*names)
+    return () if any(token is None for token in tokens) else tuple(tokens)
+
+
+# --- Fragments of members' pages --------------------------------------------------------------------------------
+
+def current_generations(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The generation tokens of `names` now. Read them before the view reads the database, then hand them to
+    `fragment`: a fragment rendered from older data is never kept under a newer generation. () when the page
+    cache is off or unreachable (fragments are then rendered every time)."""
+    if not _enabled():
+        return ()
+    try:
+        return _started(names, page_store.get_many(*names))
+    except Exception:  # noqa: BLE001
+        log.warning("page cache: reading generations failed; rendering fragments", exc_info=True)
+        return ()
+
+
+def fragment(parts: tuple, generations: tuple[str, ...], render: Callable[[], str]) -> str:
+    """A piece of a page that many readers see alike (a thread's posts, for members with the same rights, votes
+    and language), kept under `generations` and served while they are unchanged, for at most
+    PAGE_CACHE_SECONDS. `parts` must name everything the HTML depends on besides the generations; whatever is
+    the reader's own (a CSRF token) is left as a slot in it and filled by the caller on every request."""
+    if not generations:
+        return render()
+    key = "fragment:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    try:
+        entry = page_store.get(key)
+    except Exception:  # noqa: BLE001
+        entry = None
+    if isinstance(entry, dict) and entry.get("tokens") == generations:
+        return entry["body"]
+    body = render()
+    try:
+        page_store.set(key, {"tokens": generations, "body": body},
+                       timeout=current_app.config.get("PAGE_CACHE_SECONDS", 30))
+    except Exception:  # noqa: BLE001
+        log.warning("page cache: storing a fragment failed", exc_info=True)
+    return body
 
 
 STALE_WHILE_RENDERING = 5  # seconds one worker may hold a changed page's rendering before another tries too

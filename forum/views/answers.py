@@ -39,9 +39,9 @@ def create(question_id: int):
                   else _("This form was already sent, so your answer was posted once; here it is."), "success")
             return redirect(answer_path(answer))
     thread = threads.load_thread(question, current_user)
-    viewer, post_views = presenters.present_thread(thread, current_user, thresholds())
     return render_template("questions/detail.html", thread=thread, question=question, answer_form=form,
-                           viewer=viewer, posts=post_views, personal_data=personal_data), 400
+                           posts=presenters.thread_posts(thread, current_user, thresholds()),
+                           personal_data=personal_data), 400
 
 
 @bp.get("/answers/<int:answer_id>")

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import presenters
-from ..page_cache import cached_page, first_time, thread_page
+from ..page_cache import cached_page, current_generations, first_time, thread_page
 from ..extensions import db
 from ..unit_of_work import checkpoint
 from ..forms import AnswerForm, QuestionEditForm, QuestionForm
@@ -104,6 +104,7 @@ def _count_cached_view(question_id: int, slug: str | None = None) -> None:
 @cached_page(thread_page, personal_cookies=(VISITOR_COOKIE,), on_hit=_count_cached_view)
 def detail(question_id: int, slug: str | None = None):
     """One thread: the question, its answers and comments, and the answer form."""
+    generations = current_generations(thread_page(question_id))  # before any read: see presenters.thread_posts
     question = threads.get_question(question_id, current_user)
     if slug != question.slug:
         return redirect(url_for(".detail", question_id=question.id, slug=question.slug), code=301)
@@ -113,12 +114,12 @@ def detail(question_id: int, slug: str | None = None):
     # Forms carry a CSRF token, which lives in the session: build them only for signed-in readers, so
     # anonymous page views set no cookie (and stay cacheable).
     signed_in = current_user.is_authenticated
-    viewer, post_views = presenters.present_thread(thread, current_user, thresholds())
+    posts_view = presenters.thread_posts(thread, current_user, thresholds(), generations)
     return render_template(
-        "questions/detail.html", thread=thread, question=question, viewer=viewer, posts=post_views,
+        "questions/detail.html", thread=thread, question=question, posts=posts_view,
         answer_form=AnswerForm() if signed_in else None,
         current_outcome=None if question.is_deleted else current_outcome_for("thread", question.id),
-        faq_entry=faq_entries.entry_for_thread(question.id, staff=viewer.is_staff),
+        faq_entry=faq_entries.entry_for_thread(question.id, staff=posts_view.viewer.is_staff),
         structured_data=structured_data.qa_page(question, thread.answers, site_base()),
     )
 
