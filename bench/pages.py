@@ -55,13 +55,16 @@ _TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)
 
 # --------------------------------------------------------------------------- database
 
-def bench_config(database_url: str) -> Config:
+def bench_config(database_url: str, page_cache_dir: str | None = None) -> Config:
+    """The in-process app: the page cache off (counts and profiles are of rendered pages), unless a directory
+    for its files is given (the member's thread page as gunicorn serves it, its posts kept there)."""
     config = Config()
     config.SQLALCHEMY_DATABASE_URI = database_url
     config.SECRET_KEY = SECRET_KEY
     config.RATELIMIT_ENABLED = False
     config.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # seeding speed only; verification reads the hash
-    config.PAGE_CACHE_ENABLED = False  # in-process counts and profiles are of rendered pages (gunicorn caches)
+    config.PAGE_CACHE_ENABLED = page_cache_dir is not None
+    config.PAGE_CACHE_URI, config.PAGE_CACHE_DIR = "", page_cache_dir or ""
     return config
 
 
@@ -157,6 +160,17 @@ def count_queries(database_url: str, seeded: dict, show_sql: bool) -> tuple[dict
             print(f"\n-- {name} ({url}): {len(statements)} statements")
             for statement in statements:
                 print("   ", " ".join(statement.split())[:160])
+    # The member's page as served: the thread's posts kept in the page cache and shared by members with the same
+    # rights (the row above renders them every time).
+    cpu_ms["question_signed_in_rendered"] = cpu_ms["question_signed_in"]
+    with tempfile.TemporaryDirectory(prefix="kotae-bench-pages-") as store:
+        served = create_app(bench_config(database_url, page_cache_dir=store))
+        member = served.test_client()
+        test_client_login(member, seeded["viewer"])
+        member.get(page)  # the first view keeps the posts
+        cpu_ms["question_signed_in"] = cpu_per_request(member, page)
+        with served.app_context():
+            db.engine.dispose()
     with app.app_context():
         db.engine.dispose()
     return counts, control, cpu_ms
@@ -287,6 +301,8 @@ def measure_in_process(database_url: str, seeded: dict, args) -> tuple[dict, dic
     print("\nThrough the test client: SQL queries per page (+ BEGIN/SAVEPOINT/...), CPU ms per steady request")
     for name, count in counts.items():
         print(f"  {name:<26} {count:>3} (+{control[name]})   {cpu_ms.get(name, '')}")
+    print(f"  (signed in, every post rendered: {cpu_ms['question_signed_in_rendered']} ms CPU; "
+          f"posts kept, as served: {cpu_ms['question_signed_in']} ms)")
     if args.profile:
         profile_pages(database_url, seeded, args.profile, top=30)
     return counts, control, cpu_ms

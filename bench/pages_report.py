@@ -16,7 +16,8 @@ def print_table(rows: dict[str, dict]) -> None:
             print(f"{'':<40} !! non-2xx/3xx: {row['non_2xx_3xx']}  socket errors: {row['socket_errors']}")
     print("(SQL: queries per steady view, BEGIN/SAVEPOINT/RELEASE not counted. CPU ms: one request through the\n"
           " test client, in process; under wrk, wrk itself shares the CPUs with gunicorn. The visitors' rows show the\n"
-          " SQL and CPU of a rendered page; a cached one runs none.)")
+          " SQL and CPU of a rendered page; a cached one runs none. The signed-in row's CPU is the page as served:\n"
+          " its posts kept in the page cache for members with the same rights.)")
 
 
 def print_burst(share: float, burst: dict | None) -> None:

@@ -19,7 +19,9 @@ from .models import Answer, Comment, Post, Question, User
 from .services.moderation import closing, suggested_edits
 from .services.reputation import privileges
 from .services.community import submissions
+from .services.community import threads
 from .services.community.threads import Thread
+from .services.seo import structured_data
 from .templating import Stamp, StampMaker, current_path
 
 _ID = 987654321  # a placeholder id: build a URL once per endpoint, then substitute each post's id
@@ -82,9 +84,6 @@ class PostView:
     lock_url: str | None = None
     unlock_url: str | None = None
     suggest_edit_url: str | None = None
-    closed_as: str = ""  # the translated close reason
-    closed_by: User | None = None
-    duplicate_of: Question | None = None
     official_url: str | None = None  # staff: mark or unmark this answer as official (FAQ)
 
 
@@ -107,48 +106,64 @@ _SUBMISSION_SLOTS = re.compile(re.escape(SUBMISSION_SLOT))
 
 
 @dataclass
+class ThreadBanners:
+    """What the closed and duplicate banners above the posts say."""
+    closed_as: str = ""  # the translated close reason
+    closed_by: User | None = None
+    duplicate_of: Question | None = None
+
+
+@dataclass
 class ThreadPosts:
     viewer: Viewer
-    head: PostView  # the question's view: the closed, duplicate and locked banners read it
+    banners: ThreadBanners
     html: Markup  # every post with its votes, links and comments, and the answers' heading
+    structured_data: dict | None  # the thread's schema.org QAPage
 
 
-def thread_posts(thread: Thread, user, thresholds: dict, generations: tuple[str, ...] = ()) -> ThreadPosts:
-    """The posts of a thread page as HTML. With the thread's page-cache `generations` (read before the thread
-    was), the HTML is kept and shared by every reader who would get the same bytes: same language and time
-    zone, same rights, no post, comment or vote of their own in the thread (their own make a key of their own).
-    Thirty answers render in about a third of the page's time; a kept copy costs a cache read."""
+def thread_posts(question: Question, user, thresholds: dict, generations: tuple[str, ...] = (),
+                 base: str = "") -> ThreadPosts:
+    """The posts of a thread page as HTML, and its QAPage data (`base`: the site's absolute address).
+
+    With the thread's page-cache `generations` (read before the question was), both are kept and shared by every
+    reader who would get the same bytes: same language and time zone, same rights and votes, no post or comment
+    of their own in the thread (those make a key of their own). A kept copy costs one small query (the reader's
+    votes and posts in the thread) and a cache read instead of loading and rendering thirty answers; the
+    reader's CSRF and one-time tokens are filled into its slots on every request."""
     user = user._get_current_object() if hasattr(user, "_get_current_object") else user
     viewer = viewer_for(user, thresholds)
-    urls = _url_patterns()
-    question = thread.question
     login_url = url_for("auth.login", next=current_path())
     share_url = url_for("questions.detail", question_id=question.id, slug=question.slug)
-    head = _present(question, question, thread, user, viewer, thresholds, urls, StampMaker())
-    _closing_controls([head], question, user, viewer, thresholds)
 
-    def render() -> str:
+    def render() -> dict:
+        thread = threads.load_thread(question, user)
         slotted = replace(viewer, csrf_token=CSRF_SLOT, submission_token=lambda: SUBMISSION_SLOT)
-        views = _present_all(thread, user, slotted, thresholds, urls)
-        return render_template("questions/_posts.html", thread=thread, question=question, posts=views,
+        views = _present_all(thread, user, slotted, thresholds, _url_patterns())
+        html = render_template("questions/_posts.html", thread=thread, question=question, posts=views,
                                viewer=slotted, login_url=login_url, share_url=share_url)
+        return {"html": html, "structured_data": structured_data.qa_page(question, thread.answers, base)}
 
-    html = page_cache.fragment(_fragment_parts(thread, viewer, thresholds, login_url, share_url),
-                               generations, render)
-    html = html.replace(CSRF_SLOT, viewer.csrf_token)
+    if generations:
+        outline = threads.thread_outline(question, user)
+        parts = ("thread-posts", 2, question.id, str(get_locale() or ""), str(get_timezone()), base,
+                 viewer.id is not None, viewer.id if outline.involved else None, viewer.is_staff,
+                 viewer.can_edit_others, viewer.can_comment_everywhere, viewer.may_close,
+                 tuple(sorted(outline.my_votes.items())), tuple(sorted(thresholds.items())), login_url, share_url)
+        kept = page_cache.fragment(parts, generations, render)
+    else:
+        kept = render()
+    html = kept["html"].replace(CSRF_SLOT, viewer.csrf_token)
     html = _SUBMISSION_SLOTS.sub(lambda _match: viewer.submission_token(), html)
-    return ThreadPosts(viewer=viewer, head=head, html=Markup(html))
+    return ThreadPosts(viewer=viewer, banners=_banners(question), html=Markup(html),
+                       structured_data=kept["structured_data"])
 
 
-def _fragment_parts(thread: Thread, viewer: Viewer, thresholds: dict, login_url: str, share_url: str) -> tuple:
-    """Everything the posts' HTML depends on besides the thread's own data (its generations)."""
-    question = thread.question
-    authors = {question.author_id, *(answer.author_id for answer in thread.answers),
-               *(comment.author_id for comments in thread.comments.values() for comment in comments)}
-    return ("thread-posts", 1, question.id, str(get_locale() or ""), str(get_timezone()),
-            viewer.id is not None, viewer.id if viewer.id in authors else None, viewer.is_staff,
-            viewer.can_edit_others, viewer.can_comment_everywhere, viewer.may_close,
-            tuple(sorted(thread.my_votes.items())), tuple(sorted(thresholds.items())), login_url, share_url)
+def _banners(question: Question) -> ThreadBanners:
+    if not question.is_closed:
+        return ThreadBanners()
+    duplicate_of = closing.duplicate_original(question)
+    return ThreadBanners(closed_as=closing.reason_label(question.close_reason), duplicate_of=duplicate_of,
+                         closed_by=None if duplicate_of else db.session.get(User, question.closed_by_id))
 
 
 def _url_patterns() -> dict[str, _UrlPattern]:
@@ -194,10 +209,6 @@ def _closing_controls(views: list[PostView], question: Question, user, viewer: V
     if viewer.is_staff:
         endpoint = "closing.unlock" if question.is_locked else "closing.lock"
         setattr(head, "unlock_url" if question.is_locked else "lock_url", url_for(endpoint, question_id=question.id))
-    if question.is_closed:
-        head.closed_as = closing.reason_label(question.close_reason)
-        head.duplicate_of = closing.duplicate_original(question)
-        head.closed_by = None if head.duplicate_of else db.session.get(User, question.closed_by_id)
 
 
 def _present(post: Post, question: Question, thread: Thread, user, viewer: Viewer, thresholds: dict,

@@ -38,9 +38,8 @@ def create(question_id: int):
                   else _("Thank you for answering!") if new
                   else _("This form was already sent, so your answer was posted once; here it is."), "success")
             return redirect(answer_path(answer))
-    thread = threads.load_thread(question, current_user)
-    return render_template("questions/detail.html", thread=thread, question=question, answer_form=form,
-                           posts=presenters.thread_posts(thread, current_user, thresholds()),
+    return render_template("questions/detail.html", question=question, answer_form=form,
+                           posts=presenters.thread_posts(question, current_user, thresholds()),
                            personal_data=personal_data), 400
 
 

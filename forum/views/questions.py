@@ -19,7 +19,6 @@ from ..services.community.edit_conflicts import EditConflict
 from ..services.errors import DomainError
 from ..services.faq import entries as faq_entries
 from ..services.moderation.suspensions import require_not_suspended
-from ..services.seo import structured_data
 from ._common import (attach_error, language_filter, limit, offer_merge, paginate, personal_data_found, submit_once,
                       thresholds)
 from .feedback import VISITOR_COOKIE, current_outcome_for
@@ -108,19 +107,19 @@ def detail(question_id: int, slug: str | None = None):
     question = threads.get_question(question_id, current_user)
     if slug != question.slug:
         return redirect(url_for(".detail", question_id=question.id, slug=question.slug), code=301)
-    if threads.record_view(question, _viewer_key()):
+    key = _viewer_key()
+    if first_time(f"view:{question_id}:{key}") and threads.record_view(question, key):
         checkpoint()  # the view counter: committed before the page's reads (see unit_of_work)
-    thread = threads.load_thread(question, current_user)
     # Forms carry a CSRF token, which lives in the session: build them only for signed-in readers, so
     # anonymous page views set no cookie (and stay cacheable).
     signed_in = current_user.is_authenticated
-    posts_view = presenters.thread_posts(thread, current_user, thresholds(), generations)
+    posts_view = presenters.thread_posts(question, current_user, thresholds(), generations, base=site_base())
     return render_template(
-        "questions/detail.html", thread=thread, question=question, posts=posts_view,
+        "questions/detail.html", question=question, posts=posts_view,
         answer_form=AnswerForm() if signed_in else None,
         current_outcome=None if question.is_deleted else current_outcome_for("thread", question.id),
         faq_entry=faq_entries.entry_for_thread(question.id, staff=posts_view.viewer.is_staff),
-        structured_data=structured_data.qa_page(question, thread.answers, site_base()),
+        structured_data=posts_view.structured_data,
     )
 
 
