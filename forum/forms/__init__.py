@@ -1,9 +1,14 @@
 """Flask-WTF forms: they validate input shape and carry CSRF; services own the domain rules."""
+from functools import lru_cache
+
+from babel.support import Translations
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, RadioField, SelectField,
                      StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
@@ -27,6 +32,16 @@ class BaseForm(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             filters = [*unbound_field.kwargs.get("filters", ()), strip_nul]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+        def get_translations(self, form):
+            # WTForms' own messages in the reader's language. Flask-WTF parses the catalogue on every request
+            # that builds a form; it never changes while the process runs.
+            return _wtforms_catalogue(str(get_locale() or "en"))
+
+
+@lru_cache(maxsize=16)
+def _wtforms_catalogue(locale: str) -> Translations:
+    return Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 class PostingForm(BaseForm):
