@@ -20,7 +20,7 @@ import logging
 import secrets
 import time
 from functools import wraps
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeVar
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, make_response, request, session
@@ -42,6 +42,7 @@ FORGET = "pages_forget"  # Changes.notes key: the generations this transaction's
 # Columns whose change no cached page needs at once (a view count moves with every new reader).
 UNSHOWN_COLUMNS = frozenset({"view_count"})
 VARY = "Accept-Language, Cookie"
+Kept = TypeVar("Kept")  # what a fragment keeps: anything the store can pickle (HTML, a dict of HTML and data)
 
 
 def thread_generation(question_id: int) -> str:
@@ -194,7 +195,7 @@ def current_generations(names: tuple[str, ...]) -> tuple[str, ...]:
         return ()
 
 
-def fragment(parts: tuple, generations: tuple[str, ...], render: Callable[[], str]) -> str:
+def fragment(parts: tuple, generations: tuple[str, ...], render: Callable[[], Kept]) -> Kept:
     """A piece of a page that many readers see alike (a thread's posts, for members with the same rights, votes
     and language), kept under `generations` and served while they are unchanged, for at most
     PAGE_CACHE_SECONDS. `parts` must name everything the HTML depends on besides the generations; whatever is
