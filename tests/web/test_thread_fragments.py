@@ -8,7 +8,7 @@ import pytest
 from flask import template_rendered
 from sqlalchemy import func, select
 
-from forum.extensions import db
+from forum.extensions import db, page_store
 from forum.models import Comment, Role
 from tests.factories import make_answer, make_comment, make_question, make_user
 from tests.helpers import login, post_form, question_url, text
@@ -149,3 +149,18 @@ def test_japanese_and_english_readers_get_their_own_labels(served_app, client, b
     response = japanese.get(question_url(question), headers={"Accept-Language": "ja"})
     assert "Add a comment" in english_page
     assert "コメントを追加" in text(response) and "Add a comment" not in text(response)
+
+
+def test_without_a_reachable_cache_members_get_their_posts_rendered(served_app, client, thread, monkeypatch):
+    """The page cache is an optimisation: when its store fails, every member's page renders its posts."""
+    def unreachable(*_args, **_kwargs):
+        raise ConnectionError("cache store down")
+
+    question, _answers = thread
+    member(client)
+    monkeypatch.setattr(page_store, "get", unreachable)
+    monkeypatch.setattr(page_store, "get_many", unreachable)
+    with posts_renders(served_app) as rendered:
+        pages = [view(client, question) for _ in range(2)]
+    assert len(rendered) == 2
+    assert all("Answer 2: turn off the proxy" in page and "kotae-slot" not in page for page in pages)
