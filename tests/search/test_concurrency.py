@@ -34,7 +34,12 @@ def _worker(database_url, index_dir, settings, name, barrier, results):
 def test_two_processes_writing_at_once_both_land(app, database_url, index_dir, app_config):
     context = multiprocessing.get_context("fork")
     barrier, results = context.Barrier(2), context.Queue()
-    workers = [context.Process(target=_worker, args=(database_url, index_dir, app_config, name, barrier, results)) for name in "ab"]
+    # Each commit waits its turn for the index lock. The default 2 s wait is for a web request; on a CI machine
+    # busy with other tests one Whoosh commit can take longer, and the post would then (correctly) wait in the
+    # outbox for a retry instead of being indexed at once, which is what this test checks.
+    settings = {**app_config, "SEARCH_WRITE_TIMEOUT": 30.0}
+    workers = [context.Process(target=_worker, args=(database_url, index_dir, settings, name, barrier, results))
+               for name in "ab"]
     for worker in workers:
         worker.start()
     for worker in workers:
