@@ -9,6 +9,7 @@ from whoosh.sorting import FieldFacet, MultiFacet
 from ..analysis import terms as analyse
 from ..backend import Hits, IndexUnavailable, ThreadSummary
 from ..query import ParsedQuery
+from . import plain
 from .queries import Built, any_of, build
 from .schema import TEXT_FIELDS
 
@@ -25,9 +26,14 @@ def search(index, parsed: ParsedQuery, sort: str, limit: int) -> Hits | None:
     if searcher is None:
         raise IndexUnavailable(index.path)
     built = build(parsed, searcher.reader())
-    hits = _run(searcher, built, limit + 1, sort)  # one more than asked for: is there more after them?
-    total, exact = _count(hits, limit)
-    top = hits[:limit]
+    words = plain.plain_query(built.query) if sort == "relevance" and not built.ranges else None
+    if words is not None and plain.supported(searcher):
+        docnums, _scores, total = plain.top(searcher, words, limit)
+        top, exact = [searcher.stored_fields(docnum) for docnum in docnums], True
+    else:
+        hits = _run(searcher, built, limit + 1, sort)  # one more than asked for: is there more after them?
+        total, exact = _count(hits, limit)
+        top = hits[:limit]
     return Hits(ids=[int(hit["id"]) for hit in top], total=total, exact=exact,
                 official={int(hit["id"]) for hit in top if hit.get("has_official")}, terms=built.terms)
 
@@ -123,10 +129,14 @@ def _closest(reader, word: str) -> str | None:
 # -- similar and related threads -----------------------------------------------------------------------------
 
 def _summaries(hits) -> list[ThreadSummary]:
-    return [{"id": int(hit["id"]), "title": hit.get("title", ""), "score": hit.get("score", 0),
-             "answer_count": hit.get("answer_count", 0), "accepted": bool(hit.get("has_accepted")),
-             "official": bool(hit.get("has_official")),
-             "tags": (hit.get("tags") or "").split(), "relevance": float(hit.score or 0.0)} for hit in hits]
+    return [_summary(hit, hit.score) for hit in hits]
+
+
+def _summary(stored: dict, relevance: float | None) -> ThreadSummary:
+    return {"id": int(stored["id"]), "title": stored.get("title", ""), "score": stored.get("score", 0),
+            "answer_count": stored.get("answer_count", 0), "accepted": bool(stored.get("has_accepted")),
+            "official": bool(stored.get("has_official")), "tags": (stored.get("tags") or "").split(),
+            "relevance": float(relevance or 0.0)}
 
 
 def similar(index, words: list[str], limit: int) -> list[ThreadSummary]:
@@ -135,7 +145,12 @@ def similar(index, words: list[str], limit: int) -> list[ThreadSummary]:
     if not words or searcher is None:
         return []
     words = _telling(searcher.reader(), words, keep=8)
-    return _summaries(searcher.search(any_of(words, TEXT_FIELDS), limit=limit)) if words else []
+    if not words:
+        return []
+    if plain.supported(searcher):
+        docnums, scores, _total = plain.top(searcher, plain.PlainQuery(tuple(words), every=False), limit)
+        return [_summary(searcher.stored_fields(docnum), score) for docnum, score in zip(docnums, scores)]
+    return _summaries(searcher.search(any_of(words, TEXT_FIELDS), limit=limit))
 
 
 def _telling(reader, words: list[str], keep: int) -> list[str]:

@@ -1,0 +1,191 @@
+"""Plain searches ranked from posting arrays: the same BM25F scores as Whoosh's matchers, computed with numpy.
+
+A plain search is words over the whole thread and nothing else: a sentence (any of its words) or keywords (every
+word), no operator, phrase, exclusion or sort; most searches are. Whoosh ranks them by walking a tree of matchers
+in pure Python, a few microseconds per posting and per word: a sentence of ten common words matched 15,000
+threads and took 200-700 ms at 100,000 threads. Here each word's postings are decoded a block at a time into two
+arrays (document numbers, weights), scored in one vectorised BM25 expression with Whoosh's own IDF, average length
+and stored field lengths, and summed per document; the page is the top `limit` by score, lower document number
+first on ties, exactly as Whoosh's collector orders them (tests/search/test_plain_ranking.py compares the two).
+
+Segments never change once written (a deletion only marks documents), so decoded postings and field lengths are
+kept per segment, in a least-recently-used cache of POSTINGS_CACHE_BYTES per process: common words, the expensive
+ones, are the ones every query brings back, and a segment merged away is soon forgotten.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as q
+from whoosh.codec.whoosh3 import W3LeafMatcher
+
+from .ranking import SupportBM25F
+from .schema import TEXT_FIELDS
+
+FIELD = TEXT_FIELDS[0]
+POSTINGS_CACHE_BYTES = 64 * 2**20  # about 5 million postings (12 bytes each), per process
+
+
+@dataclass(frozen=True)
+class PlainQuery:
+    words: tuple[str, ...]  # one entry per Term, repeats kept (Whoosh adds a repeated term's score twice)
+    every: bool  # keywords: a thread needs every word; a sentence: any of them
+
+
+def plain_query(query) -> PlainQuery | None:
+    """The query as a PlainQuery when it is one word, or an Or or an And of words over FIELD (nested compounds of
+    the same kind flattened: their scores add up the same), unboosted; None for anything else, which Whoosh's own
+    search then runs."""
+    if _is_word(query):
+        return PlainQuery((query.text,), every=True)
+    kind = type(query)
+    if kind not in (q.Or, q.And):
+        return None
+    words = _words(query, kind)
+    return PlainQuery(tuple(words), every=kind is q.And) if words else None
+
+
+def _words(query, kind) -> list[str] | None:
+    """The words of a compound of `kind`, or None when it holds anything else."""
+    if _is_word(query):
+        return [query.text]
+    if type(query) not in (q.Or, q.And) or query.boost != 1.0 or getattr(query, "scale", None):
+        return None
+    if type(query) is not kind and len(query.subqueries) != 1:
+        return None
+    words = []
+    for child in query.subqueries:
+        found = _words(child, kind)
+        if found is None:
+            return None
+        words += found
+    return words
+
+
+def _is_word(query) -> bool:
+    return type(query) is q.Term and query.fieldname == FIELD and query.boost == 1.0
+
+
+def supported(searcher) -> bool:
+    """Whether this searcher's scoring and segments are what `top` computes (else Whoosh searches)."""
+    return type(searcher.weighting) is SupportBM25F and not searcher.weighting._field_B and all(
+        hasattr(leaf, "segment") for leaf, _base in searcher.reader().leaf_readers())
+
+
+def top(searcher, plain: PlainQuery, limit: int) -> tuple[list[int], list[float], int]:
+    """The best `limit` document numbers, their scores, and how many documents match."""
+    reader = searcher.reader()
+    scores = np.zeros(reader.doc_count_all())
+    matched = np.zeros(len(scores), dtype=np.int16)
+    weighting = searcher.weighting
+    average = searcher.avg_field_length(FIELD) or 1
+    for word in plain.words:
+        idf = searcher.idf(FIELD, word)
+        for leaf, base in reader.leaf_readers():
+            docnums, weights = _postings(leaf, word)
+            if not len(docnums):
+                continue
+            lengths = _lengths(leaf)[docnums]
+            norm = weighting.K1 * ((1 - weighting.B) + weighting.B * lengths / average)
+            scores[base + docnums] += idf * (weights * (weighting.K1 + 1)) / (weights + norm)
+            matched[base + docnums] += 1
+    for leaf, base in reader.leaf_readers():
+        if leaf.has_deletions():
+            matched[base + np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)] = 0
+    found = np.flatnonzero(matched == len(plain.words) if plain.every else matched > 0)
+    if len(found) > limit:  # the scores that make the page, ties at its last place included
+        floor = np.partition(scores[found], len(found) - limit)[len(found) - limit]
+        best = found[scores[found] >= floor]
+    else:
+        best = found
+    order = best[np.lexsort((best, -scores[best]))][:limit]
+    return order.tolist(), scores[order].tolist(), len(found)
+
+
+# -- decoded postings and lengths, per segment --------------------------------------------------------------
+
+class _PostingsCache:
+    """(segment, word) -> (document numbers, weights), least recently used out first, at most `budget` bytes."""
+
+    def __init__(self, budget: int):
+        self.budget, self.used = budget, 0
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry) -> None:
+        size = entry[0].nbytes + entry[1].nbytes
+        if size > self.budget:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = entry
+            self.used += size
+            while self.used > self.budget:
+                _key, (docnums, weights) = self._entries.popitem(last=False)
+                self.used -= docnums.nbytes + weights.nbytes
+
+
+_cache = _PostingsCache(POSTINGS_CACHE_BYTES)
+_EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0))
+_LENGTHS = None  # the cache key's second part for a segment's field lengths (words are strings)
+
+
+def _postings(leaf, word: str) -> tuple[np.ndarray, np.ndarray]:
+    if (FIELD, word) not in leaf:
+        return _EMPTY
+    key = (leaf.segment().segment_id(), word)
+    entry = _cache.get(key)
+    if entry is None:
+        entry = _decode(leaf.postings(FIELD, word))
+        _cache.put(key, entry)
+    return entry
+
+
+def _decode(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """Every posting of a term in one segment, deletions included (`top` masks them)."""
+    while not isinstance(matcher, W3LeafMatcher) and hasattr(matcher, "child"):
+        matcher = matcher.child  # a segment with deletions wraps its postings in a filter
+    docnums: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    if isinstance(matcher, W3LeafMatcher):  # a block at a time: the block's pickled arrays as they are stored
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            docnums.append(np.asarray(matcher._ids, dtype=np.int32))
+            weights.append(np.asarray(matcher._weights, dtype=np.float64))
+            matcher._next_block()
+    else:  # another codec: one posting at a time
+        pairs = []
+        while matcher.is_active():
+            pairs.append((matcher.id(), matcher.weight()))
+            matcher.next()
+        if pairs:
+            docnums.append(np.array([d for d, _w in pairs], dtype=np.int32))
+            weights.append(np.array([w for _d, w in pairs], dtype=np.float64))
+    if not docnums:
+        return _EMPTY
+    return np.concatenate(docnums), np.concatenate(weights)
+
+
+def _lengths(leaf) -> np.ndarray:
+    """The stored (byte-rounded) length of FIELD of every document of a segment, as Whoosh's scorer reads it."""
+    key = (leaf.segment().segment_id(), _LENGTHS)
+    entry = _cache.get(key)
+    if entry is None:
+        count = leaf.doc_count_all()
+        lengths = np.fromiter((leaf.doc_field_length(n, FIELD, 1) or 1 for n in range(count)), dtype=np.float64,
+                              count=count)
+        entry = (lengths, _EMPTY[1])
+        _cache.put(key, entry)
+    return entry[0]
