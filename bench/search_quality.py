@@ -17,6 +17,11 @@ the first, judge on the second):
   found by what the rest of it says, as when a customer describes a problem in their own words.
 - `se-keyword`, `ja-keyword`: keyword queries (two words of a title; two nouns of a Japanese question), the kind
   of search that worked before sentence ranking, to show it is no worse.
+- `ja-paragraph` (run on its own, `--sets ja-paragraph`: its threads repeat the FAQ threads' text): every Japanese
+  paragraph of the FAQ that is not a question (424) is a thread of its own, titled with its chapter's name, beside
+  the Stack Exchange threads; the queries are 300 natural Japanese questions written for this benchmark, each
+  answered by one paragraph, as a reading-comprehension set is written (bench/data/ja-paragraph-questions.jsonl:
+  the paragraph's key and the question). Nothing was tuned on them.
 
 Every set's threads are in one index together, so each query also competes with all the other threads. Results
 are printed as a table and written to bench/results/search_quality-<backend>.json (git-ignored).
@@ -48,6 +53,7 @@ from forum.services.community.search import search_questions  # noqa: E402
 DATASETS = ROOT.parent / "shared" / "datasets"
 RESULTS = ROOT / "bench" / "results" / "search_quality-{backend}.json"
 KEPT_OUT_SHARE = 0.3
+PARAGRAPH_QUESTIONS = ROOT / "bench" / "data" / "ja-paragraph-questions.jsonl"
 _PO_ENTRY = re.compile(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', re.MULTILINE)
 _RST = re.compile(r":\w+:`~?([^`<]*?)(?:\s*<[^>]*>)?`|``([^`]*)``|`([^`<]*?)(?:\s*<[^>]*>)?`_*")
 
@@ -80,6 +86,22 @@ def faq_pairs() -> list[dict]:
                 if japanese:
                     current["ja"].append(japanese)
     return [p for p in pairs if p["ja_q"] and len("".join(p["ja"])) >= 40 and len(" ".join(p["en"])) >= 60]
+
+
+def paragraph_threads() -> tuple[list[dict], dict]:
+    """`ja-paragraph`: each Japanese paragraph that is not a question, a thread titled with its chapter's name
+    (the PO file's first entry), keyed by its PO file and English source text; the questions written for them."""
+    threads, ids = [], {}
+    for po in sorted((DATASETS / "python-docs-ja-faq").glob("*.po")):
+        entries = [(_po_text(msgid), _po_text(msgstr))
+                   for msgid, msgstr in _PO_ENTRY.findall(po.read_text(encoding="utf-8"))]
+        chapter = next((japanese for english, japanese in entries if english and japanese), po.stem)
+        for english, japanese in entries:
+            if english and len(japanese) >= 60 and not (english.endswith("?") and len(english) < 200):
+                threads.append(_thread(chapter, [japanese], tags=["python", "faq-ja"]))
+                ids[f"{po.stem}:{hashlib.sha256(english.encode()).hexdigest()[:10]}"] = len(threads)
+    questions = [json.loads(line) for line in PARAGRAPH_QUESTIONS.read_text(encoding="utf-8").splitlines() if line]
+    return threads, {"ja-paragraph": [(q["key"], q["question"], ids[q["key"]]) for q in questions if q["key"] in ids]}
 
 
 def _first_sentence(text: str, stop: str) -> str:
@@ -179,19 +201,21 @@ def _scores(ranks: list) -> dict:
             "mrr@10": round(sum(1 / r for r in ranks if r is not None) / n, 3)}
 
 
-def query_sets() -> tuple[list[dict], dict]:
-    """Every thread to load, in order, and the query sets {name: [(key, query, right thread id)]}."""
-    faq_threads, sets = faq_sets(faq_pairs())
+def query_sets(paragraphs: bool = False) -> tuple[list[dict], dict]:
+    """Every thread to load, in order, and the query sets {name: [(key, query, right thread id)]}: the FAQ sets'
+    threads, or with `paragraphs` the ja-paragraph set's, then the Stack Exchange threads."""
+    faq_threads, sets = paragraph_threads() if paragraphs else faq_sets(faq_pairs())
     se_threads, se_sets = stack_exchange_sets(len(faq_threads))  # FAQ threads have no answers: ids 1..n
     sets.update(se_sets)
     return faq_threads + se_threads, sets
 
 
-def prepare(workdir: Path, database_url: str, reuse: bool = False, backend: str = "whoosh"):
+def prepare(workdir: Path, database_url: str, reuse: bool = False, backend: str = "whoosh",
+            paragraphs: bool = False):
     """The app over a database and index holding every set's threads (built unless `reuse`), and the sets."""
     from search import bench_app, load  # plain inserts, as the latency benchmark loads its threads
 
-    threads, sets = query_sets()
+    threads, sets = query_sets(paragraphs)
     app = bench_app(workdir, database_url, backend)
     if not reuse:
         with app.app_context():
@@ -216,21 +240,25 @@ def main() -> None:
     args = parser.parse_args()
     if not (DATASETS / "python-docs-ja-faq").is_dir():
         sys.exit(f"{DATASETS} is missing: the quality benchmark needs the shared datasets")
+    names = args.sets.split(",")
+    paragraphs = "ja-paragraph" in names
+    if paragraphs and len(names) > 1:
+        sys.exit("run ja-paragraph on its own (--sets ja-paragraph): its threads repeat the FAQ threads' text")
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="kotae-quality-"))
     workdir.mkdir(parents=True, exist_ok=True)
     from pages import database_for  # the same throw-away databases as the page benchmark
 
     with database_for(args.database_url, workdir) as database_url:
-        app, sets = prepare(workdir, database_url, reuse=args.reuse, backend=args.backend)
+        app, sets = prepare(workdir, database_url, reuse=args.reuse, backend=args.backend, paragraphs=paragraphs)
         ranks: list = []
         results = {}
         with app.app_context():
-            for name in args.sets.split(","):
+            for name in names:
                 started = time.perf_counter()
                 results[name] = measure(app, sets[name], ranks)
                 results[name]["seconds"] = round(time.perf_counter() - started, 1)
     print_table(results)
-    output = Path(str(RESULTS).format(backend=args.backend))
+    output = Path(str(RESULTS).format(backend=args.backend + ("-ja-paragraph" if paragraphs else "")))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps({"when": datetime.now().isoformat(timespec="seconds"),
                                    "database": args.database_url, "backend": args.backend, "results": results}, indent=2, ensure_ascii=False))

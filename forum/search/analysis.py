@@ -71,6 +71,9 @@ _JA_STOP = frozenset({"為る", "居る", "有る", "在る", "成る", "出来�
 # indexing, where they still carry meaning (an answer that names the 方法).
 QUERY_STOP = frozenset({"方法", "教える", "知る", "分かる", "解る", "判る", "場合", "何", "質問", "やり方", "仕方", "可能",
                         "いつ", "どこ", "誰", "どれ", "わかる", "おしえる", "よい", "いい",
+                        # the content-word halves of compound particles and forms (という, における, について, に関する,
+                        # に対する, による, のような, ことができる, それぞれ), and 使う (どの関数を使えばいいですか: every answer uses)
+                        "言う", "おく", "関する", "対する", "よる", "よう", "こと", "其々", "つく", "使う",
                         "way", "possibl", "know", "want", "pleas", "anyone", "someon", "somebodi", "thank", "question",
                         "wonder", "idea", "try", "help", "anybodi", "need", "someth"})
 # Sudachi parts of speech that show a typed query is a sentence rather than keywords: particles and auxiliaries.

@@ -5,7 +5,7 @@ search did before, found nothing for them. Keywords still need every word.
 """
 import pytest
 
-from forum.search.query import parse
+from forum.search.query import parse, sentence_terms
 from forum.search.whoosh.queries import build
 from tests.factories import make_answer, make_question
 from tests.helpers import result_ids, text
@@ -59,6 +59,26 @@ def test_question_words_and_polite_endings_do_not_pull_in_unrelated_threads(supp
     """方法 and 教えてください are in the backup thread, but say nothing about what is asked."""
     results = found("パスワードを再設定する方法を教えてください")
     assert support_threads["backup_ja"].id not in results
+
+
+@pytest.mark.parametrize("sentence, left_out", [
+    ("Pythonにおけるメソッドとは何ですか", {"おく"}),  # における
+    ("辞書のようなオブジェクトを使うにはどうすればいいですか", {"よう", "使う"}),  # のような, 使う
+    ("文字コードについて言うとどういうことですか", {"つく", "言う", "こと"}),  # について, という, こと
+])
+def test_halves_of_compound_particles_and_use_are_left_out_of_a_sentence(sentence, left_out):
+    assert parse(sentence).sentence
+    terms = sentence_terms(sentence)
+    assert terms and not left_out & set(terms)
+
+
+def test_a_thread_sharing_only_use_and_such_with_a_sentence_is_not_found(support_threads):
+    """「使う」 and 「のような」 are in nearly every how-to question; the words that name the problem decide."""
+    lookalike = make_question(title="このような道具の使い方について教えてください",
+                              body="道具を使うことがよくありますが、使い方がよく分かりません。困っています。")
+    results = found("スマホのアプリの通知のような表示を使うにはどうすればいいですか")
+    assert results[0] == support_threads["app_ja"].id
+    assert lookalike.id not in results
 
 
 def test_threads_sharing_only_common_words_rank_below_the_right_one(support_threads):
