@@ -300,12 +300,22 @@ def test_a_language_filter_keeps_plain_searches_on_the_postings_with_the_same_ra
     assert all(made[1].id not in ids for ids in from_postings)
 
 
+def test_a_sentence_with_few_postings_reads_them_all_without_pruning(app, monkeypatch):
+    for n in range(3):
+        make_question(title=f"App sync stops, report {n}", body="The app sync stops every single day " + "again " * n)
+    tried = []
+    monkeypatch.setattr(ranking, "_pruned", lambda *args: tried.append(1))
+    page = search.search("why does the app sync stop every day?", fetch=fetch_questions, per_page=2)
+    assert tried == [] and page.exact and page.total == 3 and len(page.items) == 2
+
+
 def test_a_sentence_skips_its_common_words_only_when_the_page_is_exactly_the_same(app, monkeypatch):
     for n in range(12):
         make_question(title=f"App sync stops, report {n}", body="The app sync stops every single day " + "again " * n)
     for n, rare in enumerate(["passphrase", "keychain", "passphrase keychain"]):
         make_question(title=f"Sync asks for the {rare}", body=f"The app sync keeps asking for the {rare} ({n}).")
     monkeypatch.setattr(ranking, "FIRST_PASS_POSTINGS", 4)  # as if "app" and "sync" were in thousands of threads
+    monkeypatch.setattr(ranking, "PRUNE_ABOVE", 0)
     monkeypatch.setattr(ranking, "CANDIDATES", 4)
     pruned = []
     real = ranking._pruned
@@ -317,3 +327,27 @@ def test_a_sentence_skips_its_common_words_only_when_the_page_is_exactly_the_sam
     assert pruned[0] is not None  # the rare words decide the page: "app" and "sync" were left out
     assert [[q.id for q in r.items] for r in skipping] == [[q.id for q in r.items] for r in reading_all]
     assert skipping[0].exact is False and reading_all[0].exact is True
+
+
+@pytest.mark.parametrize("required, coordination, exclude", [(1, None, None), (2, None, None), (1, 0.9, None),
+                                                              (1, None, "first")])
+def test_posting_arrays_rank_as_the_grouped_sql_did(app, required, coordination, exclude):
+    """`arrays.ranked` (postings packed by PostgreSQL, summed in numpy) returns the rows, ranks and totals of
+    the SQL aggregate it replaced, with a required count, Whoosh's coordination bonus or a thread left out."""
+    from forum.search.postgresql.arrays import PostingArrays, ranked
+    made = [make_question(title=title, body=body) for title, body in [
+        ("Sync stops after the update", "The desktop app stops syncing after every update, sync again."),
+        ("Desktop app keeps resetting", "Since the last update the settings keep resetting on the desktop."),
+        ("Update fails with error 42", "The update stops with error 42 on the desktop app."),
+        ("Calendar does not sync at all", "Events never sync to the calendar app on my phone.")]]
+    connection = db.session.connection()
+    words = {"sync", "updat", "desktop", "app"}
+    stats = scoring.load(connection, THREADS, words)
+    weights = {word: stats.idf("text", word) * (ranking.K1 + 1) for word in words}
+    norm = {"flat": ranking.K1 * (1 - ranking.B), "scaled": ranking.K1 * ranking.B / stats.average("text")}
+    shape = ranking.Shape(coordination=coordination, exclude_id=made[0].id if exclude else None)
+    from_sql = ranking._aggregated(connection, weights, norm, 10, shape, required=required)
+    from_arrays = ranked(PostingArrays(connection), weights, norm, 10, required, coordination, shape.exclude_id)
+    assert [row["id"] for row in from_arrays] == [row["id"] for row in from_sql] and from_arrays
+    assert [row["rank"] for row in from_arrays] == pytest.approx([row["rank"] for row in from_sql], rel=1e-9)
+    assert {row["total"] for row in from_arrays} == {row["total"] for row in from_sql}

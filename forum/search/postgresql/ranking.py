@@ -10,7 +10,8 @@ words whose best possible scores add up to less than the last of those (MaxScore
 
 Most thread searches are plainer than that: words over the whole thread, with no operator, phrase or exclusion.
 Those never read a tsvector: `run_postings` ranks them from `search_postings` alone (a term's weighted frequency
-in each thread, and the thread's length), one index-only scan per term, grouped by thread. The scores are the
+in each thread, and the thread's length), one index-only scan per term: keywords join the scans on the thread,
+sentences have each term's postings packed into byte strings and summed by thread in numpy (arrays.py). The scores are the
 same sums as the four-level statement's; reading a thread's vectors cost 10-70 microseconds per matching row,
 a posting well under one.
 """
@@ -21,6 +22,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import text
 
 from ..backend import THREADS
+from .arrays import PostingArrays, ranked
 from .queries import Plan, joined, lexeme
 from .scoring import B, FIELDS, K1, Statistics, bm25_sql, tf_sql
 
@@ -151,6 +153,9 @@ def postings_terms(plan: Plan) -> PostingTerms | None:
     return PostingTerms(boosts, len(boosts))
 
 
+# Below this many postings a sentence reads them all (packed arrays, about 0.3 microseconds each): the pruning's
+# three round trips cost more, and when it fails the postings are read anyway.
+PRUNE_ABOVE = 100_000
 FIRST_PASS_POSTINGS = 20_000  # postings the first pass of a pruned sentence may read (its rarest words')
 CANDIDATES = 1000  # at least this many threads get their whole score in a pruned sentence's second pass
 
@@ -165,15 +170,16 @@ def run_postings(connection, terms: PostingTerms, stats: Statistics, limit: int,
     weights = {term: stats.idf("text", term) * boost * (K1 + 1) for term, boost in terms.boosts.items()}
     norm = {"flat": K1 * (1 - B), "scaled": K1 * B / stats.average("text")}
     plain = terms.required == 1 and shape.coordination is None and shape.min_matched <= 1
-    if plain and len(weights) > 1:
-        pruned = _pruned(connection, weights, norm, stats, limit, shape, language)
+    arrays = PostingArrays(connection, language)
+    if plain and len(weights) > 1 and sum(stats.df("text", term) for term in weights) > PRUNE_ABOVE:
+        pruned = _pruned(arrays, weights, norm, stats, limit, shape)
         if pruned is not None:
             return _stored_columns(connection, pruned, shape), False
     required = max(terms.required, shape.min_matched)
     if 1 < required == len(weights) <= MAX_JOINED and shape.coordination is None:
         rows = _intersected(connection, weights, norm, limit, shape, language)
     else:
-        rows = _aggregated(connection, weights, norm, limit, shape, required=required, language=language)
+        rows = ranked(arrays, weights, norm, limit, required, shape.coordination, shape.exclude_id)
     return _stored_columns(connection, rows, shape), True
 
 
@@ -209,8 +215,8 @@ def _aggregated(connection, weights: dict[str, float], norm: dict, limit: int, s
                 required: int = 1, ids: list[int] | None = None, count: bool = True,
                 language: str | None = None) -> list:
     """Threads with these terms (at least `required` of them; only `ids` when given; only in `language` when
-    given), ranked by the terms' BM25 sum: id, rank, total. One index-only scan of each term's postings, grouped
-    by thread."""
+    given), ranked by the terms' BM25 sum: id, rank, total, grouped in SQL. Used for the few threads of a pruned
+    sentence (`ids`, looked up by primary key); whole postings lists go through `arrays.ranked`."""
     names = sorted(weights)
     score = "sum(query.weight * posting.frequency / (posting.frequency + :flat + :scaled * posting.length))"
     if shape.coordination is not None:
@@ -232,8 +238,8 @@ def _aggregated(connection, weights: dict[str, float], norm: dict, limit: int, s
          "limit": int(limit), "exclude": shape.exclude_id, "ids": ids, "language": language}).mappings().all()
 
 
-def _pruned(connection, weights: dict[str, float], norm: dict, stats: Statistics, limit: int,
-            shape: Shape, language: str | None = None) -> list | None:
+def _pruned(arrays: PostingArrays, weights: dict[str, float], norm: dict, stats: Statistics, limit: int,
+            shape: Shape) -> list | None:
     """The best `limit` threads of a sentence without reading its commonest words' postings in full (MaxScore):
 
     1. the rarest words' postings (FIRST_PASS_POSTINGS at most) give each of their threads part of its score: the
@@ -256,8 +262,9 @@ def _pruned(connection, weights: dict[str, float], norm: dict, stats: Statistics
     if not common:
         return None  # every posting is cheap to read
     wanted = max(CANDIDATES, limit)
-    candidates = _aggregated(connection, {term: weights[term] for term in rare}, norm, wanted + 1, shape,
-                             language=language)
+    language = arrays.language
+    candidates = ranked(arrays, {term: weights[term] for term in rare}, norm, wanted + 1,
+                        exclude_id=shape.exclude_id)
     if len(candidates) < limit:
         return None
     with_rare_words = candidates[0]["total"]
@@ -267,7 +274,7 @@ def _pruned(connection, weights: dict[str, float], norm: dict, stats: Statistics
         return None
     if len(left_out) < len(common):  # the candidates must have the other common words' scores too
         kept = {term: weight for term, weight in weights.items() if term not in left_out}
-        candidates = _aggregated(connection, kept, norm, wanted + 1, shape, count=False, language=language)
+        candidates = ranked(arrays, kept, norm, wanted + 1, exclude_id=shape.exclude_id)
     reachable = sum(bounds[term] for term in left_out)  # the most the left-out words add to any thread
     beyond = candidates[-1]["rank"] + reachable if len(candidates) > wanted else 0.0
     candidates = candidates[:wanted]
@@ -275,8 +282,8 @@ def _pruned(connection, weights: dict[str, float], norm: dict, stats: Statistics
 
     def completed(rows: list) -> list[tuple[float, int]]:
         added = {row["id"]: row["rank"] for row in _aggregated(
-            connection, left_out_weights, norm, len(rows), shape, ids=[row["id"] for row in rows], count=False,
-            language=language)}
+            arrays.connection, left_out_weights, norm, len(rows), shape, ids=[row["id"] for row in rows],
+            count=False, language=language)}
         return [(row["rank"] + added.get(row["id"], 0.0), row["id"]) for row in rows]
 
     # The best few first: their `limit`-th whole score says which of the others could still pass it.
