@@ -160,12 +160,18 @@ def _japanese_terms(run: str) -> tuple:
         for morpheme in tokenizer.tokenize(run[offset:offset + _MAX_SUDACHI_CHARS]):
             if morpheme.part_of_speech_id() in keep:
                 form = morpheme.normalized_form()
-                if form not in _JA_STOP:
+                if form not in _JA_STOP and not _is_lone_kana(form):
                     found.append((form, offset + morpheme.begin(), offset + morpheme.end()))
     result = tuple(found)
     if len(run) <= 64:
         RUN_CACHE.put(run, result)
     return result
+
+
+def _is_lone_kana(form: str) -> bool:
+    """One hiragana letter on its own: a particle between Latin words (「Python や Ruby」, 「'h' や 'l'」), which
+    Sudachi, seeing it alone in its run, may read as a content word (や as 形状詞)."""
+    return len(form) == 1 and "\u3041" <= form <= "\u309f"
 
 
 _stems: dict[str, str] = {}

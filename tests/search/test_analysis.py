@@ -127,3 +127,10 @@ def test_indexes_on_disk_name_the_tokenizer_by_its_old_import_path():
     for schema in (build_schema(), build_faq_schema()):
         assert b"forum.search.analysis\nKotaeTokenizer" in pickle.dumps(schema, protocol=0)
     assert type(pickle.loads(pickle.dumps(KotaeTokenizer()))) is KotaeTokenizer
+
+
+@pytest.mark.parametrize("text, particle", [("Python や Ruby の違い", "や"), ("'h' や 'l' の意味", "や"),
+                                             ("Windows と Mac で同期できない", "と")])
+def test_a_lone_particle_between_latin_words_is_no_term(text, particle):
+    """Seen alone in its run, Sudachi reads や as a content word (形状詞); it is a particle there."""
+    assert particle not in terms(text) and terms(text)
