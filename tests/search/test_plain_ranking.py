@@ -93,3 +93,31 @@ def test_the_postings_cache_keeps_within_its_budget():
     for n in range(10):
         cache.put(("segment", str(n)), (np.zeros(50, dtype=np.int32), np.zeros(50)))  # 600 bytes each
     assert cache.used <= 1000 and cache.get(("segment", "9")) is not None and cache.get(("segment", "0")) is None
+
+
+def test_related_threads_rank_by_boosted_key_terms_with_the_coordination_bonus(threads, index):
+    """More like this: each key term's Whoosh score times its weight in the question, summed, with the
+    coordination bonus of Whoosh's Or(scale=0.9) over every key term ((sum + (matched - 1) / (n - 0.9)^2) *
+    (n - 1) / n), the question itself left out. (Whoosh's own CoordMatcher recounts the terms as posting lists run
+    out, so late documents got a smaller bonus or none at all.)"""
+    from forum.search.whoosh import searching
+    searcher = index.searcher()
+    question = threads[0]
+    text_of_question = question.title + " " + question.body_md
+    key_terms = dict(searcher.key_terms_from_text("text", text_of_question, numterms=12))
+    telling = searching._telling(searcher.reader(), list(key_terms), keep=8)
+    assert len(telling) > 1
+    sums: dict[int, float] = {}
+    matched: dict[int, int] = {}
+    for word in telling:
+        for hit in searcher.search(q.Term("text", word, boost=key_terms[word]), limit=None, optimize=False):
+            doc_id = int(hit["id"])
+            sums[doc_id] = sums.get(doc_id, 0.0) + hit.score
+            matched[doc_id] = matched.get(doc_id, 0) + 1
+    n, scale = len(telling), searching.RELATED_COORDINATION
+    expected = sorted(((s + (matched[d] - 1) / (n - scale) ** 2) * (n - 1) / n, d) for d, s in sums.items()
+                      if d != question.id)
+    expected = [(d, score) for score, d in sorted(expected, key=lambda pair: -pair[0])][:5]
+    related = searching.related(index, question.id, text_of_question, 5)
+    assert [item["id"] for item in related] == [d for d, _score in expected] and related
+    assert [item["relevance"] for item in related] == pytest.approx([score for _d, score in expected], rel=1e-9)

@@ -33,6 +33,8 @@ POSTINGS_CACHE_BYTES = 64 * 2**20  # about 5 million postings (12 bytes each), p
 class PlainQuery:
     words: tuple[str, ...]  # one entry per Term, repeats kept (Whoosh adds a repeated term's score twice)
     every: bool  # keywords: a thread needs every word; a sentence: any of them
+    boosts: tuple[float, ...] | None = None  # each word's boost (more like this), else 1
+    coordination: float | None = None  # Whoosh's Or(scale=...): a bonus for documents matching more of the words
 
 
 def plain_query(query) -> PlainQuery | None:
@@ -75,14 +77,14 @@ def supported(searcher) -> bool:
         hasattr(leaf, "segment") for leaf, _base in searcher.reader().leaf_readers())
 
 
-def top(searcher, plain: PlainQuery, limit: int) -> tuple[list[int], list[float], int]:
-    """The best `limit` document numbers, their scores, and how many documents match."""
+def top(searcher, plain: PlainQuery, limit: int, exclude=()) -> tuple[list[int], list[float], int]:
+    """The best `limit` document numbers (never those in `exclude`), their scores, and how many documents match."""
     reader = searcher.reader()
     scores = np.zeros(reader.doc_count_all())
     matched = np.zeros(len(scores), dtype=np.int16)
     weighting = searcher.weighting
     average = searcher.avg_field_length(FIELD) or 1
-    for word in plain.words:
+    for n, word in enumerate(plain.words):
         idf = searcher.idf(FIELD, word)
         for leaf, base in reader.leaf_readers():
             docnums, weights = _postings(leaf, word)
@@ -90,12 +92,18 @@ def top(searcher, plain: PlainQuery, limit: int) -> tuple[list[int], list[float]
                 continue
             lengths = _lengths(leaf)[docnums]
             norm = weighting.K1 * ((1 - weighting.B) + weighting.B * lengths / average)
-            scores[base + docnums] += idf * (weights * (weighting.K1 + 1)) / (weights + norm)
+            part = idf * (weights * (weighting.K1 + 1)) / (weights + norm)
+            scores[base + docnums] += part * plain.boosts[n] if plain.boosts else part
             matched[base + docnums] += 1
     for leaf, base in reader.leaf_readers():
         if leaf.has_deletions():
             matched[base + np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)] = 0
+    matched[list(exclude)] = 0
     found = np.flatnonzero(matched == len(plain.words) if plain.every else matched > 0)
+    counted = sum(1 for word in plain.words if reader.doc_frequency(FIELD, word))  # Whoosh's term matchers
+    if plain.coordination and len(plain.words) > 1 and counted:  # as Whoosh's CoordMatcher scores
+        scores[found] = ((scores[found] + (matched[found] - 1) / (counted - plain.coordination) ** 2)
+                         * ((counted - 1) / counted))
     if len(found) > limit:  # the scores that make the page, ties at its last place included
         floor = np.partition(scores[found], len(found) - limit)[len(found) - limit]
         best = found[scores[found] >= floor]

@@ -16,6 +16,7 @@ from .schema import TEXT_FIELDS
 log = logging.getLogger(__name__)
 
 COMMON_SHARE, COMMON_MIN_DOCS = 0.05, 2000  # see _telling
+RELATED_COORDINATION = 0.9  # Whoosh's Or(scale=): threads sharing more of the key terms rank higher
 
 
 def search(index, parsed: ParsedQuery, sort: str, limit: int) -> Hits | None:
@@ -172,6 +173,12 @@ def related(index, question_id: int, text: str, limit: int) -> list[ThreadSummar
     telling = _telling(searcher.reader(), list(key_terms), keep=8)
     if not telling:
         return []
+    if plain.supported(searcher):
+        words = plain.PlainQuery(tuple(telling), every=False, boosts=tuple(key_terms[word] for word in telling),
+                                 coordination=RELATED_COORDINATION)
+        itself = list(searcher.document_numbers(id=str(question_id)))
+        docnums, scores, _total = plain.top(searcher, words, limit, exclude=itself)
+        return [_summary(searcher.stored_fields(docnum), score) for docnum, score in zip(docnums, scores)]
     subqueries = [q.Term("text", word, boost=key_terms[word]) for word in telling]
     mask = q.Term("id", str(question_id))
-    return _summaries(searcher.search(q.Or(subqueries, scale=0.9), limit=limit, mask=mask))
+    return _summaries(searcher.search(q.Or(subqueries, scale=RELATED_COORDINATION), limit=limit, mask=mask))
