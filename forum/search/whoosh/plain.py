@@ -6,7 +6,10 @@ in pure Python, a few microseconds per posting and per word: a sentence of ten c
 threads and took 200-700 ms at 100,000 threads. Here each word's postings are decoded a block at a time into two
 arrays (document numbers, weights), scored in one vectorised BM25 expression with Whoosh's own IDF, average length
 and stored field lengths, and summed per document; the page is the top `limit` by score, lower document number
-first on ties, exactly as Whoosh's collector orders them (tests/search/test_plain_ranking.py compares the two).
+first on ties, as Whoosh orders every match it visits (tests/search/test_plain_ranking.py compares the two).
+Whoosh's own top-N collector skips blocks by their best possible score and, in a union of words, can miss a
+thread that belongs on the page; the arrays see every posting. Related threads use the same arrays with each key
+term's boost and Whoosh's coordination bonus.
 
 Segments never change once written (a deletion only marks documents), so decoded postings and field lengths are
 kept per segment, in a least-recently-used cache of POSTINGS_CACHE_BYTES per process: common words, the expensive
