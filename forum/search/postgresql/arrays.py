@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy import text
 
+from ..topk import best, with_coordination
+
 _FETCH = text(
     "SELECT term, string_agg(int4send(id), ''::bytea) AS ids, string_agg(float4send(frequency), ''::bytea) AS "
     "frequencies, string_agg(float4send(length), ''::bytea) AS lengths FROM search_postings "
@@ -59,13 +61,7 @@ def ranked(arrays: PostingArrays, weights: dict[str, float], norm: dict, limit: 
         matched[exclude_id] = 0
     found = np.flatnonzero(matched >= max(required, 1))
     if coordination is not None:
-        number = len(names)
-        scores[found] = (scores[found] + (matched[found] - 1) / (number - coordination) ** 2) * ((number - 1) / number)
-    if len(found) > limit:  # the scores that make the page, ties at its last place included
-        floor = np.partition(scores[found], len(found) - limit)[len(found) - limit]
-        found_best = found[scores[found] >= floor]
-    else:
-        found_best = found
-    order = found_best[np.lexsort((found_best, -scores[found_best]))][:limit]
+        with_coordination(scores, matched, found, len(names), coordination)
+    order = best(found, scores, limit)
     total = len(found)
     return [{"id": int(doc_id), "rank": float(scores[doc_id]), "total": total} for doc_id in order]

@@ -25,6 +25,7 @@ import numpy as np
 from whoosh import query as q
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
+from ..topk import best, with_coordination
 from .ranking import SupportBM25F
 from .schema import TEXT_FIELDS
 
@@ -105,14 +106,8 @@ def top(searcher, plain: PlainQuery, limit: int, exclude=()) -> tuple[list[int],
     found = np.flatnonzero(matched == len(plain.words) if plain.every else matched > 0)
     counted = sum(1 for word in plain.words if reader.doc_frequency(FIELD, word))  # Whoosh's term matchers
     if plain.coordination and len(plain.words) > 1 and counted:  # as Whoosh's CoordMatcher scores
-        scores[found] = ((scores[found] + (matched[found] - 1) / (counted - plain.coordination) ** 2)
-                         * ((counted - 1) / counted))
-    if len(found) > limit:  # the scores that make the page, ties at its last place included
-        floor = np.partition(scores[found], len(found) - limit)[len(found) - limit]
-        best = found[scores[found] >= floor]
-    else:
-        best = found
-    order = best[np.lexsort((best, -scores[best]))][:limit]
+        with_coordination(scores, matched, found, counted, plain.coordination)
+    order = best(found, scores, limit)
     return order.tolist(), scores[order].tolist(), len(found)
 
 
