@@ -9,6 +9,7 @@
 3. Latin words are lower-cased; plain words lose stop words and are Porter-stemmed (`passwords` -> `password`).
    Code identifiers are kept whole (`keyerror`, `os.path.join`, `c#`, `c++`, `.net`) and, when indexing, also
    split at dots, underscores, case changes and letter/digit boundaries (`key`, `error`), at the same position.
+4. For the whole-thread field only (`KotaeTokenizer(grams=True)`), each kana/kanji run's character bigrams too.
 
 Whoosh pickles the schema, and with it this tokenizer, into the index: the class must stay importable from
 `forum.search.analysis` and holds no Sudachi object (each process and thread makes its own, lazily). So it stays
@@ -19,14 +20,16 @@ from __future__ import annotations
 import os
 import re
 import threading
-import unicodedata
 from collections import OrderedDict
 
 from sudachipy import Dictionary, SplitMode
 from whoosh.analysis import STOP_WORDS, Token, Tokenizer
 from whoosh.lang.porter import stem
 
-__all__ = ["KotaeTokenizer", "terms", "normalize", "reads_as_sentence", "QUERY_STOP", "TITLE_MARK", "TITLE_BOOST"]
+from .characters import normalize
+
+__all__ = ["KotaeTokenizer", "terms", "grams", "normalize", "reads_as_sentence", "QUERY_STOP", "TITLE_MARK",
+           "TITLE_BOOST", "GRAM_MARK"]
 
 # In a field value, the words before TITLE_MARK weigh TITLE_BOOST times as much (the `question` field holds the
 # title and the body, so a word costs one posting list, not two, at query time).
@@ -78,6 +81,10 @@ QUERY_STOP = frozenset({"方法", "教える", "知る", "分かる", "解る", 
                         "wonder", "idea", "try", "help", "anybodi", "need", "someth"})
 # Sudachi parts of speech that show a typed query is a sentence rather than keywords: particles and auxiliaries.
 _FUNCTION_POS = frozenset({"助詞", "助動詞"})
+# Character bigrams of kana/kanji runs (`~同期`, `~期が`), beside the words, in the whole-thread field only: a
+# second, weaker signal for when Sudachi splits a question's words differently from the thread's (compounds,
+# kana spellings, names). The mark keeps them apart from word terms, which never start with it.
+GRAM_MARK = "~"
 _MAX_SUDACHI_CHARS = 8000  # Sudachi refuses inputs over 49,149 bytes (3 bytes a character here)
 
 
@@ -174,6 +181,22 @@ def _is_lone_kana(form: str) -> bool:
     return len(form) == 1 and "\u3041" <= form <= "\u309f"
 
 
+def _run_grams(run: str) -> list[tuple[str, int, int]]:
+    """(gram, start, end) for a kana/kanji run: its character bigrams, or the character itself when alone (not a
+    lone hiragana letter: a particle between Latin words)."""
+    if len(run) == 1:
+        return [] if _is_lone_kana(run) else [(GRAM_MARK + run, 0, 1)]
+    return [(GRAM_MARK + run[n:n + 2], n, n + 2) for n in range(len(run) - 1)]
+
+
+def grams(text: str) -> list[str]:
+    """The distinct character bigrams of a text's kana/kanji runs, as the whole-thread field indexes them."""
+    text = normalize(text or "")[0]
+    found = [gram for match in _TOKENS.finditer(text) if match.lastgroup == "cjk"
+             for gram, _a, _b in _run_grams(match.group())]
+    return list(dict.fromkeys(found))
+
+
 _stems: dict[str, str] = {}
 # Terms of a Latin word, per (split identifiers, stem) mode: English vocabulary is small and repetitive.
 _WORD_CACHES: dict[tuple[bool, bool], dict[str, tuple]] = {(a, b): {} for a in (True, False) for b in (True, False)}
@@ -214,67 +237,20 @@ def _word_terms(word: str, split: bool, morph: bool) -> list[str]:
     return found
 
 
-_unstable = None
-
-
-def _unstable_chars() -> re.Pattern:
-    """A cluster to normalise: a character plus combining marks, or any character NFKC changes."""
-    global _unstable
-    if _unstable is None:
-        marks, changed = [], []
-        for cp in range(0x20000):
-            ch = chr(cp)
-            if unicodedata.combining(ch) or ch in "\uff9e\uff9f":
-                marks.append(cp)
-            elif unicodedata.normalize("NFKC", ch) != ch:
-                changed.append(cp)
-        marks_class, changed_class = _char_class(marks), _char_class(changed)
-        _unstable = re.compile(rf"[^{marks_class}]?[{marks_class}]+|[{changed_class}]", re.DOTALL)
-    return _unstable
-
-
-def _char_class(codepoints: list[int]) -> str:
-    ranges: list[list[int]] = []
-    for cp in codepoints:
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
-    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
-
-
-def normalize(text: str) -> tuple[str, list[int] | None, list[int] | None]:
-    """NFKC text plus, when it differs, the start and end in `text` of each normalised character."""
-    if text.isascii() or unicodedata.is_normalized("NFKC", text):
-        return text, None, None
-    parts, starts, ends, last = [], [], [], 0
-    for match in _unstable_chars().finditer(text):
-        begin, end = match.span()
-        if begin > last:
-            parts.append(text[last:begin])
-            starts.extend(range(last, begin))
-            ends.extend(range(last + 1, begin + 1))
-        normalised = unicodedata.normalize("NFKC", match.group())
-        parts.append(normalised)
-        starts.extend([begin] * len(normalised))
-        ends.extend([end] * len(normalised))
-        last = end
-    parts.append(text[last:])
-    starts.extend(range(last, len(text)))
-    ends.extend(range(last + 1, len(text) + 1))
-    return "".join(parts), starts, ends
-
-
 class KotaeTokenizer(Tokenizer):
     """The whole analysis chain in one Whoosh tokenizer (faster than a chain of filters)."""
 
     is_morph = True
+    grams = False  # also index the character bigrams of kana/kanji runs (GRAM_MARK); indexes pickled before lack it
+
+    def __init__(self, grams: bool = False):
+        self.grams = grams
 
     def __eq__(self, other):
-        return other.__class__ is self.__class__
+        return other.__class__ is self.__class__ and other.grams == self.grams
 
     def __hash__(self):
-        return hash(self.__class__.__name__)
+        return hash((self.__class__.__name__, self.grams))
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", no_morph=False, **kwargs):
@@ -338,6 +314,25 @@ class KotaeTokenizer(Tokenizer):
                     if keeporiginal:
                         token.original = term
                     yield token
+                if self.grams and mode != "query":  # at the last word's position: the field keeps none
+                    yield from _gram_tokens(token, match.group(), begin, starts, ends, start_char, chars,
+                                            keeporiginal, max(pos, start_pos) if positions else None)
+
+
+def _gram_tokens(token, run: str, begin: int, starts, ends, start_char: int, chars: bool, keeporiginal: bool,
+                 pos: int | None):
+    for gram, a, b in _run_grams(run):
+        token.text = gram
+        if pos is not None:
+            token.pos = pos
+        if chars:
+            a, b = begin + a, begin + b
+            if starts is not None:
+                a, b = starts[a], ends[b - 1]
+            token.startchar, token.endchar = a + start_char, b + start_char
+        if keeporiginal:
+            token.original = gram
+        yield token
 
 
 _ANALYZER = KotaeTokenizer()

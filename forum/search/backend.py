@@ -110,8 +110,9 @@ class SearchBackend(Protocol):
     def corrections(self, words: list[str]) -> dict[str, str]:
         """For each word the thread index does not know, the closest title word it does ("did you mean")."""
 
-    def similar(self, words: list[str], limit: int) -> list[ThreadSummary]:
-        """Threads containing any of these analysed words, those with more and rarer ones first."""
+    def similar(self, words: list[str], limit: int, grams: list[str] = ()) -> list[ThreadSummary]:
+        """Threads containing any of these analysed words, those with more and rarer ones first, scored with the
+        title's character bigrams too (`query.sentence_grams`), as a sentence is."""
 
     def similar_faq(self, words: list[str], limit: int) -> list[dict]:
         """FAQ entries sharing enough of these analysed words with a title being typed: id, title, faq=True."""

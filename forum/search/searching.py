@@ -21,7 +21,7 @@ from ..markup import html_to_text
 from .analysis import terms as analyse
 from .backend import IndexUnavailable, ThreadSummary
 from .faq import thread_only
-from .query import ParsedQuery, parse, sentence_terms, with_language
+from .query import ParsedQuery, parse, sentence_grams, sentence_terms, with_language
 from .snippets import highlight_text
 
 log = logging.getLogger(__name__)
@@ -196,8 +196,9 @@ def similar(backend, title: str, limit: int = 5) -> list[ThreadSummary]:
     """Existing threads most like a title being typed, usually a sentence: ranked as the search ranks a sentence
     (any of its telling words over the whole thread, BM25F), less the words that only make it a question, and
     only those close to the best (SIMILAR_MIN_SHARE), so the list stays on the topic."""
-    words = sentence_terms((title or "")[:300])
-    found = backend.similar(words, limit) if words else []
+    title = (title or "")[:300]
+    words = sentence_terms(title)
+    found = backend.similar(words, limit, sentence_grams(title)) if words else []
     if not found:
         return []
     floor = found[0].get("relevance", 0.0) * SIMILAR_MIN_SHARE

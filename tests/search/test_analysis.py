@@ -3,7 +3,7 @@ import pickle
 
 import pytest
 
-from forum.search.analysis import KotaeTokenizer, normalize, terms
+from forum.search.analysis import GRAM_MARK, KotaeTokenizer, grams, normalize, terms
 from forum.search.whoosh.schema import build_faq_schema, build_schema
 
 
@@ -134,3 +134,31 @@ def test_indexes_on_disk_name_the_tokenizer_by_its_old_import_path():
 def test_a_lone_particle_between_latin_words_is_no_term(text, particle):
     """Seen alone in its run, Sudachi reads や as a content word (形状詞); it is a particle there."""
     assert particle not in terms(text) and terms(text)
+
+
+def test_the_whole_thread_field_also_indexes_japanese_bigrams_at_the_words_positions():
+    tokens = [(t.text, t.pos) for t in KotaeTokenizer(grams=True)("同期エラー in Windows 円", positions=True,
+                                                                   mode="index")]
+    words = [term for term, _pos in tokens if not term.startswith(GRAM_MARK)]
+    assert words == terms("同期エラー in Windows 円", mode="index")  # the words are unchanged
+    grams = [term for term, _pos in tokens if term.startswith(GRAM_MARK)]
+    assert grams == ["~同期", "~期エ", "~エラ", "~ラー", "~円"]  # a lone kanji is its own gram
+    positions = dict(tokens)
+    assert positions["~ラー"] == positions["エラー"] and positions["window"] == positions["エラー"] + 1
+    # a run with no word in it (です) still gives its bigrams a position
+    assert [(t.text, t.pos) for t in KotaeTokenizer(grams=True)("ですか", positions=True, mode="index")] == \
+        [("~です", 0), ("~すか", 0)]
+
+
+def test_bigrams_are_never_query_terms_and_other_fields_have_none():
+    assert not any(t.text.startswith(GRAM_MARK) for t in KotaeTokenizer(grams=True)("同期エラー", mode="query"))
+    assert not any(term.startswith(GRAM_MARK) for term in terms("同期エラー", mode="index"))
+    assert grams("ＰｙｔｈｏｎとRuby の同期") == ["~の同", "~同期"]  # と between Latin words: a lone hiragana letter
+    assert grams("同期、同期が") == ["~同期", "~期が"]  # distinct, in order
+
+
+def test_the_tokenizer_remembers_whether_it_makes_bigrams_and_old_indexes_have_none():
+    assert KotaeTokenizer(grams=True) != KotaeTokenizer() and KotaeTokenizer() == KotaeTokenizer()
+    assert pickle.loads(pickle.dumps(KotaeTokenizer(grams=True))).grams
+    old = KotaeTokenizer.__new__(KotaeTokenizer)  # as unpickled from an index written before bigrams
+    assert not old.grams

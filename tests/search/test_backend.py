@@ -66,7 +66,7 @@ class MemoryBackend:
                  if analyse(word) and analyse(word)[0] not in known}
         return {word: close[0] for word, close in found.items() if close}
 
-    def similar(self, words, limit):
+    def similar(self, words, limit, grams=()):
         return [self._summary(doc_id) for doc_id in self._with_any(set(words))][:limit]
 
     def similar_faq(self, words, limit):

@@ -80,9 +80,16 @@ def test_operators_phrases_and_exclusions_are_left_to_whoosh(threads, index, tex
     assert built.ranges or plain.plain_query(built.query) is None
 
 
-def test_boosted_or_coordinated_queries_are_not_plain():
+def test_coordinated_queries_are_not_plain_and_boosted_words_keep_their_boosts():
     assert plain.plain_query(q.Or([q.Term("text", "a"), q.Term("text", "b")], scale=0.9)) is None
-    assert plain.plain_query(q.Or([q.Term("text", "a"), q.Term("text", "b", boost=2.0)])) is None
+    assert plain.plain_query(q.Or([q.Term("text", "a"), q.Term("text", "b")], boost=2.0)) is None
+    assert plain.plain_query(q.Or([q.Term("text", "a"), q.Term("text", "b", boost=0.5)])) == \
+        plain.PlainQuery(("a", "b"), every=False, boosts=(1.0, 0.5))
+    # a sentence's bigrams: they add to the score of the threads its words match
+    assert plain.plain_query(q.AndMaybe(q.Or([q.Term("text", "a"), q.Term("text", "b")]),
+                                        q.Or([q.Term("text", "~ab", boost=0.2)]))) == \
+        plain.PlainQuery(("a", "b"), every=False, extra=(("~ab", 0.2),))
+    assert plain.plain_query(q.AndMaybe(q.Term("text", "a"), q.Term("title", "b"))) is None
     assert plain.plain_query(q.Or([q.Term("text", "a"), q.And([q.Term("text", "b"), q.Term("text", "c")])])) is None
     assert plain.plain_query(q.And([q.Term("text", "a"), q.And([q.Term("text", "b"), q.Term("text", "c")])])) == \
         plain.PlainQuery(("a", "b", "c"), every=True)

@@ -263,7 +263,9 @@ def test_plain_searches_rank_from_the_postings_exactly_as_from_the_vectors(app, 
              ("Desktop app keeps resetting", "Since the last update the settings keep resetting on the desktop."),
              ("Update fails with error 42", "The update stops with error 42 on the desktop app."),
              ("Calendar does not sync", "Events never sync to the calendar app on my phone."),
-             ("How do I reset my password?", "I forgot the password and the reset mail never arrives.")]
+             ("How do I reset my password?", "I forgot the password and the reset mail never arrives."),
+             ("アップデート後に同期が止まってしまいます", "デスクトップアプリの同期がアップデートのたびに止まります。困っています。"),
+             ("同期の設定をどこで変更できますか", "スマホの同期設定を変更したいです。アップデートの後で場所が変わりました。")]
     made = [make_question(title=title, body=body) for title, body in texts]
     make_answer(made[3], body="Turn sync off and on again in the app's settings; the update fixed it for me.")
     used = []
@@ -280,6 +282,7 @@ def test_plain_searches_rank_from_the_postings_exactly_as_from_the_vectors(app, 
     monkeypatch.setattr(ranking, "postings_terms", lambda plan: None)  # the four-level statement over the vectors
     assert [found(query) for query in asked] == from_postings
     assert from_postings[0][:2] == [made[0].id, made[3].id] and from_postings[1][0] == made[1].id
+    assert from_postings[4][:2] == [made[5].id, made[6].id]  # scored with the sentence's bigrams on both paths
 
 
 def test_a_language_filter_keeps_plain_searches_on_the_postings_with_the_same_ranking(app, monkeypatch):

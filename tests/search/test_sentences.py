@@ -132,3 +132,19 @@ def test_similar_questions_while_asking_stay_on_the_topic(client, support_thread
     """Threads sharing only a common word of the sentence ("update", "app", "show") are not offered."""
     response = client.get("/search/similar", query_string={"title": title})
     assert [item["id"] for item in response.get_json()["questions"]] == [support_threads[right].id]
+
+
+def test_a_compound_in_a_sentence_ranks_the_thread_that_has_it_whole_first(app):
+    """Sudachi splits 参照渡し into 参照 + 渡し. A thread about 値渡し that also speaks of 参照 has both words, in
+    its title too, and scored higher on words alone; the character bigrams (~照渡) rank the thread that says
+    参照渡し first."""
+    whole = make_question(title="関数に渡した引数の扱いについて知りたいです",
+                          body="Python の引数は参照渡しではありません。オブジェクトの参照が値として渡されます。", tags="python")
+    apart = make_question(title="Python の関数の引数は値渡しなのでしょうか",
+                          body="値渡しだと参照カウントはどうなりますか。参照の数を調べています。（補足）詳しい方がいればお願いします。",
+                          tags="python")
+    assert found("Python には参照渡しがありますか？") == [whole.id, apart.id]
+    assert found("Python には参照渡しがありますか？ [python]") == [whole.id, apart.id]  # with an operator too
+    with app.test_client() as client:  # similar questions while asking: the title ranked as a sentence
+        response = client.get("/search/similar", query_string={"title": "Python には参照渡しがありますか？"})
+    assert [item["id"] for item in response.get_json()["questions"]][:1] == [whole.id]

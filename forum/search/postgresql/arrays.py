@@ -41,27 +41,30 @@ class PostingArrays:
 
 
 def ranked(arrays: PostingArrays, weights: dict[str, float], norm: dict, limit: int, required: int = 1,
-           coordination: float | None = None, exclude_id: int | None = None) -> list[dict]:
+           coordination: float | None = None, exclude_id: int | None = None, extra=frozenset()) -> list[dict]:
     """The best `limit` threads with at least `required` of the terms: id, rank (the terms' BM25 sum, with
     Whoosh's coordination bonus when given) and total (how many threads have them), best first, lower id first
-    on ties; what `ranking._aggregated` returned from SQL."""
+    on ties; what `ranking._aggregated` returned from SQL. Terms in `extra` (a sentence's bigrams) add to the
+    rank but are not counted as matched."""
     names = sorted(weights)
     postings = arrays.get(names)
-    ids, parts = [], []
+    ids, parts, counted = [], [], []
     for name in names:
         docs, frequency, length = postings[name]
         ids.append(docs)
         parts.append(weights[name] * frequency / (frequency + norm["flat"] + norm["scaled"] * length))
+        if name not in extra:
+            counted.append(docs)
     every_id = np.concatenate(ids)
     if not len(every_id):
         return []
     scores = np.bincount(every_id, weights=np.concatenate(parts))
-    matched = np.bincount(every_id)
+    matched = np.bincount(np.concatenate(counted or [np.zeros(0, dtype=np.int64)]), minlength=len(scores))
     if exclude_id is not None and exclude_id < len(matched):
         matched[exclude_id] = 0
     found = np.flatnonzero(matched >= max(required, 1))
     if coordination is not None:
-        with_coordination(scores, matched, found, len(names), coordination)
+        with_coordination(scores, matched, found, len(names) - len(extra & set(names)), coordination)
     order = best(found, scores, limit)
     total = len(found)
     return [{"id": int(doc_id), "rank": float(scores[doc_id]), "total": total} for doc_id in order]

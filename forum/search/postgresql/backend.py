@@ -106,9 +106,9 @@ class PostgresBackend:
         with db.engine.connect() as connection:
             return searching.corrections(connection, words)
 
-    def similar(self, words: list[str], limit: int) -> list[ThreadSummary]:
+    def similar(self, words: list[str], limit: int, grams: list[str] = ()) -> list[ThreadSummary]:
         with db.engine.connect() as connection:
-            return searching.similar(connection, words, limit)
+            return searching.similar(connection, words, limit, grams)
 
     def similar_faq(self, words: list[str], limit: int) -> list[dict]:
         with db.engine.connect() as connection:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..analysis import terms as analyse
-from ..query import Clause, ParsedQuery, sentence_terms
+from ..query import GRAM_WEIGHT, SENTENCE_MAX_GRAMS, Clause, ParsedQuery, sentence_grams, sentence_terms
 from .scoring import FIELDS
 
 SENTENCE_MAX_TERMS = 10  # as whoosh/queries.py: a sentence is ranked by its ten rarest known words
@@ -98,11 +98,14 @@ def build(parsed: ParsedQuery, df: Callable[[str], int] | None = None) -> Plan:
     if parsed.sentence:
         loose = [c for c in clauses if not c.phrase and not c.title_only]
         clauses = [c for c in clauses if c.phrase or c.title_only]
-        words = sentence_terms(" ".join(c.text for c in loose))
+        sentence = " ".join(c.text for c in loose)
+        words = sentence_terms(sentence)
         plan.terms.update(words)
+        grams = sentence_grams(sentence) if fields == ("text",) else []  # only the whole thread has them
         if df is not None:
             words = rarest(df, words, SENTENCE_MAX_TERMS)
-        positives.append(any_of(sql, words, fields, outside_accepted))
+            grams = rarest(df, grams, SENTENCE_MAX_GRAMS, known_only=True)  # without df: all, for their statistics
+        positives.append(any_of(sql, words, fields, outside_accepted, grams))
         plan.any_words = words
     for clause in clauses:
         built = compile_clause(sql, clause, fields, plan.terms)
@@ -130,8 +133,10 @@ def build(parsed: ParsedQuery, df: Callable[[str], int] | None = None) -> Plan:
     return plan
 
 
-def any_of(sql: Sql, words: list[str], fields, outside_accepted: bool = False) -> _Built:
-    """Rows with any of the words (in any of the fields); BM25 ranks those sharing more of the rare ones first."""
+def any_of(sql: Sql, words: list[str], fields, outside_accepted: bool = False, grams=()) -> _Built:
+    """Rows with any of the words (in any of the fields), scored with the whole-thread bigrams too; BM25
+    ranks those sharing more of the rare ones first. The bigrams add to the score of those rows and never match
+    one alone (as whoosh/queries.py)."""
     match = joined([lexeme(w) for w in words], "|")
     exact = None
     if fields != ("text",) and fields != FAQ_FIELDS or outside_accepted:
@@ -142,15 +147,16 @@ def any_of(sql: Sql, words: list[str], fields, outside_accepted: bool = False) -
                 found = f"({found} AND NOT {_has(sql, 'accepted', lexeme(word))})"
             per_word.append(found)
         exact = joined(per_word, "OR")
-    return _Built(match, exact, [(f, w, 1.0) for w in words for f in fields])
+    return _Built(match, exact, [(f, w, 1.0) for w in words for f in fields]
+                  + [("text", gram, GRAM_WEIGHT) for gram in grams])
 
 
-def rarest(df: Callable[[str], int], words: list[str], keep: int) -> list[str]:
+def rarest(df: Callable[[str], int], words: list[str], keep: int, known_only: bool = False) -> list[str]:
     """The `keep` words found in the fewest documents, leaving out those none has (all of them if none is
-    known: the search then finds nothing, as it should)."""
+    known and not `known_only`: the search then finds nothing, as it should)."""
     counted = sorted((df(word), n, word) for n, word in enumerate(words))
     known = [word for found, _n, word in counted if found]
-    return (known or words)[:keep]
+    return (known or ([] if known_only else words))[:keep]
 
 
 def compile_clause(sql: Sql, clause: Clause, fields, found_terms: set[str]) -> _Built | None:

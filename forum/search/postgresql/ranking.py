@@ -11,9 +11,9 @@ words whose best possible scores add up to less than the last of those (MaxScore
 Most thread searches are plainer than that: words over the whole thread, with no operator, phrase or exclusion.
 Those never read a tsvector: `run_postings` ranks them from `search_postings` alone (a term's weighted frequency
 in each thread, and the thread's length), one index-only scan per term: keywords join the scans on the thread,
-sentences have each term's postings packed into byte strings and summed by thread in numpy (arrays.py). The scores are the
-same sums as the four-level statement's; reading a thread's vectors cost 10-70 microseconds per matching row,
-a posting well under one.
+sentences have each term's postings packed into byte strings and summed by thread in numpy (arrays.py). The
+scores are the same sums as the four-level statement's; reading a thread's vectors cost 10-70 microseconds per
+matching row, a posting well under one.
 """
 from __future__ import annotations
 
@@ -132,10 +132,12 @@ def _matching(plan: Plan, words: list[str]) -> Plan:
 
 @dataclass
 class PostingTerms:
-    """A plain thread search as postings: each term's summed boost, and how many distinct terms a thread needs."""
+    """A plain thread search as postings: each term's summed boost, and how many distinct terms a thread needs
+    (of those not in `extra`: a sentence's bigrams, which only add to the score)."""
 
     boosts: dict[str, float]
     required: int
+    extra: frozenset = frozenset()
 
 
 def postings_terms(plan: Plan) -> PostingTerms | None:
@@ -147,7 +149,7 @@ def postings_terms(plan: Plan) -> PostingTerms | None:
     for _field, term, boost in plan.scored:
         boosts[term] = boosts.get(term, 0.0) + boost
     if plan.any_words:
-        return PostingTerms(boosts, 1) if len(plan.match) == 1 else None
+        return PostingTerms(boosts, 1, frozenset(boosts) - set(plan.any_words)) if len(plan.match) == 1 else None
     if any("|" in match for match in plan.match):  # an any-of clause not marked as such: leave it to SQL
         return None
     return PostingTerms(boosts, len(boosts))
@@ -172,14 +174,14 @@ def run_postings(connection, terms: PostingTerms, stats: Statistics, limit: int,
     plain = terms.required == 1 and shape.coordination is None and shape.min_matched <= 1
     arrays = PostingArrays(connection, language)
     if plain and len(weights) > 1 and sum(stats.df("text", term) for term in weights) > PRUNE_ABOVE:
-        pruned = _pruned(arrays, weights, norm, stats, limit, shape)
+        pruned = _pruned(arrays, weights, norm, stats, limit, shape, terms.extra)
         if pruned is not None:
             return _stored_columns(connection, pruned, shape), False
     required = max(terms.required, shape.min_matched)
     if 1 < required == len(weights) <= MAX_JOINED and shape.coordination is None:
         rows = _intersected(connection, weights, norm, limit, shape, language)
     else:
-        rows = ranked(arrays, weights, norm, limit, required, shape.coordination, shape.exclude_id)
+        rows = ranked(arrays, weights, norm, limit, required, shape.coordination, shape.exclude_id, terms.extra)
     return _stored_columns(connection, rows, shape), True
 
 
@@ -239,7 +241,7 @@ def _aggregated(connection, weights: dict[str, float], norm: dict, limit: int, s
 
 
 def _pruned(arrays: PostingArrays, weights: dict[str, float], norm: dict, stats: Statistics, limit: int,
-            shape: Shape) -> list | None:
+            shape: Shape, extra=frozenset()) -> list | None:
     """The best `limit` threads of a sentence without reading its commonest words' postings in full (MaxScore):
 
     1. the rarest words' postings (FIRST_PASS_POSTINGS at most) give each of their threads part of its score: the
@@ -250,15 +252,17 @@ def _pruned(arrays: PostingArrays, weights: dict[str, float], norm: dict, stats:
     3. the candidates get the left-out words' scores from those words' postings, by primary key;
     4. that is exact when the `limit`-th whole score beats what any thread outside the candidates could reach.
 
-    None when no common word can be left out or the check in 4 fails: the caller then reads every posting."""
-    by_rarity = sorted(weights, key=lambda term: (stats.df("text", term), term))
+    None when no common word can be left out or the check in 4 fails: the caller then reads every posting.
+    Terms in `extra` (bigrams) never match a thread alone: they are never among the rare words of 1, and are
+    left out or kept as common words are."""
+    by_rarity = sorted((term for term in weights if term not in extra), key=lambda term: (stats.df("text", term), term))
     rare, read = [], 0
     for term in by_rarity:
         if rare and read + stats.df("text", term) > FIRST_PASS_POSTINGS:
             break
         rare.append(term)
         read += stats.df("text", term)
-    common = by_rarity[len(rare):]
+    common = by_rarity[len(rare):] + sorted(extra & set(weights))
     if not common:
         return None  # every posting is cheap to read
     wanted = max(CANDIDATES, limit)
@@ -274,7 +278,7 @@ def _pruned(arrays: PostingArrays, weights: dict[str, float], norm: dict, stats:
         return None
     if len(left_out) < len(common):  # the candidates must have the other common words' scores too
         kept = {term: weight for term, weight in weights.items() if term not in left_out}
-        candidates = ranked(arrays, kept, norm, wanted + 1, exclude_id=shape.exclude_id)
+        candidates = ranked(arrays, kept, norm, wanted + 1, exclude_id=shape.exclude_id, extra=extra)
     reachable = sum(bounds[term] for term in left_out)  # the most the left-out words add to any thread
     beyond = candidates[-1]["rank"] + reachable if len(candidates) > wanted else 0.0
     candidates = candidates[:wanted]
@@ -297,7 +301,7 @@ def _pruned(arrays: PostingArrays, weights: dict[str, float], norm: dict, stats:
     if len(whole) < limit or whole[-1][0] <= max(beyond, reachable):
         return None
     # Every thread with the commonest word matches; in one language, at least every one with a rare word does.
-    at_least = with_rare_words if language else max(stats.df("text", term) for term in weights)
+    at_least = with_rare_words if language else max(stats.df("text", term) for term in weights if term not in extra)
     return [{"id": doc_id, "rank": rank, "total": at_least} for rank, doc_id in whole]
 
 

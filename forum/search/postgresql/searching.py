@@ -8,9 +8,9 @@ from sqlalchemy import text
 
 from ..analysis import terms as analyse
 from ..backend import THREADS, Hits, IndexUnavailable, ThreadSummary
-from ..query import ParsedQuery
+from ..query import SENTENCE_MAX_GRAMS, ParsedQuery
 from . import scoring
-from .queries import Plan, Sql, any_of, build
+from .queries import Plan, Sql, any_of, build, rarest
 from .ranking import SUMMARY, Shape, run, run_pruned
 
 COMMON_SHARE, COMMON_MIN_DOCS = 0.05, 2000  # as whoosh/searching.py: very common words slow similar threads down
@@ -94,16 +94,18 @@ def summaries(rows) -> list[ThreadSummary]:
             for row in rows]
 
 
-def similar(connection, words: list[str], limit: int) -> list[ThreadSummary]:
-    """Threads with any of a title's telling words over the whole thread, ranked as a sentence is (BM25F)."""
-    stats = scoring.load(connection, THREADS, set(words))
+def similar(connection, words: list[str], limit: int, grams: list[str] = ()) -> list[ThreadSummary]:
+    """Threads with any of a title's telling words over the whole thread, ranked as a sentence is (BM25F, with its
+    rarest bigrams)."""
+    stats = scoring.load(connection, THREADS, {*words, *grams})
     if not words or stats is None:
         return []
     words = telling(stats, words, keep=8)
     if not words:
         return []
+    grams = rarest(lambda gram: stats.df("text", gram), list(grams), SENTENCE_MAX_GRAMS, known_only=True)
     sql = Sql()
-    built = any_of(sql, words, ("text",))
+    built = any_of(sql, words, ("text",), grams=grams)
     plan = Plan(sql, match=[built.match], scored=built.scored, any_words=words)
     return summaries(run_pruned(connection, THREADS, plan, stats, limit, shape=Shape(columns=SUMMARY))[0])
 

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 metadata = MetaData()
 
 # Bump when the analysis or the vectors' encoding changes: `search check` then asks for a rebuild.
-LAYOUT = 1
+LAYOUT = 2  # 2: Japanese bigrams in threads' text_vector and postings
 
 documents = Table(
     "search_documents", metadata,

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from ..analysis import (ANSWER, CHOSEN_ANSWER, COMMENT, QUESTION, SECTION_WEIGHTS, TITLE, TITLE_BOOST, TITLE_MARK,
-                        KotaeTokenizer)
+from ..analysis import (ANSWER, CHOSEN_ANSWER, COMMENT, GRAM_MARK, QUESTION, SECTION_WEIGHTS, TITLE, TITLE_BOOST,
+                        TITLE_MARK, KotaeTokenizer)
 
 _ANALYZER = KotaeTokenizer()
+_THREAD_ANALYZER = KotaeTokenizer(grams=True)  # a thread's sections: words, and bigrams for `text` alone
 _SECTION_MARKS = re.compile("([" + "".join(SECTION_WEIGHTS) + "])")
 MAX_OCCURRENCES = 256  # positions PostgreSQL keeps per lexeme; far past where BM25 saturates
 MAX_POSITION = 16383
@@ -57,8 +58,10 @@ def thread_row(document: dict) -> Analysed:
     """The row of a thread document (documents.make_document). Each section of its whole-thread `text` is
     analysed once, and the narrower fields are put together from the sections: `question` is the title and
     body, `answers` every answer and comment, `accepted` the first chosen answer when one is accepted."""
-    sections = _sections(document.get("text", ""))
-    text, text_length = _counted((_section_label(SECTION_WEIGHTS[mark]), tokens) for mark, tokens in sections)
+    with_grams = _sections(document.get("text", ""))
+    text, text_length = _counted((_section_label(SECTION_WEIGHTS[mark]), tokens) for mark, tokens in with_grams)
+    sections = [(mark, [token for token in tokens if not token[0].startswith(GRAM_MARK)])
+                for mark, tokens in with_grams]
     title = next((tokens for mark, tokens in sections if mark == TITLE), [])
     body = next((tokens for mark, tokens in sections if mark == QUESTION), [])
     question, question_length, title_length = _positional(title, body)
@@ -120,11 +123,11 @@ def positional(value: str) -> tuple[dict[str, list[str]], float, float]:
 def _sections(text: str) -> list[tuple[str, list[tuple[str, int]]]]:
     """(mark, analysed tokens) for each section of a whole-thread text."""
     parts = _SECTION_MARKS.split(text or "")
-    return [(mark, _tokens(value)) for mark, value in zip(parts[1::2], parts[2::2])]
+    return [(mark, _tokens(value, _THREAD_ANALYZER)) for mark, value in zip(parts[1::2], parts[2::2])]
 
 
-def _tokens(value: str) -> list[tuple[str, int]]:
-    return [(token.text, token.pos) for token in _ANALYZER(value or "", positions=True, mode="index")]
+def _tokens(value: str, analyzer=_ANALYZER) -> list[tuple[str, int]]:
+    return [(token.text, token.pos) for token in analyzer(value or "", positions=True, mode="index")]
 
 
 def _counted(labelled) -> tuple[dict[str, list[str]], float]:

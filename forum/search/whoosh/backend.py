@@ -97,9 +97,9 @@ class WhooshBackend:
         """Unknown words mapped to the closest indexed title words."""
         return searching.corrections(self.index, words)
 
-    def similar(self, words: list[str], limit: int) -> list[ThreadSummary]:
+    def similar(self, words: list[str], limit: int, grams: list[str] = ()) -> list[ThreadSummary]:
         """Threads with any of these words, ranked as a sentence is."""
-        return searching.similar(self.index, words, limit)
+        return searching.similar(self.index, words, limit, grams)
 
     def similar_faq(self, words: list[str], limit: int) -> list[dict]:
         """FAQ entries sharing enough of these words."""

@@ -39,25 +39,38 @@ class PlainQuery:
     every: bool  # keywords: a thread needs every word; a sentence: any of them
     boosts: tuple[float, ...] | None = None  # each word's boost (more like this), else 1
     coordination: float | None = None  # Whoosh's Or(scale=...): a bonus for documents matching more of the words
+    # (word, boost) pairs that add to the score of the documents the words match, never matching one alone
+    # (Whoosh's AndMaybe: a sentence's bigrams)
+    extra: tuple[tuple[str, float], ...] = ()
 
 
 def plain_query(query) -> PlainQuery | None:
     """The query as a PlainQuery when it is one word, or an Or or an And of words over FIELD (nested compounds of
-    the same kind flattened: their scores add up the same), unboosted; None for anything else, which Whoosh's own
-    search then runs."""
+    the same kind flattened: their scores add up the same), each word unboosted or boosted, optionally as the
+    required part of an AndMaybe whose optional part is an Or of words (`extra`); None for anything else, which
+    Whoosh's own search then runs."""
+    if type(query) is q.AndMaybe and query.boost == 1.0:
+        required, extra = plain_query(query.a), _words(query.b, q.Or)
+        if required is None or required.extra or not extra:
+            return None
+        return PlainQuery(required.words, required.every, required.boosts, extra=tuple(extra))
     if _is_word(query):
-        return PlainQuery((query.text,), every=True)
+        return PlainQuery((query.text,), every=True, boosts=None if query.boost == 1.0 else (query.boost,))
     kind = type(query)
     if kind not in (q.Or, q.And):
         return None
     words = _words(query, kind)
-    return PlainQuery(tuple(words), every=kind is q.And) if words else None
+    if not words:
+        return None
+    boosts = tuple(boost for _word, boost in words)
+    return PlainQuery(tuple(word for word, _boost in words), every=kind is q.And,
+                      boosts=None if all(boost == 1.0 for boost in boosts) else boosts)
 
 
-def _words(query, kind) -> list[str] | None:
-    """The words of a compound of `kind`, or None when it holds anything else."""
+def _words(query, kind) -> list[tuple[str, float]] | None:
+    """The (word, boost) pairs of a compound of `kind`, or None when it holds anything else."""
     if _is_word(query):
-        return [query.text]
+        return [(query.text, query.boost)]
     if type(query) not in (q.Or, q.And) or query.boost != 1.0 or getattr(query, "scale", None):
         return None
     if type(query) is not kind and len(query.subqueries) != 1:
@@ -72,7 +85,7 @@ def _words(query, kind) -> list[str] | None:
 
 
 def _is_word(query) -> bool:
-    return type(query) is q.Term and query.fieldname == FIELD and query.boost == 1.0
+    return type(query) is q.Term and query.fieldname == FIELD and query.boost > 0
 
 
 def supported(searcher) -> bool:
@@ -86,19 +99,14 @@ def top(searcher, plain: PlainQuery, limit: int, exclude=()) -> tuple[list[int],
     reader = searcher.reader()
     scores = np.zeros(reader.doc_count_all())
     matched = np.zeros(len(scores), dtype=np.int16)
-    weighting = searcher.weighting
     average = searcher.avg_field_length(FIELD) or 1
     for n, word in enumerate(plain.words):
-        idf = searcher.idf(FIELD, word)
-        for leaf, base in reader.leaf_readers():
-            docnums, weights = _postings(leaf, word)
-            if not len(docnums):
-                continue
-            lengths = _lengths(leaf)[docnums]
-            norm = weighting.K1 * ((1 - weighting.B) + weighting.B * lengths / average)
-            part = idf * (weights * (weighting.K1 + 1)) / (weights + norm)
-            scores[base + docnums] += part * plain.boosts[n] if plain.boosts else part
-            matched[base + docnums] += 1
+        for docnums, part in _scored(searcher, word, average):
+            scores[docnums] += part * plain.boosts[n] if plain.boosts else part
+            matched[docnums] += 1
+    for word, boost in plain.extra:
+        for docnums, part in _scored(searcher, word, average):
+            scores[docnums] += part * boost
     for leaf, base in reader.leaf_readers():
         if leaf.has_deletions():
             matched[base + np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)] = 0
@@ -109,6 +117,16 @@ def top(searcher, plain: PlainQuery, limit: int, exclude=()) -> tuple[list[int],
         with_coordination(scores, matched, found, counted, plain.coordination)
     order = best(found, scores, limit)
     return order.tolist(), scores[order].tolist(), len(found)
+
+
+def _scored(searcher, word: str, average: float):
+    """Per segment: the reader's numbers of the documents with `word`, and the word's BM25 score in each."""
+    weighting, idf = searcher.weighting, searcher.idf(FIELD, word)
+    for leaf, base in searcher.reader().leaf_readers():
+        docnums, weights = _postings(leaf, word)
+        if len(docnums):
+            norm = weighting.K1 * ((1 - weighting.B) + weighting.B * _lengths(leaf)[docnums] / average)
+            yield base + docnums, idf * (weights * (weighting.K1 + 1)) / (weights + norm)
 
 
 # -- decoded postings and lengths, per segment --------------------------------------------------------------

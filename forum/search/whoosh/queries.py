@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from whoosh import query as q
 
 from ..analysis import terms as analyse
-from ..query import Clause, ParsedQuery, sentence_terms
+from ..query import GRAM_WEIGHT, SENTENCE_MAX_GRAMS, Clause, ParsedQuery, sentence_grams, sentence_terms
 from .schema import (ANSWER_FIELDS, FAQ_FIELDS, PHRASE_DEFAULT_FIELDS, PHRASE_FIELDS, QUESTION_FIELDS,
                      TEXT_FIELDS)
 
@@ -54,11 +54,14 @@ def build(parsed: ParsedQuery, reader=None) -> Built:
     if parsed.sentence:
         loose = [c for c in clauses if not c.phrase and not c.title_only]
         clauses = [c for c in clauses if c.phrase or c.title_only]
-        words = sentence_terms(" ".join(c.text for c in loose))
+        sentence = " ".join(c.text for c in loose)
+        words = sentence_terms(sentence)
         found_terms.update(words)
+        grams = sentence_grams(sentence) if fields == TEXT_FIELDS else []  # only the whole thread has them
         if reader is not None:
             words = rarest(reader, words, SENTENCE_MAX_TERMS)
-        positives.append(any_of(words, fields, parsed.is_accepted is False))
+            grams = rarest(reader, grams, SENTENCE_MAX_GRAMS, known_only=True)
+        positives.append(any_of(words, fields, parsed.is_accepted is False, grams[:SENTENCE_MAX_GRAMS]))
     for clause in clauses:
         built = _clause(clause, fields, found_terms)
         if built is not None and parsed.is_accepted is False:  # in an answer, but not in the accepted one
@@ -79,23 +82,28 @@ def build(parsed: ParsedQuery, reader=None) -> Built:
     return Built(query=main, terms=found_terms, ranges=ranges)
 
 
-def any_of(words: list[str], fields, outside_accepted: bool = False) -> q.Query:
-    """Threads with any of the words; BM25F ranks those sharing more of the rare ones first."""
+def any_of(words: list[str], fields, outside_accepted: bool = False, grams=()) -> q.Query:
+    """Threads with any of the words; BM25F ranks those sharing more of the rare ones first. The whole-thread
+    bigrams, at GRAM_WEIGHT, add to the score of those threads and never match one alone (a thread sharing only
+    です or 方法 with a sentence is not an answer to it)."""
     per_term = []
     for word in words:
         match = q.Or([q.Term(f, word) for f in fields])
         if outside_accepted:
             match = q.AndNot(match, q.Term("accepted", word))
         per_term.append(match)
-    return per_term[0] if len(per_term) == 1 else q.Or(per_term)
+    query = per_term[0] if len(per_term) == 1 else q.Or(per_term)
+    if not grams:
+        return query
+    return q.AndMaybe(query, q.Or([q.Term(TEXT_FIELDS[0], gram, boost=GRAM_WEIGHT) for gram in grams]))
 
 
-def rarest(reader, words: list[str], keep: int) -> list[str]:
+def rarest(reader, words: list[str], keep: int, known_only: bool = False) -> list[str]:
     """The `keep` words found in the fewest threads, leaving out those no thread has (all of them if none is
-    known: the search then finds nothing, as it should)."""
+    known and not `known_only`: the search then finds nothing, as it should)."""
     counted = sorted((reader.doc_frequency(TEXT_FIELDS[0], word), n, word) for n, word in enumerate(words))
     known = [word for found, _n, word in counted if found]
-    return (known or words)[:keep]
+    return (known or ([] if known_only else words))[:keep]
 
 
 def _clause(clause: Clause, fields, found_terms: set[str]) -> q.Query | None:

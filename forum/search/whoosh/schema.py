@@ -27,7 +27,7 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=analyzer, stored=True, spelling=True),
-        text=TEXT(analyzer=analyzer, phrase=False),
+        text=TEXT(analyzer=KotaeTokenizer(grams=True), phrase=False),  # words and Japanese bigrams
         question=TEXT(analyzer=analyzer, field_boost=1.5),
         # No positions for answers: phrases match titles and questions; frequencies are enough to rank answers,
         # and positions would be the largest part of the index and of the indexing time.
@@ -59,7 +59,8 @@ def signature(schema: Schema) -> tuple:
 
     return tuple((name, type(field).__name__, simple(field),
                   type(getattr(field, "format", None)).__name__, simple(getattr(field, "format", None) or object()),
-                  type(getattr(field, "analyzer", None)).__name__, type(getattr(field, "column_type", None)).__name__)
+                  type(getattr(field, "analyzer", None)).__name__, simple(getattr(field, "analyzer", None)),
+                  type(getattr(field, "column_type", None)).__name__)
                  for name, field in sorted(schema.items()))
 
 

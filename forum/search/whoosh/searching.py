@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import logging
 
-from whoosh import query as q
+from whoosh import classify, query as q
 from whoosh.sorting import FieldFacet, MultiFacet
 
-from ..analysis import terms as analyse
+from ..analysis import GRAM_MARK, terms as analyse
 from ..backend import Hits, IndexUnavailable, ThreadSummary
-from ..query import ParsedQuery
+from ..query import GRAM_WEIGHT, SENTENCE_MAX_GRAMS, ParsedQuery
 from . import plain
-from .queries import Built, any_of, build
+from .queries import Built, any_of, build, rarest
 from .schema import TEXT_FIELDS
 
 log = logging.getLogger(__name__)
@@ -140,18 +140,21 @@ def _summary(stored: dict, relevance: float | None) -> ThreadSummary:
             "relevance": float(relevance or 0.0)}
 
 
-def similar(index, words: list[str], limit: int) -> list[ThreadSummary]:
-    """Threads with any of a title's telling words over the whole thread, ranked as a sentence is (BM25F)."""
+def similar(index, words: list[str], limit: int, grams: list[str] = ()) -> list[ThreadSummary]:
+    """Threads with any of a title's telling words over the whole thread, ranked as a sentence is (BM25F, with its
+    rarest bigrams)."""
     searcher = index.searcher()
     if not words or searcher is None:
         return []
     words = _telling(searcher.reader(), words, keep=8)
     if not words:
         return []
+    grams = rarest(searcher.reader(), list(grams), SENTENCE_MAX_GRAMS, known_only=True)
     if plain.supported(searcher):
-        docnums, scores, _total = plain.top(searcher, plain.PlainQuery(tuple(words), every=False), limit)
+        query = plain.PlainQuery(tuple(words), every=False, extra=tuple((gram, GRAM_WEIGHT) for gram in grams))
+        docnums, scores, _total = plain.top(searcher, query, limit)
         return [_summary(searcher.stored_fields(docnum), score) for docnum, score in zip(docnums, scores)]
-    return _summaries(searcher.search(any_of(words, TEXT_FIELDS), limit=limit))
+    return _summaries(searcher.search(any_of(words, TEXT_FIELDS, grams=grams), limit=limit))
 
 
 def _telling(reader, words: list[str], keep: int) -> list[str]:
@@ -164,12 +167,23 @@ def _telling(reader, words: list[str], keep: int) -> list[str]:
     return (rare or [w for _, w in known][:2])[:keep]
 
 
+def _key_terms(searcher, text: str, number: int) -> list[tuple[str, float]]:
+    """Whoosh's `key_terms_from_text` over the words of `text`, not its Japanese bigrams (a related thread shares
+    words; the PostgreSQL backend picks from the same words)."""
+    expander = classify.Expander(searcher.reader(), "text", model=classify.Bo1Model)
+    field = searcher.schema["text"]
+    expander.add((word, weight) for word, weight in ((field.from_bytes(raw), weight)
+                                                     for raw, _freq, weight, _value in field.index(text))
+                 if not word.startswith(GRAM_MARK))
+    return expander.expanded_terms(number, normalize=True)
+
+
 def related(index, question_id: int, text: str, limit: int) -> list[ThreadSummary]:
     """More like this: threads sharing the key terms of `text`, the question itself left out."""
     searcher = index.searcher()
     if searcher is None:
         return []
-    key_terms = dict(searcher.key_terms_from_text("text", text, numterms=12))
+    key_terms = dict(_key_terms(searcher, text, 12))
     telling = _telling(searcher.reader(), list(key_terms), keep=8)
     if not telling:
         return []
