@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 
-from .analysis import QUERY_STOP, grams, reads_as_sentence, terms as analyse
+from .analysis import GRAM_MARK, QUERY_STOP, grams, reads_as_sentence, terms as analyse
 
 MAX_QUERY = 500  # characters searched; longer input is cut, with a message
 MAX_CLAUSES = 64  # words; a question typed as a sentence can be long, and its rarest words often come last
@@ -28,10 +29,12 @@ SENTENCE_MIN_TERMS = 2
 # thread that says a compound whole (参照渡し) above one that has its words apart, and help when Sudachi cuts a
 # question's words differently from the thread's (bench/search_quality.py recall@5, tuning / kept out: ja-paragraph
 # 0.960 / 0.916 -> 0.970 / 0.937, ja-faq 0.746 / 0.783 -> 0.770 / 0.804; a weight of 0.3 or 20 bigrams did worse).
-# Only the rarest SENTENCE_MAX_GRAMS the index knows: the common ones (です, ので) score next to nothing and cost
-# a posting list each. They only add to the score of threads the words match.
+# Only the rarest SENTENCE_MAX_GRAMS the index knows, and none in GRAM_COMMON_SHARE of the threads or more: those
+# (です, して, a product's name) score next to nothing and cost a long posting list each; nor a bigram that is one of
+# the sentence's words (起動): it would count that word twice. They only add to the score of threads the words match.
 GRAM_WEIGHT = 0.2
 SENTENCE_MAX_GRAMS = 12
+GRAM_COMMON_SHARE, GRAM_COMMON_MIN_DOCS = 0.05, 100
 
 _YES = {"yes", "y", "true", "1", "on"}
 _NO = {"no", "n", "false", "0", "off"}
@@ -248,5 +251,15 @@ def sentence_terms(text: str) -> list[str]:
 
 
 def sentence_grams(text: str) -> list[str]:
-    """The character bigrams a sentence is also matched on (see GRAM_WEIGHT), in the order they come."""
-    return grams(text)
+    """The character bigrams a sentence is also scored by (see GRAM_WEIGHT), in the order they come, less those
+    that are one of its words."""
+    words = set(analyse(text))
+    return [gram for gram in grams(text) if gram[len(GRAM_MARK):] not in words]
+
+
+def telling_grams(candidates: list[str], df: Callable[[str], int], documents: int) -> list[str]:
+    """The SENTENCE_MAX_GRAMS rarest of a sentence's bigrams that some thread has and not too many do, given each
+    one's document frequency `df` among `documents` threads."""
+    common = max(GRAM_COMMON_MIN_DOCS, documents * GRAM_COMMON_SHARE)
+    counted = sorted((df(gram), n, gram) for n, gram in enumerate(candidates))
+    return [gram for found, _n, gram in counted if 0 < found < common][:SENTENCE_MAX_GRAMS]

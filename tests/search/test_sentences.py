@@ -5,7 +5,7 @@ search did before, found nothing for them. Keywords still need every word.
 """
 import pytest
 
-from forum.search.query import parse, sentence_terms
+from forum.search.query import parse, sentence_grams, sentence_terms, telling_grams
 from forum.search.whoosh.queries import build
 from tests.factories import make_answer, make_question
 from tests.helpers import result_ids, text
@@ -148,3 +148,12 @@ def test_a_compound_in_a_sentence_ranks_the_thread_that_has_it_whole_first(app):
     with app.test_client() as client:  # similar questions while asking: the title ranked as a sentence
         response = client.get("/search/similar", query_string={"title": "Python には参照渡しがありますか？"})
     assert [item["id"] for item in response.get_json()["questions"]][:1] == [whole.id]
+
+
+def test_a_sentences_bigrams_leave_out_its_own_words_and_the_commonest_bigrams():
+    grams = sentence_grams("アプリが起動しないのはなぜですか")
+    assert "~起動" not in grams and "~動し" in grams and "~アプ" in grams  # 起動 is a word of it already
+    frequency = {"~ab": 0, "~bc": 3, "~cd": 120, "~de": 1, "~ef": 99}.get
+    # in 1,000 threads a bigram in 100 or more says little: left out, as one no thread has
+    assert telling_grams(["~ab", "~bc", "~cd", "~de", "~ef"], frequency, 1000) == ["~de", "~bc", "~ef"]
+    assert telling_grams(["~cd"], frequency, 10_000) == ["~cd"]  # 5 % of 10,000 is 500

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..analysis import terms as analyse
-from ..query import GRAM_WEIGHT, SENTENCE_MAX_GRAMS, Clause, ParsedQuery, sentence_grams, sentence_terms
+from ..query import GRAM_WEIGHT, Clause, ParsedQuery, sentence_grams, sentence_terms, telling_grams
 from .scoring import FIELDS
 
 SENTENCE_MAX_TERMS = 10  # as whoosh/queries.py: a sentence is ranked by its ten rarest known words
@@ -86,9 +86,10 @@ def text_fields(parsed: ParsedQuery) -> tuple[str, ...]:
     return ("text",)
 
 
-def build(parsed: ParsedQuery, df: Callable[[str], int] | None = None) -> Plan:
-    """The plan of a thread search; with `df` (document frequency of a term), a sentence keeps only its
-    SENTENCE_MAX_TERMS rarest known words."""
+def build(parsed: ParsedQuery, df: Callable[[str], int] | None = None, documents: int = 0) -> Plan:
+    """The plan of a thread search; with `df` (document frequency of a term among `documents` threads), a sentence
+    keeps only its SENTENCE_MAX_TERMS rarest known words and its telling bigrams (without: all, for their
+    statistics)."""
     sql = Sql()
     plan = Plan(sql)
     fields = text_fields(parsed)
@@ -104,7 +105,7 @@ def build(parsed: ParsedQuery, df: Callable[[str], int] | None = None) -> Plan:
         grams = sentence_grams(sentence) if fields == ("text",) else []  # only the whole thread has them
         if df is not None:
             words = rarest(df, words, SENTENCE_MAX_TERMS)
-            grams = rarest(df, grams, SENTENCE_MAX_GRAMS, known_only=True)  # without df: all, for their statistics
+            grams = telling_grams(grams, df, documents)
         positives.append(any_of(sql, words, fields, outside_accepted, grams))
         plan.any_words = words
     for clause in clauses:
@@ -151,12 +152,12 @@ def any_of(sql: Sql, words: list[str], fields, outside_accepted: bool = False, g
                   + [("text", gram, GRAM_WEIGHT) for gram in grams])
 
 
-def rarest(df: Callable[[str], int], words: list[str], keep: int, known_only: bool = False) -> list[str]:
+def rarest(df: Callable[[str], int], words: list[str], keep: int) -> list[str]:
     """The `keep` words found in the fewest documents, leaving out those none has (all of them if none is
-    known and not `known_only`: the search then finds nothing, as it should)."""
+    known: the search then finds nothing, as it should)."""
     counted = sorted((df(word), n, word) for n, word in enumerate(words))
     known = [word for found, _n, word in counted if found]
-    return (known or ([] if known_only else words))[:keep]
+    return (known or words)[:keep]
 
 
 def compile_clause(sql: Sql, clause: Clause, fields, found_terms: set[str]) -> _Built | None:

@@ -8,9 +8,9 @@ from sqlalchemy import text
 
 from ..analysis import terms as analyse
 from ..backend import THREADS, Hits, IndexUnavailable, ThreadSummary
-from ..query import SENTENCE_MAX_GRAMS, ParsedQuery
+from ..query import ParsedQuery, telling_grams
 from . import scoring
-from .queries import Plan, Sql, any_of, build, rarest
+from .queries import Plan, Sql, any_of, build
 from .ranking import SUMMARY, Shape, run, run_pruned
 
 COMMON_SHARE, COMMON_MIN_DOCS = 0.05, 2000  # as whoosh/searching.py: very common words slow similar threads down
@@ -25,7 +25,7 @@ def search(connection, parsed: ParsedQuery, sort: str, limit: int) -> Hits | Non
     stats = scoring.load(connection, THREADS, asked(plan))
     if stats is None:
         raise IndexUnavailable("no thread documents in the database yet")
-    plan = build(parsed, df=lambda word: stats.df("text", word))
+    plan = build(parsed, df=lambda word: stats.df("text", word), documents=stats.documents)
     rows, exact = run_pruned(connection, THREADS, plan, stats, limit, sort)
     return Hits(ids=[row["id"] for row in rows], total=rows[0]["total"] if rows else 0, exact=exact,
                 official={row["id"] for row in rows if row["has_official"]}, terms=plan.terms)
@@ -103,7 +103,7 @@ def similar(connection, words: list[str], limit: int, grams: list[str] = ()) -> 
     words = telling(stats, words, keep=8)
     if not words:
         return []
-    grams = rarest(lambda gram: stats.df("text", gram), list(grams), SENTENCE_MAX_GRAMS, known_only=True)
+    grams = telling_grams(list(grams), lambda gram: stats.df("text", gram), stats.documents)
     sql = Sql()
     built = any_of(sql, words, ("text",), grams=grams)
     plan = Plan(sql, match=[built.match], scored=built.scored, any_words=words)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from whoosh import query as q
 
 from ..analysis import terms as analyse
-from ..query import GRAM_WEIGHT, SENTENCE_MAX_GRAMS, Clause, ParsedQuery, sentence_grams, sentence_terms
+from ..query import GRAM_WEIGHT, SENTENCE_MAX_GRAMS, Clause, ParsedQuery, sentence_grams, sentence_terms, telling_grams
 from .schema import (ANSWER_FIELDS, FAQ_FIELDS, PHRASE_DEFAULT_FIELDS, PHRASE_FIELDS, QUESTION_FIELDS,
                      TEXT_FIELDS)
 
@@ -60,7 +60,7 @@ def build(parsed: ParsedQuery, reader=None) -> Built:
         grams = sentence_grams(sentence) if fields == TEXT_FIELDS else []  # only the whole thread has them
         if reader is not None:
             words = rarest(reader, words, SENTENCE_MAX_TERMS)
-            grams = rarest(reader, grams, SENTENCE_MAX_GRAMS, known_only=True)
+            grams = telling_grams(grams, lambda gram: reader.doc_frequency(TEXT_FIELDS[0], gram), reader.doc_count())
         positives.append(any_of(words, fields, parsed.is_accepted is False, grams[:SENTENCE_MAX_GRAMS]))
     for clause in clauses:
         built = _clause(clause, fields, found_terms)
@@ -98,12 +98,12 @@ def any_of(words: list[str], fields, outside_accepted: bool = False, grams=()) -
     return q.AndMaybe(query, q.Or([q.Term(TEXT_FIELDS[0], gram, boost=GRAM_WEIGHT) for gram in grams]))
 
 
-def rarest(reader, words: list[str], keep: int, known_only: bool = False) -> list[str]:
+def rarest(reader, words: list[str], keep: int) -> list[str]:
     """The `keep` words found in the fewest threads, leaving out those no thread has (all of them if none is
-    known and not `known_only`: the search then finds nothing, as it should)."""
+    known: the search then finds nothing, as it should)."""
     counted = sorted((reader.doc_frequency(TEXT_FIELDS[0], word), n, word) for n, word in enumerate(words))
     known = [word for found, _n, word in counted if found]
-    return (known or ([] if known_only else words))[:keep]
+    return (known or words)[:keep]
 
 
 def _clause(clause: Clause, fields, found_terms: set[str]) -> q.Query | None:

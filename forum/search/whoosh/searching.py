@@ -8,9 +8,9 @@ from whoosh.sorting import FieldFacet, MultiFacet
 
 from ..analysis import GRAM_MARK, terms as analyse
 from ..backend import Hits, IndexUnavailable, ThreadSummary
-from ..query import GRAM_WEIGHT, SENTENCE_MAX_GRAMS, ParsedQuery
+from ..query import GRAM_WEIGHT, ParsedQuery, telling_grams
 from . import plain
-from .queries import Built, any_of, build, rarest
+from .queries import Built, any_of, build
 from .schema import TEXT_FIELDS
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,8 @@ def similar(index, words: list[str], limit: int, grams: list[str] = ()) -> list[
     words = _telling(searcher.reader(), words, keep=8)
     if not words:
         return []
-    grams = rarest(searcher.reader(), list(grams), SENTENCE_MAX_GRAMS, known_only=True)
+    reader = searcher.reader()
+    grams = telling_grams(list(grams), lambda gram: reader.doc_frequency("text", gram), reader.doc_count())
     if plain.supported(searcher):
         query = plain.PlainQuery(tuple(words), every=False, extra=tuple((gram, GRAM_WEIGHT) for gram in grams))
         docnums, scores, _total = plain.top(searcher, query, limit)
