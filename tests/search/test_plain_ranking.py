@@ -128,23 +128,3 @@ def test_related_threads_rank_by_boosted_key_terms_with_the_coordination_bonus(t
     related = searching.related(index, question.id, text_of_question, 5)
     assert [item["id"] for item in related] == [d for d, _score in expected] and related
     assert [item["relevance"] for item in related] == pytest.approx([score for _d, score in expected], rel=1e-9)
-
-
-def test_a_threads_japanese_bigrams_score_but_do_not_lengthen_it(threads, index):
-    """BM25 normalises by the words alone (whoosh/schema.WordsLength): adding bigrams changed no word's score.
-    The PostgreSQL backend's lengths agree (vectors.thread_row)."""
-    from whoosh.util.numeric import byte_to_length, length_to_byte
-
-    from forum.extensions import db
-    from forum.search.analysis import GRAM_MARK, KotaeTokenizer
-    from forum.search.documents import build_documents
-    from forum.search.postgresql.vectors import thread_row
-    document = build_documents(db.session, [threads[1].id])[threads[1].id]
-    tokens = [t.text for t in KotaeTokenizer(grams=True)(document["text"], mode="index")]
-    words = sum(1 for term in tokens if not term.startswith(GRAM_MARK))
-    assert words < len(tokens)  # it has bigrams
-    searcher = index.searcher()
-    docnum = next(iter(searcher.document_numbers(id=str(threads[1].id))))
-    assert searcher.reader().doc_field_length(docnum, "text") == byte_to_length(length_to_byte(words))
-    assert searcher.reader().doc_frequency("text", "~同期") >= 1
-    assert thread_row(document).lengths["text"] == byte_to_length(length_to_byte(words))

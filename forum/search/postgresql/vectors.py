@@ -132,13 +132,13 @@ def _tokens(value: str, analyzer=_ANALYZER) -> list[tuple[str, int]]:
 
 def _counted(labelled) -> tuple[dict[str, list[str]], float]:
     """{term: occurrences numbered 1..n, heaviest label first} of (label, tokens) pairs, and the stored length
-    (Whoosh counts every token but the bigrams)."""
+    (Whoosh counts every token)."""
     found: dict[str, list[str]] = defaultdict(list)
     tokens = 0
     for label, analysed in labelled:
         for term, _pos in analysed:
             found[term].append(label)
-        tokens += sum(1 for term, _pos in analysed if not term.startswith(GRAM_MARK))  # as whoosh/schema.WordsLength
+        tokens += len(analysed)
     entries = {term: [f"{n}{label}" for n, label in enumerate(sorted(labels)[:MAX_OCCURRENCES], 1)]
                for term, labels in found.items()}
     return entries, stored_length(tokens)

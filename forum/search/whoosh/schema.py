@@ -1,9 +1,8 @@
 """The Whoosh schema: one document per question thread."""
 from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.formats import Frequency
 
-from ..analysis import GRAM_MARK, KotaeTokenizer
+from ..analysis import KotaeTokenizer
 
 # Fields searched by plain words, and the subsets that operators narrow them to. The default search reads one
 # field, `text`: the whole thread, its sections weighted inside the field (title, question, accepted or official
@@ -17,16 +16,6 @@ PHRASE_FIELDS = ("title", "question")  # fields indexed with positions
 PHRASE_DEFAULT_FIELDS = ("question", "answers")  # where a "phrase" is looked for when no operator narrows it
 
 
-class WordsLength(Frequency):
-    """Frequencies, with a field length that counts words only: a thread's Japanese bigrams score like words, but
-    BM25 normalises every term by the words' count, so adding bigrams changed no word's score (keywords rank as
-    they did). Whoosh sums the frequencies it is given into the length; the postings keep the real ones."""
-
-    def word_values(self, value, analyzer, **kwargs):
-        for text, frequency, weight, encoded in super().word_values(value, analyzer, **kwargs):
-            yield text, 0 if text.startswith(GRAM_MARK) else frequency, weight, encoded
-
-
 def build_schema() -> Schema:
     """One document per thread; `question` = title + TITLE_MARK + body, so title words weigh more.
 
@@ -35,10 +24,10 @@ def build_schema() -> Schema:
     answer for `isaccepted:`. Neither is searched by default.
     """
     analyzer = KotaeTokenizer()
-    schema = Schema(
+    return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=analyzer, stored=True, spelling=True),
-        text=TEXT(analyzer=KotaeTokenizer(grams=True), phrase=False),  # words and Japanese bigrams (WordsLength)
+        text=TEXT(analyzer=KotaeTokenizer(grams=True), phrase=False),  # words and Japanese bigrams
         question=TEXT(analyzer=analyzer, field_boost=1.5),
         # No positions for answers: phrases match titles and questions; frequencies are enough to rank answers,
         # and positions would be the largest part of the index and of the indexing time.
@@ -60,8 +49,6 @@ def build_schema() -> Schema:
         activity=COLUMN(NumericColumn("q")),
         fingerprint=STORED,
     )
-    schema["text"].format = WordsLength(field_boost=schema["text"].format.field_boost)
-    return schema
 
 
 def signature(schema: Schema) -> tuple:
