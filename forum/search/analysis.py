@@ -300,29 +300,21 @@ class KotaeTokenizer(Tokenizer):
                         token.original = term
                     yield token
             elif not no_morph:  # spelling suggestions are for Latin words only
-                begin = match.start()
-                for term, a, b in _japanese_terms(match.group()):
-                    pos += 1
-                    token.text = term
-                    if positions:
-                        token.pos = pos
-                    if chars:
-                        a, b = begin + a, begin + b
-                        if starts is not None:
-                            a, b = starts[a], ends[b - 1]
-                        token.startchar, token.endchar = a + start_char, b + start_char
-                    if keeporiginal:
-                        token.original = term
-                    yield token
+                run, begin = match.group(), match.start()
+                found = _japanese_terms(run)
+                pieces = [(term, a, b, pos + n if positions else None) for n, (term, a, b) in enumerate(found, 1)]
+                pos += len(found)
                 if self.grams and mode != "query":  # at the last word's position: the field keeps none
-                    yield from _gram_tokens(token, match.group(), begin, starts, ends, start_char, chars,
-                                            keeporiginal, max(pos, start_pos) if positions else None)
+                    at = max(pos, start_pos) if positions else None
+                    pieces += [(gram, a, b, at) for gram, a, b in _run_grams(run)]
+                yield from _run_tokens(token, pieces, begin, starts, ends, start_char, chars, keeporiginal)
 
 
-def _gram_tokens(token, run: str, begin: int, starts, ends, start_char: int, chars: bool, keeporiginal: bool,
-                 pos: int | None):
-    for gram, a, b in _run_grams(run):
-        token.text = gram
+def _run_tokens(token, pieces, begin: int, starts, ends, start_char: int, chars: bool, keeporiginal: bool):
+    """The token for each (term, start, end, position) of a kana/kanji run found at `begin` in the normalised text
+    (position None: not asked for), its offsets mapped back to the original text."""
+    for term, a, b, pos in pieces:
+        token.text = term
         if pos is not None:
             token.pos = pos
         if chars:
@@ -331,7 +323,7 @@ def _gram_tokens(token, run: str, begin: int, starts, ends, start_char: int, cha
                 a, b = starts[a], ends[b - 1]
             token.startchar, token.endchar = a + start_char, b + start_char
         if keeporiginal:
-            token.original = gram
+            token.original = term
         yield token
 
 
