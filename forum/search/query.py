@@ -25,7 +25,7 @@ LANGUAGE_CODES = ("ja", "en")  # as services/community/language.LANGUAGES (searc
 # measured too: no change in recall, and a per-document cost.) Fewer terms, or keywords without particles and
 # function words, still need every word, as on Stack Overflow.
 SENTENCE_MIN_TERMS = 2
-# A sentence is also matched on the character bigrams of its Japanese, at a fifth of a word's weight: they find the
+# A sentence is also scored by the character bigrams of its Japanese, at a fifth of a word's weight: they rank the
 # thread that says a compound whole (参照渡し) above one that has its words apart, and help when Sudachi cuts a
 # question's words differently from the thread's (bench/search_quality.py recall@5, tuning / kept out: ja-paragraph
 # 0.960 / 0.916 -> 0.970 / 0.937, ja-faq 0.746 / 0.783 -> 0.770 / 0.804; a weight of 0.3 or 20 bigrams did worse).
