@@ -128,3 +128,12 @@ def test_related_threads_rank_by_boosted_key_terms_with_the_coordination_bonus(t
     related = searching.related(index, question.id, text_of_question, 5)
     assert [item["id"] for item in related] == [d for d, _score in expected] and related
     assert [item["relevance"] for item in related] == pytest.approx([score for _d, score in expected], rel=1e-9)
+
+
+def test_related_key_terms_are_words_not_bigrams(threads, index):
+    from forum.search.analysis import GRAM_MARK
+    from forum.search.whoosh import searching
+    question = threads[1]  # Japanese: its whole-thread field has bigrams
+    key_terms = dict(searching._key_terms(index.searcher(), question.title + " " + question.body_md, 12))
+    assert "同期" in key_terms and not any(term.startswith(GRAM_MARK) for term in key_terms)
+    assert index.searcher().reader().doc_frequency("text", "~同期")

@@ -5,6 +5,7 @@ search did before, found nothing for them. Keywords still need every word.
 """
 import pytest
 
+from forum import search
 from forum.search.query import parse, sentence_grams, sentence_terms, telling_grams
 from forum.search.whoosh.queries import build
 from tests.factories import make_answer, make_question
@@ -157,3 +158,13 @@ def test_a_sentences_bigrams_leave_out_its_own_words_and_the_commonest_bigrams()
     # in 1,000 threads a bigram in 100 or more says little: left out, as one no thread has
     assert telling_grams(["~ab", "~bc", "~cd", "~de", "~ef"], frequency, 1000) == ["~de", "~bc", "~ef"]
     assert telling_grams(["~cd"], frequency, 10_000) == ["~cd"]  # 5 % of 10,000 is 500
+
+
+def test_a_japanese_questions_related_threads_share_its_words(app):
+    """The related sidebar picks key terms among words on both backends, never the whole-thread bigrams."""
+    first = make_question(title="共有カレンダーの予定が二重に表示されます",
+                          body="同期のあとで共有カレンダーの予定がすべて二重になります。どうすれば直りますか。")
+    second = make_question(title="カレンダーの予定が重複してしまう件について",
+                           body="共有カレンダーを同期すると予定が二つずつ並んでしまいます。原因が分かりません。")
+    make_question(title="請求書のロゴが古いままになっています", body="請求書に載る会社のロゴが古いです。どこの画面で変更できますか。")
+    assert [item["id"] for item in search.related(first)][:1] == [second.id]
