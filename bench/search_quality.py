@@ -19,7 +19,7 @@ the first, judge on the second):
   of search that worked before sentence ranking, to show it is no worse.
 - `ja-paragraph` (run on its own, `--sets ja-paragraph`: its threads repeat the FAQ threads' text): every Japanese
   paragraph of the FAQ that is not a question (424) is a thread of its own, titled with its chapter's name, beside
-  the Stack Exchange threads; the queries are 300 natural Japanese questions written for this benchmark, each
+  the Stack Exchange threads; the queries are 293 natural Japanese questions written for this benchmark, each
   answered by one paragraph, as a reading-comprehension set is written (bench/data/ja-paragraph-questions.jsonl:
   the paragraph's key and the question). Nothing was tuned on them.
 

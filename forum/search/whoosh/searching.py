@@ -146,10 +146,10 @@ def similar(index, words: list[str], limit: int, grams: list[str] = ()) -> list[
     searcher = index.searcher()
     if not words or searcher is None:
         return []
-    words = _telling(searcher.reader(), words, keep=8)
+    reader = searcher.reader()
+    words = _telling(reader, words, keep=8)
     if not words:
         return []
-    reader = searcher.reader()
     grams = telling_grams(list(grams), lambda gram: reader.doc_frequency("text", gram), reader.doc_count())
     if plain.supported(searcher):
         query = plain.PlainQuery(tuple(words), every=False, extra=tuple((gram, GRAM_WEIGHT) for gram in grams))
