@@ -12,7 +12,9 @@ the warm pass:
 - page: the search page's whole service call: index, one SQL fetch of the 20 questions, highlighted titles and
   snippets (everything but template rendering).
 
-Results are printed and written to bench/results/search-<backend>.json (git-ignored). The threads and queries
+Results are printed and written to bench/results/search-<backend>.json (git-ignored), and a table then puts them
+beside the other backend's last results (its file, when there is one), so a `--backend postgresql` run shows
+Whoosh's figures next to its own and the other way round. The threads and queries
 are made in bench/search_corpus.py, timed in bench/search_timing.py. The import rate is measured first
 by importing every dump with the real importer (`flask import stackexchange`) into a separate throw-away
 database (`--import-only` stops there); the search database itself is loaded with plain inserts, so generated
@@ -84,12 +86,13 @@ def import_rate(workdir: Path) -> dict:
 
 
 def index_size(app) -> tuple[int, int]:
-    """Documents and bytes of the thread index: Whoosh's files, or the PostgreSQL tables with their indexes."""
+    """Documents and bytes of the thread index: Whoosh's files, or the PostgreSQL search tables (the postings
+    included) with their indexes."""
     backend = app.extensions["kotae_search"].backend
     if not backend.in_transaction:
         return backend.index.doc_count(), backend.index.size_bytes()
     size = db.session.scalar(text("SELECT sum(pg_total_relation_size(name)) FROM unnest(ARRAY['search_documents', "
-                                  "'search_terms', 'search_statistics']::regclass[]) AS name"))
+                                  "'search_postings', 'search_terms', 'search_statistics']::regclass[]) AS name"))
     return backend.doc_count("thread"), int(size)
 
 
@@ -179,6 +182,28 @@ def run(args, workdir: Path, database_url: str) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print(json.dumps(result, indent=2, ensure_ascii=False))
+    print(comparison(args.backend))
+
+
+def comparison(backend: str) -> str:
+    """Both backends' last full runs side by side (this one first): build rate, index size, latency p50 / p95."""
+    order = [backend] + [other for other in ("whoosh", "postgresql") if other != backend]
+    runs = [json.loads(path.read_text()) for name in order
+            if (path := Path(str(RESULTS).format(backend=name))).exists()]
+    spread = lambda figures: f"{figures['p50_ms']} / {figures['p95_ms']}"  # noqa: E731
+    lines = ["", "| backend | threads | when | load | reindex threads/s | index MiB | backend only ms | "
+                 "search page ms | ja sentences ms | en sentences ms | similar ms | related ms |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for run in runs:
+        latency, kinds = run["latency"], run["latency"]["page_by_language"]
+        lines.append(" | ".join([
+            f"| {run['backend']}", f"{run['threads']:,}", run["when"], f"{run['load_average'][0]:.1f}",
+            str(run["reindex"]["threads_per_s"]), str(run["index_mib"]), spread(latency["index"]),
+            spread(latency["page"]), *(spread(kinds[k]) if k in kinds else "-" for k in ("sentence-ja", "sentence-en")),
+            spread(latency["similar_and_related"]["similar"]), spread(latency["similar_and_related"]["related"]),
+        ]) + " |")
+    lines.append(f"(p50 / p95; targets: p95 of the search page at most {TARGETS['page_p95_ms']} ms at 100,000 threads)")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
