@@ -257,9 +257,15 @@ def sentence_grams(text: str) -> list[str]:
     return [gram for gram in grams(text) if gram[len(GRAM_MARK):] not in words]
 
 
+def common_grams_floor(documents: int) -> float:
+    """How many of `documents` threads a bigram may be in before it is too common to score a sentence by (the
+    PostgreSQL backend also leaves such bigrams out of its postings at a rebuild)."""
+    return max(GRAM_COMMON_MIN_DOCS, documents * GRAM_COMMON_SHARE)
+
+
 def telling_grams(candidates: list[str], df: Callable[[str], int], documents: int) -> list[str]:
     """The SENTENCE_MAX_GRAMS rarest of a sentence's bigrams that some thread has and not too many do, given each
     one's document frequency `df` among `documents` threads."""
-    common = max(GRAM_COMMON_MIN_DOCS, documents * GRAM_COMMON_SHARE)
+    common = common_grams_floor(documents)
     counted = sorted((df(gram), n, gram) for n, gram in enumerate(candidates))
     return [gram for found, _n, gram in counted if 0 < found < common][:SENTENCE_MAX_GRAMS]

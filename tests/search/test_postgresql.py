@@ -9,7 +9,9 @@ from forum.models import Post, SearchOutbox
 from forum.search.backend import THREADS, IndexBusy
 from forum.search.documents import build_documents
 from forum.search.postgresql import queries, ranking, scoring, vectors, writing
-from forum.search.query import parse
+from forum.search import query as search_query
+from forum.search.analysis import GRAM_MARK
+from forum.search.query import parse, sentence_grams
 from forum.services.community import posts
 from tests.factories import make_answer, make_comment, make_question
 
@@ -207,12 +209,15 @@ def test_a_failing_write_in_the_transaction_keeps_the_post_and_queues_it(app, mo
 
 
 def postings_drift() -> list:
-    """Postings that disagree with the stored vectors: missing, extra, or a frequency `ts_rank_cd` disagrees with."""
+    """Postings that disagree with the stored vectors: missing (unless the term is not posted), extra, or a
+    frequency `ts_rank_cd` disagrees with."""
     return db.session.execute(text(
         "SELECT coalesce(p.term, v.term), coalesce(p.id, v.id), p.frequency, v.frequency FROM search_postings AS p "
         "FULL JOIN (SELECT entry.lexeme AS term, d.id, 4 * ts_rank_cd('{0.125,0.25,0.375,1}', d.text_vector, "
         "   quote_literal(entry.lexeme)::tsquery, 0) AS frequency, d.text_length AS length "
-        "   FROM search_documents AS d, unnest(d.text_vector) AS entry WHERE d.kind = 'thread') AS v "
+        "   FROM search_documents AS d, unnest(d.text_vector) AS entry WHERE d.kind = 'thread' AND NOT EXISTS ("
+        "   SELECT FROM search_terms AS t WHERE t.kind = 'thread' AND t.field = 'text' AND t.term = entry.lexeme "
+        "   AND NOT t.posted)) AS v "
         "ON p.term = v.term AND p.id = v.id "
         "WHERE p.term IS NULL OR v.term IS NULL OR abs(p.frequency - v.frequency) > 1e-4 OR p.length <> v.length"
     )).all()
@@ -232,6 +237,49 @@ def test_postings_follow_every_write_and_the_rebuild(app):
     search.reindex_all()
     assert postings_drift() == [] and db.session.scalar(text("SELECT count(*) FROM search_postings")) > 0
     assert bounds_below_the_truth() == []
+
+
+def unposted_terms() -> set[str]:
+    return set(db.session.scalars(text("SELECT term FROM search_terms WHERE kind = 'thread' AND field = 'text' "
+                                       "AND NOT posted")))
+
+
+def postings_of(terms, thread_id: int | None = None) -> int:
+    return db.session.scalar(text("SELECT count(*) FROM search_postings WHERE term = ANY(:terms) "
+                                  "AND (CAST(:id AS int) IS NULL OR id = :id)"), {"terms": list(terms), "id": thread_id})
+
+
+def test_a_rebuild_leaves_the_commonest_bigrams_out_of_the_postings_and_the_rankings_stay(app, monkeypatch):
+    """Bigrams in too many threads score no sentence (query.common_grams_floor), so a rebuild keeps no postings
+    for them (a third of the rows at 100,000 threads), later writes add none, and every search ranks as before."""
+    monkeypatch.setattr(search_query, "GRAM_COMMON_MIN_DOCS", 3)  # as if です were in thousands of threads
+    made = [make_question(title=title, body=body) for title, body in [
+        ("アップデート後にアプリの同期が止まってしまいます", "デスクトップアプリの同期がアップデートのたびに止まります。困っています。"),
+        ("同期の設定はどこの画面で変更できますか", "スマホの同期設定を変更したいです。アップデートの後で場所が変わりました。"),
+        ("パスワードを忘れてログインできなくなりました", "ログインできません。パスワードの再設定メールを何度送っても届きません。"),
+        ("スマホのアプリで通知が表示されません", "スマホで通知が表示されません。アプリの設定は何度も確認しました。"),
+        ("毎月の請求書をエクスポートしたいです", "毎月の請求書を CSV でエクスポートする方法を教えてください。")]]
+    asked = ["アップデート後に同期が止まるのはなぜですか", "パスワードの再設定メールが届かないのはなぜですか",
+             "スマホで通知が表示されないときはどうすればいいですか", "請求書 エクスポート"]
+    before = [found(query) for query in asked]
+    rows_before = db.session.scalar(text("SELECT count(*) FROM search_postings"))
+    assert unposted_terms() == set()  # written one by one: every term is posted until a rebuild reckons
+
+    search.reindex_all()
+    unposted = unposted_terms()
+    assert unposted and all(term.startswith(GRAM_MARK) for term in unposted)
+    assert postings_of(unposted) == 0 and db.session.scalar(text("SELECT count(*) FROM search_postings")) < rows_before
+    assert postings_of({"~請求"}) == 1 and "~請求" not in unposted  # in one thread: still scores sentences
+    assert any(set(sentence_grams(query)) & unposted for query in asked)
+    stats = scoring.load(db.session.connection(), THREADS, unposted)
+    assert [gram for gram in unposted if stats.df("text", gram)] == []  # unknown to the searches, whatever its count
+    assert [found(query) for query in asked] == before
+    assert before[0][0] == made[0].id and before[2][0] == made[3].id
+
+    newer = make_question(title="アップデートの後で同期が止まりました", body="アップデートのあとで同期が止まります。今月の請求書も出せなくなりました。")
+    assert postings_of(unposted, newer.id) == 0 and postings_of({"~請求"}, newer.id) == 1
+    assert postings_drift() == []
+    assert newer.id in found("同期が止まったのはなぜですか")
 
 
 def bounds_below_the_truth() -> list:
@@ -264,8 +312,8 @@ def test_plain_searches_rank_from_the_postings_exactly_as_from_the_vectors(app, 
              ("Update fails with error 42", "The update stops with error 42 on the desktop app."),
              ("Calendar does not sync", "Events never sync to the calendar app on my phone."),
              ("How do I reset my password?", "I forgot the password and the reset mail never arrives."),
-             ("アップデート後に同期が止まってしまいます", "デスクトップアプリの同期がアップデートのたびに止まります。困っています。"),
-             ("同期の設定をどこで変更できますか", "スマホの同期設定を変更したいです。アップデートの後で場所が変わりました。")]
+             ("アップデート後にアプリの同期が止まってしまいます", "デスクトップアプリの同期がアップデートのたびに止まります。困っています。"),
+             ("同期の設定はどこの画面で変更できますか", "スマホの同期設定を変更したいです。アップデートの後で場所が変わりました。")]
     made = [make_question(title=title, body=body) for title, body in texts]
     make_answer(made[3], body="Turn sync off and on again in the app's settings; the update fixed it for me.")
     used = []

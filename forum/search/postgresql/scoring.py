@@ -68,12 +68,13 @@ class Statistics:
 # scans off for the rest of the search's transaction: a tsvector match costs far more per row than the planner
 # thinks, so it scanned the whole table for a sentence's common words (212 ms at 20,000 threads) where the GIN
 # index finds the same rows in 15 ms. JIT compilation goes off too: a statement the planner prices that high
-# would otherwise be compiled first, which costs far more than these statements take to run.
+# would otherwise be compiled first, which costs far more than these statements take to run. A term left out of
+# the postings (search_terms.posted: a bigram too common to score a sentence by) is unknown to every search.
 _LOAD = text(
     "SELECT statistics.*, set_config('enable_seqscan', 'off', true) AS planned, "
     "set_config('jit', 'off', true) AS compiled, "
     "(SELECT coalesce(array_agg(field || ' ' || documents || ' ' || term), '{}') FROM search_terms "
-    " WHERE kind = :kind AND field = ANY(:fields) AND term = ANY(:terms) AND documents > 0) AS frequencies, "
+    " WHERE kind = :kind AND field = ANY(:fields) AND term = ANY(:terms) AND documents > 0 AND posted) AS frequencies, "
     "(SELECT coalesce(array_agg(CASE WHEN average = 0 THEN 1 ELSE least(1, best * 1.000001 * greatest(1, "
     "   greatest(statistics.text_length / nullif(statistics.documents, 0), 1) / average)) END || ' ' || term), "
     "   '{}') FROM search_terms "

@@ -16,7 +16,9 @@ from typing import Iterable, Iterator
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from ..analysis import GRAM_MARK
 from ..backend import FAQ, THREADS, IndexBusy
+from ..query import common_grams_floor
 from ..whoosh.ranking import B, K1
 from .tables import LAYOUT
 from .vectors import Analysed, faq_row, spelling_words, thread_row
@@ -118,9 +120,16 @@ def write_documents(connection, kind: str, documents: dict[int, dict | None], ti
 
 _DROP_POSTINGS = text("DELETE FROM search_postings WHERE (term, id) IN "
                       "(SELECT * FROM unnest(CAST(:terms AS text[]), CAST(:ids AS int[])))")
+# Whether a `posting` row's term is posted (see tables.py, search_terms.posted).
+_IS_POSTED = ("NOT EXISTS (SELECT FROM search_terms AS t WHERE t.kind = 'thread' AND t.field = 'text' "
+              "AND t.term = posting.term AND NOT t.posted)")
 _ADD_POSTINGS = text("INSERT INTO search_postings (term, id, frequency, length, language) SELECT * FROM unnest("
                      "CAST(:terms AS text[]), CAST(:ids AS int[]), CAST(:frequencies AS real[]), "
-                     "CAST(:lengths AS real[]), CAST(:languages AS text[]))")
+                     f"CAST(:lengths AS real[]), CAST(:languages AS text[])) AS posting(term) WHERE {_IS_POSTED}")
+# The bigrams too common to score a sentence by (see tables.py, search_terms.posted), reckoned by a rebuild.
+_UNPOST_COMMON_GRAMS = text(
+    "UPDATE search_terms SET posted = false WHERE kind = 'thread' AND field = 'text' AND starts_with(term, :mark) "
+    "AND documents >= :floor")
 
 
 # A term's stored bound, brought to the current average text length (see tables.py, search_terms.best).
@@ -259,11 +268,11 @@ def rebuild(connection, kind: str, batches: Iterable[list[dict]], timeout: float
                         language = analysed.row.get("language")
                         for term, frequency in analysed.postings.items():
                             copy.write_row((term, doc_id, frequency, length, language))
-    if with_postings:
-        _fill_postings(connection)
     ensure_statistics(connection, kind)
     change.apply(connection, kind)
     if with_postings:
+        connection.execute(_UNPOST_COMMON_GRAMS, {"mark": GRAM_MARK, "floor": common_grams_floor(change.documents)})
+        _fill_postings(connection)
         average = float(connection.execute(_TEXT_AVERAGE).scalar() or 1.0)
         connection.execute(_BOUNDS_FROM_POSTINGS, {"average": average, "flat": K1 * (1 - B),
                                                    "scaled": K1 * B / average})
@@ -274,9 +283,10 @@ def _fill_postings(connection) -> None:
     """The copied postings into the real table, sorted by its primary key: the index then grows page after page
     instead of at random places, several times faster. The table is never replaced or locked (an exclusive lock
     would have to wait for every open search, and queue every new one behind it): readers see the old postings
-    until the rebuild commits, as they see the old documents."""
+    until the rebuild commits, as they see the old documents. The terms just marked as not posted stay out."""
     connection.execute(text("INSERT INTO search_postings (term, id, frequency, length, language) "
-                            "SELECT term, id, frequency, length, language FROM new_postings ORDER BY term, id"))
+                            "SELECT term, id, frequency, length, language FROM new_postings AS posting "
+                            f"WHERE {_IS_POSTED} ORDER BY term, id"))
 
 
 def tidy_after_rebuild(engine, kind: str) -> None:
