@@ -246,7 +246,8 @@ def unposted_terms() -> set[str]:
 
 def postings_of(terms, thread_id: int | None = None) -> int:
     return db.session.scalar(text("SELECT count(*) FROM search_postings WHERE term = ANY(:terms) "
-                                  "AND (CAST(:id AS int) IS NULL OR id = :id)"), {"terms": list(terms), "id": thread_id})
+                                  "AND (CAST(:id AS int) IS NULL OR id = :id)"),
+                             {"terms": list(terms), "id": thread_id})
 
 
 def test_a_rebuild_leaves_the_commonest_bigrams_out_of_the_postings_and_the_rankings_stay(app, monkeypatch):
