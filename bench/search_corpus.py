@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, insert, update
 from forum.extensions import db
 from forum.markup import html_to_text
 from forum.models import Comment, Post, Tag, User, question_tags
+from forum.services.community.language import detect_language
 
 DATASETS = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 
@@ -177,10 +178,12 @@ def load(threads: list[dict], users: int = 500) -> None:
 
 
 def _post(pid, kind, question_id, author, title, body_html, score, created, answers) -> dict:
+    text = html_to_text(body_html)
     return {"id": pid, "post_type": kind, "question_id": question_id, "author_id": author, "title": title,
-            "body_md": "", "body_html": body_html, "excerpt": html_to_text(body_html)[:200] if title else "",
+            "body_md": "", "body_html": body_html, "excerpt": text[:200] if title else "",
             "score": score, "answer_count": answers, "created_at": created, "last_activity_at": created,
-            "accepted_answer_id": None, "view_count": 0, "comment_count": 0}
+            "accepted_answer_id": None, "view_count": 0, "comment_count": 0,
+            "language": detect_language(title, text) if kind == "question" else None}  # as posting does
 
 
 def _comment(cid, post_id, author, body, created) -> dict:
