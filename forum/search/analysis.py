@@ -28,8 +28,8 @@ from whoosh.lang.porter import stem
 
 from .characters import normalize
 
-__all__ = ["KotaeTokenizer", "terms", "grams", "normalize", "reads_as_sentence", "QUERY_STOP", "TITLE_MARK",
-           "TITLE_BOOST", "GRAM_MARK"]
+__all__ = ["KotaeTokenizer", "terms", "grams", "gram_count", "normalize", "reads_as_sentence", "QUERY_STOP",
+           "TITLE_MARK", "TITLE_BOOST", "GRAM_MARK"]
 
 # In a field value, the words before TITLE_MARK weigh TITLE_BOOST times as much (the `question` field holds the
 # title and the body, so a word costs one posting list, not two, at query time).
@@ -195,6 +195,13 @@ def grams(text: str) -> list[str]:
     found = [gram for match in _TOKENS.finditer(text) if match.lastgroup == "cjk"
              for gram, _a, _b in _run_grams(match.group())]
     return list(dict.fromkeys(found))
+
+
+def gram_count(text: str) -> int:
+    """How many bigram tokens the whole-thread field indexes for a text (repeats counted, as in its length):
+    what a keyword search leaves out of a thread's length (see whoosh/ranking.py, WORDS_ONLY)."""
+    text = normalize(text or "")[0]
+    return sum(len(_run_grams(match.group())) for match in _TOKENS.finditer(text) if match.lastgroup == "cjk")
 
 
 _stems: dict[str, str] = {}

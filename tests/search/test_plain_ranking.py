@@ -1,5 +1,7 @@
 """Plain searches on Whoosh are ranked from posting arrays (`whoosh/plain.py`): the same threads, order and scores
 as Whoosh's own matchers visiting every match, on an index of several segments with replaced documents."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from whoosh import query as q
@@ -7,6 +9,7 @@ from whoosh import query as q
 from forum import search
 from forum.search.query import parse
 from forum.search.whoosh import plain
+from forum.search.whoosh.cache import SegmentCache
 from forum.search.whoosh.queries import build
 from forum.services.community.search import fetch_questions
 from tests.factories import make_answer, make_question
@@ -60,6 +63,21 @@ def test_plain_searches_rank_as_whoosh_does(threads, index, text):
     assert total == expected_total
 
 
+@pytest.mark.parametrize("text", [t for t in PLAIN if not parse(t).sentence])
+def test_plain_keywords_rank_as_whoosh_does_with_words_only_lengths(threads, index, text):
+    """Keywords: a thread's length less its bigrams (lengths.py), in the arrays and in Whoosh's own matchers."""
+    from forum.search.whoosh.searching import keyword_searcher
+    searcher = index.searcher()
+    built = build(parse(text), searcher.reader())
+    words = replace(plain.plain_query(built.query), words_only=True)
+    docnums, scores, total = plain.top(searcher, words, 20)
+    expected, expected_total = exhaustive(keyword_searcher(searcher), built.query, 20)
+    assert docnums == [docnum for docnum, _score in expected] and docnums and total == expected_total
+    assert scores == pytest.approx([score for _docnum, score in expected], rel=1e-12)
+    if text == "パスワード再設定":  # a Japanese thread: shorter without its bigrams, so it scores more
+        assert scores[0] > plain.top(searcher, replace(words, words_only=False), 20)[1][0]
+
+
 def test_a_replaced_thread_is_found_once_with_its_new_text(threads, index):
     assert len(index.searcher().reader().leaf_readers()) > 1 or index.searcher().reader().has_deletions()
     assert found("restart spooler driver") == [threads[3].id]  # keywords: every word
@@ -96,7 +114,7 @@ def test_coordinated_queries_are_not_plain_and_boosted_words_keep_their_boosts()
 
 
 def test_the_postings_cache_keeps_within_its_budget():
-    cache = plain._PostingsCache(budget=1000)
+    cache = SegmentCache(budget=1000)
     for n in range(10):
         cache.put(("segment", str(n)), (np.zeros(50, dtype=np.int32), np.zeros(50)))  # 600 bytes each
     assert cache.used <= 1000 and cache.get(("segment", "9")) is not None and cache.get(("segment", "0")) is None

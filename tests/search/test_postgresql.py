@@ -84,9 +84,11 @@ def test_term_counts_and_statistics_follow_every_write(app):
         "SELECT term, documents FROM search_terms WHERE kind = 'thread' AND field = 'text'")).all())
     assert counted == recounted and counted["offlin"] == 1 and "reinstal" not in counted
     statistics = db.session.execute(text("SELECT * FROM search_statistics WHERE kind = 'thread'")).mappings().one()
-    sums = db.session.execute(text("SELECT count(*) AS documents, sum(text_length) AS text_length FROM "
-                                   "search_documents WHERE kind = 'thread'")).mappings().one()
+    sums = db.session.execute(text("SELECT count(*) AS documents, sum(text_length) AS text_length, "
+                                   "sum(words_length) AS words_length FROM search_documents WHERE kind = 'thread'")
+                              ).mappings().one()
     assert (statistics["documents"], statistics["text_length"]) == (sums["documents"], sums["text_length"]) == (2, sums["text_length"])
+    assert statistics["words_length"] == sums["words_length"] > 0
 
 
 def test_did_you_mean_finds_title_words_by_trigrams_and_edit_distance(app):

@@ -22,16 +22,17 @@ pytestmark = pytest.mark.usefixtures("postgresql_only")
 
 def postings_drift() -> list:
     """Postings that disagree with the stored vectors: missing (unless the term is not posted), extra, or a
-    frequency `ts_rank_cd` disagrees with."""
+    frequency `ts_rank_cd` disagrees with, or lengths not their thread's."""
     return db.session.execute(text(
         "SELECT coalesce(p.term, v.term), coalesce(p.id, v.id), p.frequency, v.frequency FROM search_postings AS p "
         "FULL JOIN (SELECT entry.lexeme AS term, d.id, 4 * ts_rank_cd('{0.125,0.25,0.375,1}', d.text_vector, "
-        "   quote_literal(entry.lexeme)::tsquery, 0) AS frequency, d.text_length AS length "
+        "   quote_literal(entry.lexeme)::tsquery, 0) AS frequency, d.text_length AS length, d.words_length "
         "   FROM search_documents AS d, unnest(d.text_vector) AS entry WHERE d.kind = 'thread' AND NOT EXISTS ("
         "   SELECT FROM search_terms AS t WHERE t.kind = 'thread' AND t.field = 'text' AND t.term = entry.lexeme "
         "   AND NOT t.posted)) AS v "
         "ON p.term = v.term AND p.id = v.id "
-        "WHERE p.term IS NULL OR v.term IS NULL OR abs(p.frequency - v.frequency) > 1e-4 OR p.length <> v.length"
+        "WHERE p.term IS NULL OR v.term IS NULL OR abs(p.frequency - v.frequency) > 1e-4 OR p.length <> v.length "
+        "OR p.words_length <> v.words_length"
     )).all()
 
 
@@ -154,7 +155,7 @@ def test_a_language_filter_keeps_plain_searches_on_the_postings_with_the_same_ra
     assert [q.language for q in made] == ["en", "ja", "en"]
     used = []
     real = ranking.run_postings
-    monkeypatch.setattr(ranking, "run_postings", lambda *args, **kwargs: used.append(args[-1]) or real(*args, **kwargs))
+    monkeypatch.setattr(ranking, "run_postings", lambda *args, **kwargs: used.append(args[5]) or real(*args, **kwargs))
     asked = ["sync", "update stops", "sync update desktop"]
     from_postings = [found(query, language="en") for query in asked]
     assert used == ["en"] * len(asked)

@@ -14,23 +14,26 @@ from sqlalchemy import text
 
 from ..topk import best, with_coordination
 
-_FETCH = text(
+_FETCH = {length: text(
     "SELECT term, string_agg(int4send(id), ''::bytea) AS ids, string_agg(float4send(frequency), ''::bytea) AS "
-    "frequencies, string_agg(float4send(length), ''::bytea) AS lengths FROM search_postings "
+    f"frequencies, string_agg(float4send({length}), ''::bytea) AS lengths FROM search_postings "
     "WHERE term = ANY(:terms) AND (CAST(:language AS text) IS NULL OR language = :language) GROUP BY term")
+    for length in ("length", "words_length")}
 
 
 class PostingArrays:
-    """Each term's postings on one connection as (ids, frequencies, lengths), fetched once per search."""
+    """Each term's postings on one connection as (ids, frequencies, lengths), fetched once per search; the
+    lengths less the bigrams for keywords (`words_only`)."""
 
-    def __init__(self, connection, language: str | None = None):
+    def __init__(self, connection, language: str | None = None, words_only: bool = False):
         self.connection, self.language = connection, language
+        self._fetch = _FETCH["words_length" if words_only else "length"]
         self._fetched: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def get(self, terms) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         missing = [term for term in terms if term not in self._fetched]
         if missing:
-            for row in self.connection.execute(_FETCH, {"terms": missing, "language": self.language}):
+            for row in self.connection.execute(self._fetch, {"terms": missing, "language": self.language}):
                 self._fetched[row.term] = (np.frombuffer(row.ids, dtype=">i4").astype(np.int64),
                                            np.frombuffer(row.frequencies, dtype=">f4").astype(np.float64),
                                            np.frombuffer(row.lengths, dtype=">f4").astype(np.float64))

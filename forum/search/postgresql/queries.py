@@ -59,6 +59,11 @@ class Plan:
     any_words: list[str] = field(default_factory=list)  # a sentence's words, matched by any of them: match[0]
     # "ja" or "en": a condition of its own, which the postings path applies too (ranking.run_postings)
     language: str | None = None
+    words_only: bool = False  # keywords: a thread's `text` length counts its words, not its bigrams (words_length)
+
+    def length(self, field: str) -> str:
+        """The length a field is scored by: `words` for the whole thread's text in a keyword search."""
+        return "words" if self.words_only and field == "text" else field
 
     def where(self) -> list[str]:
         found = [f"text_vector @@ {self.sql.tsquery(joined(self.match, '&'))}"] if self.match else []
@@ -91,7 +96,7 @@ def build(parsed: ParsedQuery, df: Callable[[str], int] | None = None, documents
     keeps only its SENTENCE_MAX_TERMS rarest known words and its telling bigrams (without: all, for their
     statistics)."""
     sql = Sql()
-    plan = Plan(sql)
+    plan = Plan(sql, words_only=not parsed.sentence)
     fields = text_fields(parsed)
     outside_accepted = parsed.is_accepted is False
     clauses = parsed.clauses

@@ -29,7 +29,8 @@ from .scoring import B, FIELDS, K1, Statistics, bm25_sql, tf_sql
 ORDERS = {"newest": "created DESC, id DESC", "active": "activity DESC, id DESC",
           "votes": "score DESC, created DESC, id DESC"}
 SUMMARY = ("title", "score", "answer_count", "has_accepted", "tags")
-LENGTH_COLUMNS = ("text_length", "question_length", "title_length", "answers_length", "accepted_length")
+LENGTH_COLUMNS = ("text_length", "question_length", "title_length", "answers_length", "accepted_length",
+                  "words_length")
 
 
 @dataclass
@@ -48,7 +49,7 @@ def run(connection, kind: str, plan: Plan, stats: Statistics | None, limit: int,
     if sort == "relevance" and stats is not None and kind == THREADS:
         terms = postings_terms(plan)
         if terms is not None:
-            return run_postings(connection, terms, stats, limit, shape, plan.language)[0]
+            return run_postings(connection, terms, stats, limit, shape, plan.language, plan.words_only)[0]
     sql = plan.sql
     where = [f"kind = {sql.bind(kind)}", *plan.where()]
     if shape.exclude_id is not None:
@@ -69,7 +70,7 @@ def _ranked(plan: Plan, stats: Statistics, where: str, columns: str, limit: int,
         frequencies.setdefault((field_name, term), f"tf{len(frequencies)}")
     measured = ", ".join(f"{tf_sql(f, plan.sql.tsquery(lexeme(t, FIELDS[f].label)))} AS {alias}"
                          for (f, t), alias in frequencies.items())
-    score = " + ".join(bm25_sql(stats, f, t, frequencies[f, t], boost) for f, t, boost in plan.scored)
+    score = " + ".join(bm25_sql(stats, f, t, frequencies[f, t], boost, plan.length(f)) for f, t, boost in plan.scored)
     per_word: dict[str, list[str]] = {}  # a word counts as matched when any of its fields has it
     for (_field, term), alias in frequencies.items():
         per_word.setdefault(term, []).append(alias)
@@ -94,7 +95,7 @@ def run_pruned(connection, kind: str, plan: Plan, stats: Statistics | None, limi
     the rows' `total` counts every match (False: at least that many)."""
     terms = postings_terms(plan) if kind == THREADS else None
     if sort == "relevance" and stats is not None and terms is not None:
-        return run_postings(connection, terms, stats, limit, shape, plan.language)
+        return run_postings(connection, terms, stats, limit, shape, plan.language, plan.words_only)
     if sort != "relevance" or stats is None or len(plan.any_words) < 2:
         return run(connection, kind, plan, stats, limit, sort, shape), True
     best, rest = {word: 0.0 for word in plan.any_words}, 0.0
@@ -163,23 +164,23 @@ CANDIDATES = 1000  # at least this many threads get their whole score in a prune
 
 
 def run_postings(connection, terms: PostingTerms, stats: Statistics, limit: int, shape: Shape,
-                 language: str | None = None) -> tuple[list, bool]:
+                 language: str | None = None, words_only: bool = False) -> tuple[list, bool]:
     """`run` for a plain thread search, from `search_postings` (see the module's docstring): the same BM25 sums,
     coordination bonus and order, then the page's rows' stored columns by primary key. Also whether `total`
     counts every match (False: a pruned sentence, at least that many). With a `language`, only the postings of
     threads in it count (each posting carries its thread's language); the pruning bounds, which count threads
-    of every language, still hold for fewer threads."""
+    of every language, still hold for fewer threads. `words_only`: keywords, scored by the words-only length."""
     weights = {term: stats.idf("text", term) * boost * (K1 + 1) for term, boost in terms.boosts.items()}
-    norm = {"flat": K1 * (1 - B), "scaled": K1 * B / stats.average("text")}
-    plain = terms.required == 1 and shape.coordination is None and shape.min_matched <= 1
-    arrays = PostingArrays(connection, language)
+    norm = {"flat": K1 * (1 - B), "scaled": K1 * B / stats.average("words" if words_only else "text")}
+    plain = terms.required == 1 and shape.coordination is None and shape.min_matched <= 1 and not words_only
+    arrays = PostingArrays(connection, language, words_only)
     if plain and len(weights) > 1 and sum(stats.df("text", term) for term in weights) > PRUNE_ABOVE:
         pruned = _pruned(arrays, weights, norm, stats, limit, shape, terms.extra)
         if pruned is not None:
             return _stored_columns(connection, pruned, shape), False
     required = max(terms.required, shape.min_matched)
     if 1 < required == len(weights) <= MAX_JOINED and shape.coordination is None:
-        rows = _intersected(connection, weights, norm, limit, shape, language)
+        rows = _intersected(connection, weights, norm, limit, shape, language, words_only)
     else:
         rows = ranked(arrays, weights, norm, limit, required, shape.coordination, shape.exclude_id, terms.extra)
     return _stored_columns(connection, rows, shape), True
@@ -189,17 +190,19 @@ MAX_JOINED = 8  # PostgreSQL's join_collapse_limit: more terms than this and the
 
 
 def _intersected(connection, weights: dict[str, float], norm: dict, limit: int, shape: Shape,
-                 language: str | None = None) -> list:
+                 language: str | None = None, words_only: bool = False) -> list:
     """Threads with every one of these terms, ranked by the terms' BM25 sum: id, rank, total. Each term's postings
     are joined on the thread (merge joins of index-only scans, all in thread order), so only the threads that have
     them all are scored; grouping every posting by thread scored every thread with any of them (`python import
     error` at 100,000 threads: 62 -> 32 ms)."""
     names = sorted(weights, key=lambda name: (weights[name], name))
     params = {**norm, "limit": int(limit), "exclude": shape.exclude_id, "language": language}
+    length = "words_length" if words_only else "length"
     parts, joins = [], []
     for n, name in enumerate(names):
         params[f"term{n}"], params[f"weight{n}"] = name, weights[name]
-        parts.append(f"CAST(:weight{n} AS float8) * p{n}.frequency / (p{n}.frequency + :flat + :scaled * p{n}.length)")
+        parts.append(f"CAST(:weight{n} AS float8) * p{n}.frequency / "
+                     f"(p{n}.frequency + :flat + :scaled * p{n}.{length})")
         if n:
             joins.append(f"JOIN search_postings AS p{n} ON p{n}.term = :term{n} AND p{n}.id = p0.id ")
     conditions = ["p0.term = :term0"]

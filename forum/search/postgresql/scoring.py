@@ -107,8 +107,10 @@ def tf_sql(field: str, tsquery: str) -> str:
     return f"({spec.scale!r} * ts_rank_cd('{weights}'::float4[], {spec.vector}, {tsquery}, 0))"
 
 
-def bm25_sql(stats: Statistics, field: str, term: str, tf: str, boost: float = 1.0) -> str:
-    """One term's BM25 contribution; `tf` names a column holding its weighted frequency."""
+def bm25_sql(stats: Statistics, field: str, term: str, tf: str, boost: float = 1.0, length: str | None = None) -> str:
+    """One term's BM25 contribution; `tf` names a column holding its weighted frequency; `length` the length it
+    is scored by (default: the field's; "words" for a keyword search's whole-thread text)."""
     weight = stats.idf(field, term) * boost * (K1 + 1)
-    norm = f"({K1 * (1 - B)!r} + {K1 * B / stats.average(field)!r} * {field}_length)"
+    length = length or field
+    norm = f"({K1 * (1 - B)!r} + {K1 * B / stats.average(length)!r} * {length}_length)"
     return f"({weight!r} * {tf} / ({tf} + {norm}))"

@@ -8,8 +8,9 @@ comparison leaves out (migrations/env.py), and only this package reads or writes
 - `search_terms`: how many documents of a kind contain each term, per field: the IDF of BM25, a sentence's
   rarest words, and (field "spell") the title words "did you mean" picks from, by pg_trgm similarity.
 - `search_postings`: one row per thread and term of its whole-thread text, with the term's weighted frequency
-  and the text's length: all BM25 needs to rank a plain search (ranking.py `run_postings`) from one
-  index-only scan of the query's terms, without reading a single tsvector (migration c1d2e3f4a5b6). A rebuild
+  and the text's lengths (with its bigrams, and without them for keywords: migration 5f6a7b8c9d0e): all BM25
+  needs to rank a plain search (ranking.py `run_postings`) from one index-only scan of the query's terms,
+  without reading a single tsvector (migration c1d2e3f4a5b6). A rebuild
   leaves out the bigrams too common to score a sentence by (`search_terms.posted`, migration 4e5f6a7b8c9d):
   a third of the rows at 100,000 threads, and no search reads them.
 - `search_statistics`: per kind, the document count and each field's total length (BM25's average field
@@ -21,7 +22,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 metadata = MetaData()
 
 # Bump when the analysis or the vectors' encoding changes: `search check` then asks for a rebuild.
-LAYOUT = 2  # 2: Japanese bigrams in threads' text_vector and postings
+LAYOUT = 3  # 2: Japanese bigrams in threads' text_vector and postings; 3: words_length (keywords' lengths)
 
 documents = Table(
     "search_documents", metadata,
@@ -50,6 +51,9 @@ documents = Table(
     Column("title_length", Float, nullable=False, server_default="0"),
     Column("answers_length", Float, nullable=False, server_default="0"),
     Column("accepted_length", Float, nullable=False, server_default="0"),
+    # `text_length` less the bigrams: the length keyword searches score by (see whoosh/lengths.py; migration
+    # 5f6a7b8c9d0e)
+    Column("words_length", Float, nullable=False, server_default="0"),
 )
 
 terms = Table(
@@ -70,12 +74,13 @@ terms = Table(
     Column("posted", Boolean, nullable=False, server_default="true"),
 )
 
-postings = Table(  # threads only; primary key (term, id) INCLUDE (frequency, length, language): index-only scans
+postings = Table(  # threads only; primary key (term, id) INCLUDE (frequency, length, words_length, language)
     "search_postings", metadata,
     Column("term", Text, primary_key=True),
     Column("id", Integer, primary_key=True),
     Column("frequency", REAL, nullable=False),  # = 4 * ts_rank_cd(TEXT_WEIGHTS, text_vector, term, 0)
     Column("length", REAL, nullable=False),  # = the document's text_length
+    Column("words_length", REAL, nullable=False),  # = the document's words_length
     Column("language", String(2)),  # = the document's language, so a language filter needs no other table
 )
 
@@ -89,6 +94,7 @@ statistics = Table(
     Column("title_length", Float, nullable=False, server_default="0"),
     Column("answers_length", Float, nullable=False, server_default="0"),
     Column("accepted_length", Float, nullable=False, server_default="0"),
+    Column("words_length", Float, nullable=False, server_default="0"),
 )
 
 TABLE_NAMES = frozenset(metadata.tables)

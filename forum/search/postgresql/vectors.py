@@ -80,8 +80,9 @@ def thread_row(document: dict) -> Analysed:
         "text_vector": literal(text), "question_vector": literal(question), "answers_vector": literal(answers),
         "accepted_vector": literal(accepted),
     }
+    grams = sum(1 for _mark, tokens in with_grams for term, _pos in tokens if term.startswith(GRAM_MARK))
     lengths = {"text": text_length, "question": question_length, "title": title_length,
-               "answers": answers_length, "accepted": accepted_length}
+               "answers": answers_length, "accepted": accepted_length, "words": words_length(text_length, grams)}
     row.update({f"{name}_length": value for name, value in lengths.items()})
     return Analysed(row, {"text": set(text), "spell": spelling_words(row["title"])}, lengths,
                     {term: weighted_frequency(places) for term, places in text.items()
@@ -103,7 +104,7 @@ def faq_row(document: dict) -> Analysed:
         "answers_vector": literal(answers), "accepted_vector": "",
     }
     lengths = {"text": 0.0, "question": question_length, "title": title_length, "answers": answers_length,
-               "accepted": 0.0}
+               "accepted": 0.0, "words": 0.0}
     row.update({f"{name}_length": value for name, value in lengths.items()})
     return Analysed(row, {"question": set(question), "answers": set(answers)}, lengths)
 
@@ -183,6 +184,12 @@ def spelling_words(title: str) -> set[str]:
 
 def stored_length(tokens: int) -> float:
     return float(byte_to_length(length_to_byte(tokens))) if tokens else 0.0
+
+
+def words_length(text_length: float, grams: int) -> float:
+    """A thread's length for keyword searches: its stored text length less its bigrams, as Whoosh's
+    (whoosh/lengths.py `words`)."""
+    return max(text_length - grams, 1.0) if text_length else 0.0
 
 
 def _section_label(boost: float) -> str:

@@ -26,7 +26,7 @@ from .vectors import Analysed, faq_row, spelling_words, thread_row
 KIND_NUMBERS = {THREADS: 1, FAQ: 2}
 _KIND_LOCK_BASE = 0x4B6F746165_00  # "Kotae" + kind number: the bigint advisory lock of a kind
 FIELDS = {THREADS: ("text", "spell"), FAQ: ("question", "answers")}  # fields whose terms are counted
-LENGTHS = ("text", "question", "title", "answers", "accepted")
+LENGTHS = ("text", "question", "title", "answers", "accepted", "words")
 _BUSY_STATES = {"55P03", "40P01"}  # lock_not_available (lock_timeout), deadlock_detected
 VECTOR_COLUMNS = ("text_vector", "question_vector", "answers_vector", "accepted_vector")
 COLUMNS = ("id", "fingerprint", "title", "tags", "author_id", "answerer_ids", "score", "answer_count",
@@ -118,14 +118,16 @@ def write_documents(connection, kind: str, documents: dict[int, dict | None], ti
             _raise_bounds(connection, written.values())
 
 
+_POSTING_COLUMNS = "term, id, frequency, length, words_length, language"
 _DROP_POSTINGS = text("DELETE FROM search_postings WHERE (term, id) IN "
                       "(SELECT * FROM unnest(CAST(:terms AS text[]), CAST(:ids AS int[])))")
 # Whether a `posting` row's term is posted (see tables.py, search_terms.posted).
 _IS_POSTED = ("NOT EXISTS (SELECT FROM search_terms AS t WHERE t.kind = 'thread' AND t.field = 'text' "
               "AND t.term = posting.term AND NOT t.posted)")
-_ADD_POSTINGS = text("INSERT INTO search_postings (term, id, frequency, length, language) SELECT * FROM unnest("
-                     "CAST(:terms AS text[]), CAST(:ids AS int[]), CAST(:frequencies AS real[]), "
-                     f"CAST(:lengths AS real[]), CAST(:languages AS text[])) AS posting(term) WHERE {_IS_POSTED}")
+_ADD_POSTINGS = text("INSERT INTO search_postings (term, id, frequency, length, words_length, language) SELECT * "
+                     "FROM unnest(CAST(:terms AS text[]), CAST(:ids AS int[]), CAST(:frequencies AS real[]), "
+                     "CAST(:lengths AS real[]), CAST(:words_lengths AS real[]), CAST(:languages AS text[])) "
+                     f"AS posting(term) WHERE {_IS_POSTED}")
 # The bigrams too common to score a sentence by (see tables.py, search_terms.posted), reckoned by a rebuild.
 _UNPOST_COMMON_GRAMS = text(
     "UPDATE search_terms SET posted = false WHERE kind = 'thread' AND field = 'text' AND starts_with(term, :mark) "
@@ -175,13 +177,15 @@ def _replace_postings(connection, old_rows: list[Analysed], written: Iterable[An
             ids.append(old.row["id"])
     if terms:
         connection.execute(_DROP_POSTINGS, {"terms": terms, "ids": ids})
-    added: dict[str, list] = {"terms": [], "ids": [], "frequencies": [], "lengths": [], "languages": []}
+    added: dict[str, list] = {"terms": [], "ids": [], "frequencies": [], "lengths": [], "words_lengths": [],
+                              "languages": []}
     for analysed in written:
         for term, frequency in analysed.postings.items():
             added["terms"].append(term)
             added["ids"].append(analysed.row["id"])
             added["frequencies"].append(frequency)
             added["lengths"].append(analysed.lengths["text"])
+            added["words_lengths"].append(analysed.lengths["words"])
             added["languages"].append(analysed.row.get("language"))
     if added["terms"]:
         connection.execute(_ADD_POSTINGS, added)
@@ -252,7 +256,7 @@ def rebuild(connection, kind: str, batches: Iterable[list[dict]], timeout: float
     if with_postings:  # copied into a temporary table first, then inserted in index order (see _fill_postings)
         connection.execute(text("DELETE FROM search_postings"))
         connection.execute(text("CREATE TEMPORARY TABLE new_postings (term text, id integer, frequency real, "
-                                "length real, language varchar(2)) ON COMMIT DROP"))
+                                "length real, words_length real, language varchar(2)) ON COMMIT DROP"))
     change = Change()
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor:
@@ -262,12 +266,12 @@ def rebuild(connection, kind: str, batches: Iterable[list[dict]], timeout: float
                     copy.write_row((kind, *(analysed.row[column] for column in COLUMNS)))
                     change.add(analysed, +1)
             if with_postings:
-                with cursor.copy("COPY new_postings (term, id, frequency, length, language) FROM STDIN") as copy:
+                with cursor.copy(f"COPY new_postings ({_POSTING_COLUMNS}) FROM STDIN") as copy:
                     for analysed in analysed_batch:
-                        doc_id, length = analysed.row["id"], analysed.lengths["text"]
+                        doc_id, length, words = analysed.row["id"], analysed.lengths["text"], analysed.lengths["words"]
                         language = analysed.row.get("language")
                         for term, frequency in analysed.postings.items():
-                            copy.write_row((term, doc_id, frequency, length, language))
+                            copy.write_row((term, doc_id, frequency, length, words, language))
     ensure_statistics(connection, kind)
     change.apply(connection, kind)
     if with_postings:
@@ -284,9 +288,8 @@ def _fill_postings(connection) -> None:
     instead of at random places, several times faster. The table is never replaced or locked (an exclusive lock
     would have to wait for every open search, and queue every new one behind it): readers see the old postings
     until the rebuild commits, as they see the old documents. The terms just marked as not posted stay out."""
-    connection.execute(text("INSERT INTO search_postings (term, id, frequency, length, language) "
-                            "SELECT term, id, frequency, length, language FROM new_postings AS posting "
-                            f"WHERE {_IS_POSTED} ORDER BY term, id"))
+    connection.execute(text(f"INSERT INTO search_postings ({_POSTING_COLUMNS}) SELECT {_POSTING_COLUMNS} "
+                            f"FROM new_postings AS posting WHERE {_IS_POSTED} ORDER BY term, id"))
 
 
 def tidy_after_rebuild(engine, kind: str) -> None:

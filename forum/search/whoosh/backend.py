@@ -12,6 +12,7 @@ from ..backend import FAQ, THREADS, Hits, ThreadSummary
 from ..query import ParsedQuery
 from . import faq, searching
 from .index import FAQ as FAQ_INDEX, SearchIndex
+from .schema import with_gram_count
 
 
 class WhooshBackend:
@@ -56,7 +57,7 @@ class WhooshBackend:
         try:
             for documents in batches:
                 for document in documents:
-                    writer.add_document(**document)
+                    writer.add_document(**with_gram_count(writer.schema, document))
                 count += len(documents)
             writer.commit(mergetype=CLEAR)  # only the documents added here remain
         except BaseException:
@@ -117,7 +118,7 @@ class _Writer:
         self._writer = writer
 
     def replace(self, document: dict) -> None:
-        self._writer.update_document(**document)
+        self._writer.update_document(**with_gram_count(self._writer.schema, document))
 
     def delete(self, doc_id: int) -> None:
         self._writer.delete_by_term("id", str(doc_id))

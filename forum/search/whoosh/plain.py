@@ -11,14 +11,11 @@ Whoosh's own top-N collector skips blocks by their best possible score and, in a
 thread that belongs on the page; the arrays see every posting. Related threads use the same arrays with each key
 term's boost and Whoosh's coordination bonus.
 
-Segments never change once written (a deletion only marks documents), so decoded postings and field lengths are
-kept per segment, in a least-recently-used cache of POSTINGS_CACHE_BYTES per process: common words, the expensive
-ones, are the ones every query brings back, and a segment merged away is soon forgotten.
+Decoded postings and field lengths are kept per segment (cache.py). Keywords count a thread's words in its
+length, sentences its bigrams too (lengths.py).
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,11 +23,12 @@ from whoosh import query as q
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
 from ..topk import best, with_coordination
+from . import lengths
+from .cache import segments
 from .ranking import SupportBM25F
 from .schema import TEXT_FIELDS
 
 FIELD = TEXT_FIELDS[0]
-POSTINGS_CACHE_BYTES = 64 * 2**20  # about 5 million postings (12 bytes each), per process
 
 
 @dataclass(frozen=True)
@@ -42,6 +40,7 @@ class PlainQuery:
     # (word, boost) pairs that add to the score of the documents the words match, never matching one alone
     # (Whoosh's AndMaybe: a sentence's bigrams)
     extra: tuple[tuple[str, float], ...] = ()
+    words_only: bool = False  # keywords: a thread's length counts its words, not its bigrams (see lengths.py)
 
 
 def plain_query(query) -> PlainQuery | None:
@@ -99,13 +98,13 @@ def top(searcher, plain: PlainQuery, limit: int, exclude=()) -> tuple[list[int],
     reader = searcher.reader()
     scores = np.zeros(reader.doc_count_all())
     matched = np.zeros(len(scores), dtype=np.int16)
-    average = searcher.avg_field_length(FIELD) or 1
+    average = lengths.average(searcher, plain.words_only)
     for n, word in enumerate(plain.words):
-        for docnums, part in _scored(searcher, word, average):
+        for docnums, part in _scored(searcher, word, average, plain.words_only):
             scores[docnums] += part * plain.boosts[n] if plain.boosts else part
             matched[docnums] += 1
     for word, boost in plain.extra:
-        for docnums, part in _scored(searcher, word, average):
+        for docnums, part in _scored(searcher, word, average, plain.words_only):
             scores[docnums] += part * boost
     for leaf, base in reader.leaf_readers():
         if leaf.has_deletions():
@@ -119,60 +118,29 @@ def top(searcher, plain: PlainQuery, limit: int, exclude=()) -> tuple[list[int],
     return order.tolist(), scores[order].tolist(), len(found)
 
 
-def _scored(searcher, word: str, average: float):
+def _scored(searcher, word: str, average: float, words_only: bool):
     """Per segment: the reader's numbers of the documents with `word`, and the word's BM25 score in each."""
     weighting, idf = searcher.weighting, searcher.idf(FIELD, word)
     for leaf, base in searcher.reader().leaf_readers():
         docnums, weights = _postings(leaf, word)
         if len(docnums):
-            norm = weighting.K1 * ((1 - weighting.B) + weighting.B * _lengths(leaf)[docnums] / average)
+            norm = weighting.K1 * ((1 - weighting.B) + weighting.B * lengths.of(leaf, words_only)[docnums] / average)
             yield base + docnums, idf * (weights * (weighting.K1 + 1)) / (weights + norm)
 
 
 # -- decoded postings and lengths, per segment --------------------------------------------------------------
 
-class _PostingsCache:
-    """(segment, word) -> (document numbers, weights), least recently used out first, at most `budget` bytes."""
-
-    def __init__(self, budget: int):
-        self.budget, self.used = budget, 0
-        self._entries: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
-
-    def put(self, key, entry) -> None:
-        size = entry[0].nbytes + entry[1].nbytes
-        if size > self.budget:
-            return
-        with self._lock:
-            if key in self._entries:
-                return
-            self._entries[key] = entry
-            self.used += size
-            while self.used > self.budget:
-                _key, (docnums, weights) = self._entries.popitem(last=False)
-                self.used -= docnums.nbytes + weights.nbytes
-
-
-_cache = _PostingsCache(POSTINGS_CACHE_BYTES)
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0))
-_LENGTHS = None  # the cache key's second part for a segment's field lengths (words are strings)
 
 
 def _postings(leaf, word: str) -> tuple[np.ndarray, np.ndarray]:
     if (FIELD, word) not in leaf:
         return _EMPTY
     key = (leaf.segment().segment_id(), word)
-    entry = _cache.get(key)
+    entry = segments.get(key)
     if entry is None:
         entry = _decode(leaf.postings(FIELD, word))
-        _cache.put(key, entry)
+        segments.put(key, entry)
     return entry
 
 
@@ -200,16 +168,3 @@ def _decode(matcher) -> tuple[np.ndarray, np.ndarray]:
     if not docnums:
         return _EMPTY
     return np.concatenate(docnums), np.concatenate(weights)
-
-
-def _lengths(leaf) -> np.ndarray:
-    """The stored (byte-rounded) length of FIELD of every document of a segment, as Whoosh's scorer reads it."""
-    key = (leaf.segment().segment_id(), _LENGTHS)
-    entry = _cache.get(key)
-    if entry is None:
-        count = leaf.doc_count_all()
-        lengths = np.fromiter((leaf.doc_field_length(n, FIELD, 1) or 1 for n in range(count)), dtype=np.float64,
-                              count=count)
-        entry = (lengths, _EMPTY[1])
-        _cache.put(key, entry)
-    return entry[0]

@@ -2,7 +2,7 @@
 from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from ..analysis import KotaeTokenizer
+from ..analysis import KotaeTokenizer, gram_count
 
 # Fields searched by plain words, and the subsets that operators narrow them to. The default search reads one
 # field, `text`: the whole thread, its sections weighted inside the field (title, question, accepted or official
@@ -28,6 +28,7 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=analyzer, stored=True, spelling=True),
         text=TEXT(analyzer=KotaeTokenizer(grams=True), phrase=False),  # words and Japanese bigrams
+        grams=COLUMN(NumericColumn("I")),  # how many of `text`'s tokens are bigrams (see ranking.WORDS_ONLY)
         question=TEXT(analyzer=analyzer, field_boost=1.5),
         # No positions for answers: phrases match titles and questions; frequencies are enough to rank answers,
         # and positions would be the largest part of the index and of the indexing time.
@@ -49,6 +50,14 @@ def build_schema() -> Schema:
         activity=COLUMN(NumericColumn("q")),
         fingerprint=STORED,
     )
+
+
+def with_gram_count(schema: Schema, document: dict) -> dict:
+    """A thread document with its `grams` count, when the index has that column (indexes built before lack it:
+    their keyword searches count bigrams in the length, as they did)."""
+    if "grams" in schema and "text" in document:
+        return {**document, "grams": gram_count(document["text"])}
+    return document
 
 
 def signature(schema: Schema) -> tuple:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from whoosh import classify, query as q
+from whoosh.searching import Searcher
 from whoosh.sorting import FieldFacet, MultiFacet
 
 from ..analysis import GRAM_MARK, terms as analyse
@@ -11,6 +13,7 @@ from ..backend import Hits, IndexUnavailable, ThreadSummary
 from ..query import GRAM_WEIGHT, ParsedQuery, telling_grams
 from . import plain
 from .queries import Built, any_of, build
+from .ranking import keyword_weighting
 from .schema import TEXT_FIELDS
 
 log = logging.getLogger(__name__)
@@ -29,20 +32,28 @@ def search(index, parsed: ParsedQuery, sort: str, limit: int) -> Hits | None:
     built = build(parsed, searcher.reader())
     words = plain.plain_query(built.query) if sort == "relevance" and not built.ranges else None
     if words is not None and plain.supported(searcher):
-        docnums, _scores, total = plain.top(searcher, words, limit)
+        docnums, _scores, total = plain.top(searcher, replace(words, words_only=not parsed.sentence), limit)
         top, exact = [searcher.stored_fields(docnum) for docnum in docnums], True
     else:
-        hits = _run(searcher, built, limit + 1, sort)  # one more than asked for: is there more after them?
+        scoring = keyword_searcher(searcher) if sort == "relevance" and not parsed.sentence else searcher
+        hits = _run(searcher, built, limit + 1, sort, scoring)  # one more than asked for: is there more after them?
         total, exact = _count(hits, limit)
         top = hits[:limit]
     return Hits(ids=[int(hit["id"]) for hit in top], total=total, exact=exact,
                 official={int(hit["id"]) for hit in top if hit.get("has_official")}, terms=built.terms)
 
 
-def _run(searcher, built: Built, limit: int, sort: str):
-    """The top `limit` hits. Queries with exclusions skip Whoosh's block-quality optimisation: in 2.7.4
-    `AndNotMatcher.skip_to_quality` reads past the end of a posting block on large indexes (IndexError)."""
+def keyword_searcher(searcher):
+    """A searcher over the same reader that scores keywords (ranking.KeywordBM25F: words-only lengths)."""
+    return Searcher(searcher.reader(), weighting=keyword_weighting(), closereader=False)
+
+
+def _run(searcher, built: Built, limit: int, sort: str, scoring=None):
+    """The top `limit` hits, scored by `scoring` (another searcher over the same reader) when given. Queries with
+    exclusions skip Whoosh's block-quality optimisation: in 2.7.4 `AndNotMatcher.skip_to_quality` reads past the
+    end of a posting block on large indexes (IndexError)."""
     query, allowed = built.query, in_ranges(searcher, built.ranges)
+    searcher = scoring or searcher
     if allowed is not None and not allowed:  # Whoosh takes an empty filter set for no filter at all
         query = q.NullQuery
     optimize = not _has_exclusion(query)
