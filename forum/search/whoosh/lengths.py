@@ -39,7 +39,7 @@ def grams(leaf) -> np.ndarray:
     if entry is None:
         count = leaf.doc_count_all()
         counted = (np.fromiter(leaf.column_reader(GRAMS), dtype=np.float64, count=count)
-                   if leaf.has_column(GRAMS) else np.zeros(count))
+                   if GRAMS in leaf.schema and leaf.has_column(GRAMS) else np.zeros(count))
         entry = (counted, _EMPTY)
         segments.put(key, entry)
     return entry[0]
