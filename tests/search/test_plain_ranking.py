@@ -9,7 +9,7 @@ from whoosh import query as q
 from forum import search
 from forum.search.query import parse
 from forum.search.whoosh import plain
-from forum.search.whoosh.cache import SegmentCache
+from forum.search.cache import ArrayCache
 from forum.search.whoosh.queries import build
 from forum.services.community.search import fetch_questions
 from tests.factories import make_answer, make_question
@@ -114,7 +114,7 @@ def test_coordinated_queries_are_not_plain_and_boosted_words_keep_their_boosts()
 
 
 def test_the_postings_cache_keeps_within_its_budget():
-    cache = SegmentCache(budget=1000)
+    cache = ArrayCache(budget=1000)
     for n in range(10):
         cache.put(("segment", str(n)), (np.zeros(50, dtype=np.int32), np.zeros(50)))  # 600 bytes each
     assert cache.used <= 1000 and cache.get(("segment", "9")) is not None and cache.get(("segment", "0")) is None

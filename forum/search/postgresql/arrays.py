@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy import text
 
+from ..cache import ArrayCache
 from ..topk import best, with_coordination
 
 _FETCH = {length: text(
@@ -19,28 +20,57 @@ _FETCH = {length: text(
     f"frequencies, string_agg(float4send({length}), ''::bytea) AS lengths FROM search_postings "
     "WHERE term = ANY(:terms) AND (CAST(:language AS text) IS NULL OR language = :language) GROUP BY term")
     for length in ("length", "words_length")}
+# Decoded postings kept per process, per (term, language, lengths), with the term's version when they were read:
+# used while `search_terms.version` (read with the statistics, in the search's own snapshot) is the same, so a
+# write through any server makes every server read the term again. 12 bytes a posting, as stored.
+POSTINGS_CACHE_BYTES = 64 * 2**20
+_cache = ArrayCache(POSTINGS_CACHE_BYTES)
+_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
 
 
 class PostingArrays:
-    """Each term's postings on one connection as (ids, frequencies, lengths), fetched once per search; the
-    lengths less the bigrams for keywords (`words_only`)."""
+    """Each term's postings on one connection as (ids, frequencies, lengths), fetched once per search and kept
+    across searches while the term's version stays (`versions`, from scoring.load); the lengths less the
+    bigrams for keywords (`words_only`)."""
 
-    def __init__(self, connection, language: str | None = None, words_only: bool = False):
-        self.connection, self.language = connection, language
+    def __init__(self, connection, language: str | None = None, words_only: bool = False,
+                 versions: dict[str, int] | None = None):
+        self.connection, self.language, self.words_only = connection, language, words_only
+        self.versions = versions or {}
         self._fetch = _FETCH["words_length" if words_only else "length"]
         self._fetched: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.read = 0  # terms read from the database, for the tests
 
     def get(self, terms) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        missing = [term for term in terms if term not in self._fetched]
+        missing = [term for term in terms if term not in self._fetched and not self._cached(term)]
         if missing:
+            self.read += len(missing)
             for row in self.connection.execute(self._fetch, {"terms": missing, "language": self.language}):
-                self._fetched[row.term] = (np.frombuffer(row.ids, dtype=">i4").astype(np.int64),
-                                           np.frombuffer(row.frequencies, dtype=">f4").astype(np.float64),
-                                           np.frombuffer(row.lengths, dtype=">f4").astype(np.float64))
-            empty = (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
+                stored = (np.frombuffer(row.ids, dtype=">i4").astype(np.int32),
+                          np.frombuffer(row.frequencies, dtype=">f4").astype(np.float32),
+                          np.frombuffer(row.lengths, dtype=">f4").astype(np.float32))
+                if row.term in self.versions:
+                    _cache.put(self._key(row.term), (*stored, self.versions[row.term]))
+                self._fetched[row.term] = _widened(stored)
             for term in missing:
-                self._fetched.setdefault(term, empty)
+                self._fetched.setdefault(term, _EMPTY)
         return {term: self._fetched[term] for term in terms}
+
+    def _key(self, term: str) -> tuple:
+        return term, self.language, self.words_only
+
+    def _cached(self, term: str) -> bool:
+        entry = _cache.get(self._key(term))
+        if entry is None or term not in self.versions or entry[3] != self.versions[term]:
+            return False
+        self._fetched[term] = _widened(entry[:3])
+        return True
+
+
+def _widened(stored: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stored postings as the scores need them: 64-bit ids and double precision, as the SQL computed."""
+    ids, frequencies, lengths = stored
+    return ids.astype(np.int64), frequencies.astype(np.float64), lengths.astype(np.float64)
 
 
 def ranked(arrays: PostingArrays, weights: dict[str, float], norm: dict, limit: int, required: int = 1,

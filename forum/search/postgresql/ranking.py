@@ -173,7 +173,7 @@ def run_postings(connection, terms: PostingTerms, stats: Statistics, limit: int,
     weights = {term: stats.idf("text", term) * boost * (K1 + 1) for term, boost in terms.boosts.items()}
     norm = {"flat": K1 * (1 - B), "scaled": K1 * B / stats.average("words" if words_only else "text")}
     plain = terms.required == 1 and shape.coordination is None and shape.min_matched <= 1 and not words_only
-    arrays = PostingArrays(connection, language, words_only)
+    arrays = PostingArrays(connection, language, words_only, stats.versions)
     if plain and len(weights) > 1 and sum(stats.df("text", term) for term in weights) > PRUNE_ABOVE:
         pruned = _pruned(arrays, weights, norm, stats, limit, shape, terms.extra)
         if pruned is not None:

@@ -48,6 +48,7 @@ class Statistics:
     lengths: dict[str, float]
     frequencies: dict[tuple[str, str], int]
     bounds: dict[str, float] = field(default_factory=dict)  # thread text term -> the most of its weight it earns
+    versions: dict[str, int] = field(default_factory=dict)  # thread text term -> its postings' version
 
     def share_bound(self, term: str) -> float:
         """The largest share of its BM25 weight a thread earns with this term (1 when unknown)."""
@@ -73,7 +74,7 @@ class Statistics:
 _LOAD = text(
     "SELECT statistics.*, set_config('enable_seqscan', 'off', true) AS planned, "
     "set_config('jit', 'off', true) AS compiled, "
-    "(SELECT coalesce(array_agg(field || ' ' || documents || ' ' || term), '{}') FROM search_terms "
+    "(SELECT coalesce(array_agg(field || ' ' || documents || ' ' || version || ' ' || term), '{}') FROM search_terms "
     " WHERE kind = :kind AND field = ANY(:fields) AND term = ANY(:terms) AND documents > 0 AND posted) AS frequencies, "
     "(SELECT coalesce(array_agg(CASE WHEN average = 0 THEN 1 ELSE least(1, best * 1.000001 * greatest(1, "
     "   greatest(statistics.text_length / nullif(statistics.documents, 0), 1) / average)) END || ' ' || term), "
@@ -88,16 +89,18 @@ def load(connection, kind: str, terms: set[str]) -> Statistics | None:
                                      "terms": sorted(terms)}).mappings().first()
     if row is None:
         return None
-    frequencies = {}
+    frequencies, versions = {}, {}
     for found in row["frequencies"]:
-        field, count, term = found.split(" ", 2)
+        field, count, version, term = found.split(" ", 3)
         frequencies[field, term] = int(count)
+        if field == "text":
+            versions[term] = int(version)
     bounds = {}
     for found in row["bounds"]:
         share, term = found.split(" ", 1)
         bounds[term] = float(share)
     lengths = {name.removesuffix("_length"): value for name, value in row.items() if name.endswith("_length")}
-    return Statistics(kind, row["documents"], lengths, frequencies, bounds)
+    return Statistics(kind, row["documents"], lengths, frequencies, bounds, versions)
 
 
 def tf_sql(field: str, tsquery: str) -> str:

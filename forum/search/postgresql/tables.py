@@ -17,6 +17,7 @@ comparison leaves out (migrations/env.py), and only this package reads or writes
   length), and the layout the vectors were built with.
 """
 from sqlalchemy import ARRAY, REAL, BigInteger, Boolean, Column, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
 metadata = MetaData()
@@ -54,6 +55,9 @@ documents = Table(
     # `text_length` less the bigrams: the length keyword searches score by (see whoosh/lengths.py; migration
     # 5f6a7b8c9d0e)
     Column("words_length", Float, nullable=False, server_default="0"),
+    # A digest of the thread's postings (terms, weighted frequencies, lengths, language): a write that leaves it
+    # the same (a vote, a tag change) rewrites no posting and renews no term's version (migration 6a7b8c9d0e1f)
+    Column("postings_hash", String(32)),
 )
 
 terms = Table(
@@ -72,6 +76,11 @@ terms = Table(
     # too many threads at the last rebuild (query.common_grams_floor). Later writes add none for it either, so it
     # stays out of every search, whole, until a rebuild reckons again.
     Column("posted", Boolean, nullable=False, server_default="true"),
+    # Renewed by every write that changes the term's count or postings, and new with every row a rebuild makes:
+    # decoded postings kept in an app server's memory are used while their version is current (arrays.py;
+    # migration 6a7b8c9d0e1f). Random, not from a sequence: databases copied from one another (a template, a
+    # restored backup) go on with versions of their own.
+    Column("version", BigInteger, nullable=False, server_default=sql("CAST(random() * 9.0e18 AS bigint)")),
 )
 
 postings = Table(  # threads only; primary key (term, id) INCLUDE (frequency, length, words_length, language)

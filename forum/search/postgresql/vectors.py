@@ -16,6 +16,7 @@ normalisation matches too.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -84,9 +85,18 @@ def thread_row(document: dict) -> Analysed:
     lengths = {"text": text_length, "question": question_length, "title": title_length,
                "answers": answers_length, "accepted": accepted_length, "words": words_length(text_length, grams)}
     row.update({f"{name}_length": value for name, value in lengths.items()})
-    return Analysed(row, {"text": set(text), "spell": spelling_words(row["title"])}, lengths,
-                    {term: weighted_frequency(places) for term, places in text.items()
-                     if len(term.encode()) <= MAX_LEXEME_BYTES})
+    postings = {term: weighted_frequency(places) for term, places in text.items()
+                if len(term.encode()) <= MAX_LEXEME_BYTES}
+    row["postings_hash"] = postings_hash(postings, lengths, row["language"])
+    return Analysed(row, {"text": set(text), "spell": spelling_words(row["title"])}, lengths, postings)
+
+
+def postings_hash(postings: dict[str, float], lengths: dict[str, float], language: str | None) -> str:
+    """A digest of what a thread's postings hold (see tables.py, search_documents.postings_hash)."""
+    digest = hashlib.md5(repr((lengths["text"], lengths["words"], language)).encode())
+    for term in sorted(postings):
+        digest.update(f"\x00{term}\x00{postings[term]!r}".encode())
+    return digest.hexdigest()
 
 
 def faq_row(document: dict) -> Analysed:
@@ -101,7 +111,7 @@ def faq_row(document: dict) -> Analysed:
         "has_official": False, "closed": False, "created": 0, "activity": 0,
         "category_id": _int(document.get("category_id")), "language": document.get("lang"),
         "text_vector": literal(everything), "question_vector": literal(question),
-        "answers_vector": literal(answers), "accepted_vector": "",
+        "answers_vector": literal(answers), "accepted_vector": "", "postings_hash": None,
     }
     lengths = {"text": 0.0, "question": question_length, "title": title_length, "answers": answers_length,
                "accepted": 0.0, "words": 0.0}

@@ -31,7 +31,7 @@ _BUSY_STATES = {"55P03", "40P01"}  # lock_not_available (lock_timeout), deadlock
 VECTOR_COLUMNS = ("text_vector", "question_vector", "answers_vector", "accepted_vector")
 COLUMNS = ("id", "fingerprint", "title", "tags", "author_id", "answerer_ids", "score", "answer_count",
            "has_accepted", "has_official", "closed", "created", "activity", "category_id", "language", *VECTOR_COLUMNS,
-           *(f"{name}_length" for name in LENGTHS))
+           *(f"{name}_length" for name in LENGTHS), "postings_hash")
 
 _UPSERT = text(
     f"INSERT INTO search_documents (kind, {', '.join(COLUMNS)}) VALUES (:kind, "
@@ -42,7 +42,8 @@ _COUNT_TERMS = text(
     "INSERT INTO search_terms (kind, field, term, documents) "
     "SELECT :kind, f, t, n FROM unnest(CAST(:fields AS text[]), CAST(:terms AS text[]), CAST(:counts AS int[])) "
     "AS change(f, t, n) ORDER BY f, t "
-    "ON CONFLICT (kind, field, term) DO UPDATE SET documents = search_terms.documents + excluded.documents")
+    "ON CONFLICT (kind, field, term) DO UPDATE SET documents = search_terms.documents + excluded.documents, "
+    "version = excluded.version")
 _FORGET_TERMS = text(
     "DELETE FROM search_terms WHERE kind = :kind AND documents <= 0 AND (field, term) IN "
     "(SELECT * FROM unnest(CAST(:fields AS text[]), CAST(:terms AS text[])))")
@@ -112,7 +113,11 @@ def write_documents(connection, kind: str, documents: dict[int, dict | None], ti
         if written:
             connection.execute(_UPSERT, [dict(analysed.row, kind=kind) for analysed in written.values()])
         if kind == THREADS:
-            _replace_postings(connection, old_rows, written.values())
+            kept = _postings_kept(old_rows, written)
+            rewritten = [old for old in old_rows if old.row["id"] not in kept]
+            _replace_postings(connection, rewritten, [a for doc_id, a in written.items() if doc_id not in kept])
+            for analysed in rewritten + [a for doc_id, a in written.items() if doc_id not in kept]:
+                change.renew(analysed.terms["text"])  # their versions: decoded copies are out of date
         change.apply(connection, kind)
         if kind == THREADS and written:
             _raise_bounds(connection, written.values())
@@ -168,6 +173,12 @@ def _raise_bounds(connection, written: Iterable[Analysed]) -> None:
         connection.execute(_RAISE_BOUNDS, {"terms": terms, "bests": [best[t] for t in terms], "average": average})
 
 
+def _postings_kept(old_rows: list[Analysed], written: dict[int, Analysed]) -> set[int]:
+    """The threads written again with the very postings they had (a vote, a tag: the same postings hash)."""
+    return {old.row["id"] for old in old_rows if old.row.get("postings_hash") and old.row["id"] in written
+            and written[old.row["id"]].row["postings_hash"] == old.row["postings_hash"]}
+
+
 def _replace_postings(connection, old_rows: list[Analysed], written: Iterable[Analysed]) -> None:
     """The threads' postings: the old rows' terms out (by primary key), the written rows' in."""
     terms, ids = [], []
@@ -196,14 +207,16 @@ def _old_rows(connection, kind: str, ids: list[int]) -> Iterator[Analysed]:
     vectors = {"text": "text_vector", "question": "question_vector", "answers": "answers_vector"}
     counted = [name for name in FIELDS[kind] if name in vectors]
     rows = connection.execute(text(
-        "SELECT id, title, " + ", ".join(f"tsvector_to_array({vectors[name]}) AS {name}" for name in counted) + ", "
+        "SELECT id, title, postings_hash, "
+        + ", ".join(f"tsvector_to_array({vectors[name]}) AS {name}" for name in counted) + ", "
         + ", ".join(f"{name}_length" for name in LENGTHS)
         + " FROM search_documents WHERE kind = :kind AND id = ANY(:ids)"), {"kind": kind, "ids": ids}).mappings()
     for row in rows:
         terms = {name: set(row[name]) for name in counted}
         if "spell" in FIELDS[kind]:
             terms["spell"] = spelling_words(row["title"])
-        yield Analysed({"id": row["id"]}, terms, {name: row[f"{name}_length"] for name in LENGTHS})
+        yield Analysed({"id": row["id"], "postings_hash": row["postings_hash"]}, terms,
+                       {name: row[f"{name}_length"] for name in LENGTHS})
 
 
 class Change:
@@ -213,6 +226,10 @@ class Change:
         self.terms: Counter = Counter()
         self.documents = 0
         self.lengths: Counter = Counter()
+        self.renewed: set[tuple[str, str]] = set()  # (field, term): a new version even where the count stays
+
+    def renew(self, text_terms: set[str]) -> None:
+        self.renewed.update(("text", term) for term in text_terms)
 
     def add(self, analysed: Analysed, sign: int) -> None:
         for name, found in analysed.terms.items():
@@ -221,7 +238,7 @@ class Change:
         self.lengths.update({name: sign * value for name, value in analysed.lengths.items()})
 
     def apply(self, connection, kind: str) -> None:
-        changed = sorted(key for key, count in self.terms.items() if count)
+        changed = sorted({key for key, count in self.terms.items() if count} | self.renewed)
         if changed:
             fields, terms = [f for f, _t in changed], [t for _f, t in changed]
             connection.execute(_COUNT_TERMS, {"kind": kind, "fields": fields, "terms": terms,
