@@ -10,10 +10,12 @@ words whose best possible scores add up to less than the last of those (MaxScore
 
 Most thread searches are plainer than that: words over the whole thread, with no operator, phrase or exclusion.
 Those never read a tsvector: `run_postings` ranks them from `search_postings` alone (a term's weighted frequency
-in each thread, and the thread's length), one index-only scan per term: keywords join the scans on the thread,
-sentences have each term's postings packed into byte strings and summed by thread in numpy (arrays.py). The
+in each thread, and the thread's lengths), one index-only scan per term: each term's postings are packed into
+byte strings and summed by thread in numpy (arrays.py), and kept in memory while the term's version stands. The
 scores are the same sums as the four-level statement's; reading a thread's vectors cost 10-70 microseconds per
-matching row, a posting well under one.
+matching row, a posting well under one. Keywords once joined their terms' scans on the thread in SQL (merge joins:
+`python import error` at 100,000 threads 62 -> 32 ms against grouping); the kept arrays do better still (English
+keywords' search page p95 at 100,000 threads 51 -> 30 ms, bench/search.py).
 """
 from __future__ import annotations
 
@@ -179,41 +181,8 @@ def run_postings(connection, terms: PostingTerms, stats: Statistics, limit: int,
         if pruned is not None:
             return _stored_columns(connection, pruned, shape), False
     required = max(terms.required, shape.min_matched)
-    if 1 < required == len(weights) <= MAX_JOINED and shape.coordination is None:
-        rows = _intersected(connection, weights, norm, limit, shape, language, words_only)
-    else:
-        rows = ranked(arrays, weights, norm, limit, required, shape.coordination, shape.exclude_id, terms.extra)
+    rows = ranked(arrays, weights, norm, limit, required, shape.coordination, shape.exclude_id, terms.extra)
     return _stored_columns(connection, rows, shape), True
-
-
-MAX_JOINED = 8  # PostgreSQL's join_collapse_limit: more terms than this and the planner stops reordering joins
-
-
-def _intersected(connection, weights: dict[str, float], norm: dict, limit: int, shape: Shape,
-                 language: str | None = None, words_only: bool = False) -> list:
-    """Threads with every one of these terms, ranked by the terms' BM25 sum: id, rank, total. Each term's postings
-    are joined on the thread (merge joins of index-only scans, all in thread order), so only the threads that have
-    them all are scored; grouping every posting by thread scored every thread with any of them (`python import
-    error` at 100,000 threads: 62 -> 32 ms)."""
-    names = sorted(weights, key=lambda name: (weights[name], name))
-    params = {**norm, "limit": int(limit), "exclude": shape.exclude_id, "language": language}
-    length = "words_length" if words_only else "length"
-    parts, joins = [], []
-    for n, name in enumerate(names):
-        params[f"term{n}"], params[f"weight{n}"] = name, weights[name]
-        parts.append(f"CAST(:weight{n} AS float8) * p{n}.frequency / "
-                     f"(p{n}.frequency + :flat + :scaled * p{n}.{length})")
-        if n:
-            joins.append(f"JOIN search_postings AS p{n} ON p{n}.term = :term{n} AND p{n}.id = p0.id ")
-    conditions = ["p0.term = :term0"]
-    if shape.exclude_id is not None:
-        conditions.append("p0.id <> :exclude")
-    if language is not None:
-        conditions.append("p0.language = :language")
-    return connection.execute(text(
-        f"SELECT p0.id, {' + '.join(parts)} AS rank, count(*) OVER () AS total FROM search_postings AS p0 "
-        + "".join(joins) + f"WHERE {' AND '.join(conditions)} ORDER BY rank DESC, p0.id LIMIT :limit"),
-        params).mappings().all()
 
 
 def _aggregated(connection, weights: dict[str, float], norm: dict, limit: int, shape: Shape,
