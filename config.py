@@ -203,6 +203,9 @@ class Config:
     SEARCH_REBUILD_COOLDOWN = 600
 
     # --- Search engines ---
+    # Decoded postings each process keeps (both backends): the common words every search brings back. About
+    # 5 million postings per 64 MiB; at 1,000,000 threads several hundred MiB (README, "1,000,000 threads").
+    SEARCH_POSTINGS_CACHE_MB = 64
     # Links per question sitemap (/sitemaps/questions-<n>.xml): each page covers this many post ids, so holds at
     # most this many questions; 50,000 is the sitemap protocol's limit per file.
     SITEMAP_PAGE_SIZE = 50_000

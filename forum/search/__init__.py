@@ -16,7 +16,7 @@ from typing import Callable
 
 from flask import Flask, current_app
 
-from . import indexer, searching
+from . import cache, indexer, searching
 from .backend import SearchBackend
 from .completeness import Health, HealthMonitor
 from .indexer import CheckReport, ReindexReport
@@ -46,6 +46,7 @@ class SearchService:
         self.write_timeout = float(app.config.get("SEARCH_WRITE_TIMEOUT", 2.0))
         self.reindex_timeout = float(app.config.get("SEARCH_REINDEX_TIMEOUT", 60.0))
         self.retry_after = float(app.config.get("SEARCH_RETRY_AFTER", 60.0))
+        cache.set_budget(int(float(app.config.get("SEARCH_POSTINGS_CACHE_MB", 64)) * 2**20))
         self._deferred = threading.local()
         self.health = HealthMonitor(app, self)  # are the indexes whole? (see completeness.py)
 

@@ -16,13 +16,29 @@ def _size(entry: tuple) -> int:
     return sum(part.nbytes for part in entry if isinstance(part, np.ndarray))
 
 
+_caches: list["ArrayCache"] = []
+
+
+def set_budget(budget: int) -> None:
+    """Every cache's budget in bytes (SEARCH_POSTINGS_CACHE_MB: the caches belong to the process, not an app)."""
+    for cache in _caches:
+        cache.resize(budget)
+
+
 class ArrayCache:
     """key -> a tuple of arrays (and small values), least recently used out first, at most `budget` bytes."""
 
-    def __init__(self, budget: int):
+    def __init__(self, budget: int, shared: bool = False):
         self.budget, self.used = budget, 0
         self._entries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
+        if shared:  # one of the process's caches, sized by set_budget
+            _caches.append(self)
+
+    def resize(self, budget: int) -> None:
+        with self._lock:
+            self.budget = budget
+            self._evict()
 
     def get(self, key):
         with self._lock:
@@ -41,6 +57,9 @@ class ArrayCache:
                 self.used -= _size(old)
             self._entries[key] = entry
             self.used += size
-            while self.used > self.budget:
-                _key, dropped = self._entries.popitem(last=False)
-                self.used -= _size(dropped)
+            self._evict()
+
+    def _evict(self) -> None:
+        while self.used > self.budget and self._entries:
+            _key, dropped = self._entries.popitem(last=False)
+            self.used -= _size(dropped)

@@ -9,6 +9,7 @@ from whoosh import query as q
 from forum import search
 from forum.search.query import parse
 from forum.search.whoosh import plain
+from forum.search import cache as search_cache
 from forum.search.cache import ArrayCache
 from forum.search.whoosh.queries import build
 from forum.services.community.search import fetch_questions
@@ -118,6 +119,21 @@ def test_the_postings_cache_keeps_within_its_budget():
     for n in range(10):
         cache.put(("segment", str(n)), (np.zeros(50, dtype=np.int32), np.zeros(50)))  # 600 bytes each
     assert cache.used <= 1000 and cache.get(("segment", "9")) is not None and cache.get(("segment", "0")) is None
+    cache.resize(500)
+    assert cache.used == 0 and cache.get(("segment", "9")) is None
+
+
+def test_both_backends_postings_caches_take_their_budget_from_the_config(database_url, tmp_path):
+    from forum import create_app
+    from forum.search.postgresql import arrays
+    from forum.search.whoosh.cache import POSTINGS_CACHE_BYTES, segments
+    from tests.databases import make_config
+    try:
+        create_app(make_config(database_url, tmp_path / "index", SEARCH_POSTINGS_CACHE_MB=256))
+        assert segments.budget == arrays._cache.budget == 256 * 2**20
+    finally:
+        search_cache.set_budget(POSTINGS_CACHE_BYTES)
+    assert segments.budget == arrays._cache.budget == 64 * 2**20
 
 
 def test_related_threads_rank_by_boosted_key_terms_with_the_coordination_bonus(threads, index):

@@ -23,8 +23,8 @@ _FETCH = {length: text(
 # Decoded postings kept per process, per (term, language, lengths), with the term's version when they were read:
 # used while `search_terms.version` (read with the statistics, in the search's own snapshot) is the same, so a
 # write through any server makes every server read the term again. 12 bytes a posting, as stored.
-POSTINGS_CACHE_BYTES = 64 * 2**20
-_cache = ArrayCache(POSTINGS_CACHE_BYTES)
+POSTINGS_CACHE_BYTES = 64 * 2**20  # per process, as Whoosh's (SEARCH_POSTINGS_CACHE_MB)
+_cache = ArrayCache(POSTINGS_CACHE_BYTES, shared=True)
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
 
 

@@ -5,6 +5,6 @@ until the segment is merged away, after which its entries are soon forgotten (le
 """
 from ..cache import ArrayCache
 
-POSTINGS_CACHE_BYTES = 64 * 2**20  # about 5 million postings (12 bytes each), per process
+POSTINGS_CACHE_BYTES = 64 * 2**20  # about 5 million postings (12 bytes each), per process (SEARCH_POSTINGS_CACHE_MB)
 
-segments = ArrayCache(POSTINGS_CACHE_BYTES)
+segments = ArrayCache(POSTINGS_CACHE_BYTES, shared=True)
