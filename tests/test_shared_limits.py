@@ -23,8 +23,11 @@ TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 def serve(database_url: str, index_dir: Path, settings: dict) -> tuple[subprocess.Popen, str]:
     port = free_port()
+    # The test app's own page cache (tests/databases.py), not the checkout's instance folder, which would serve
+    # pages another test session stored.
     env = dict(os.environ, FORUM_ENV="test", FORUM_SQLALCHEMY_DATABASE_URI=database_url,
                FORUM_SEARCH_INDEX_DIR=str(index_dir), FORUM_RATELIMIT_ENABLED="true",
+               FORUM_PAGE_CACHE_DIR=str(Path(index_dir).parent / "page-cache"),
                **{f"FORUM_{key}": value for key, value in settings.items()})
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "wsgi:app"],
