@@ -199,7 +199,7 @@ def grams(text: str) -> list[str]:
 
 def gram_count(text: str) -> int:
     """How many bigram tokens the whole-thread field indexes for a text (repeats counted, as in its length):
-    what a keyword search leaves out of a thread's length (see whoosh/ranking.py, WORDS_ONLY)."""
+    what a keyword search leaves out of a thread's length (see whoosh/lengths.py)."""
     text = normalize(text or "")[0]
     return sum(len(_run_grams(match.group())) for match in _TOKENS.finditer(text) if match.lastgroup == "cjk")
 

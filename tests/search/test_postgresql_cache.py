@@ -36,7 +36,8 @@ def reads(app, monkeypatch):
 
 @pytest.fixture
 def threads(app):
-    made = [make_question(title="Desktop app stops syncing after the update", body="Sync stops every hour on the office PC."),
+    made = [make_question(title="Desktop app stops syncing after the update",
+                          body="Sync stops every hour on the office PC."),
             make_question(title="Mobile app update on my phone", body="The update on my phone never finishes at all."),
             make_question(title="Calendar sync on Mondays", body="The calendar app never syncs on Mondays.")]
     make_answer(made[0], body="Update the desktop app again: syncing works after that.")
@@ -60,7 +61,8 @@ def test_a_repeated_search_reads_no_postings_and_ranks_the_same(threads, reads):
 def test_a_new_thread_renews_the_versions_of_its_terms_and_is_found_at_once(threads, reads):
     found(SENTENCE)
     before = versions(["desktop", "sync", "calendar"])
-    newer = make_question(title="Desktop sync stops after the update again", body="Desktop sync fails since then, every single day.")
+    newer = make_question(title="Desktop sync stops after the update again",
+                          body="Desktop sync fails since then, every single day.")
     after = versions(["desktop", "sync", "calendar"])
     assert after["desktop"] != before["desktop"] and after["sync"] != before["sync"]
     assert after["calendar"] == before["calendar"]  # not in the new thread: its postings stay as they were

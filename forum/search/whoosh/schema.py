@@ -28,7 +28,7 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=analyzer, stored=True, spelling=True),
         text=TEXT(analyzer=KotaeTokenizer(grams=True), phrase=False),  # words and Japanese bigrams
-        grams=COLUMN(NumericColumn("I")),  # how many of `text`'s tokens are bigrams (see ranking.WORDS_ONLY)
+        grams=COLUMN(NumericColumn("I")),  # how many of `text`'s tokens are bigrams (see lengths.py)
         question=TEXT(analyzer=analyzer, field_boost=1.5),
         # No positions for answers: phrases match titles and questions; frequencies are enough to rank answers,
         # and positions would be the largest part of the index and of the indexing time.
