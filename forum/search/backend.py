@@ -39,6 +39,7 @@ class Hits:
     exact: bool = True  # False: more than `total` match (the backend stopped looking after `limit`)
     official: set[int] = field(default_factory=set)  # which of `ids` have an official (staff-verified) answer
     terms: set[str] = field(default_factory=set)  # the analysed words searched for, to highlight
+    scores: list[float] = field(default_factory=list)  # of `ids`, by relevance (BM25F; empty for other sorts)
 
 
 class ThreadSummary(TypedDict):

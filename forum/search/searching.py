@@ -1,7 +1,8 @@
 """The search page's results, similar titles and related threads: what a backend finds, shaped for the pages.
 
 The backend (`service.backend`, see backend.py) ranks ids; this module adds what the pages show around them:
-the FAQ block, paging, highlighted titles and snippets, "did you mean", and a short cache of related threads.
+the FAQ block, a sentence's best threads ranked again by the phrases they share with it (phrases.py), paging,
+highlighted titles and snippets, "did you mean", and a short cache of related threads.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from ..markup import html_to_text
 from .analysis import terms as analyse
 from .backend import IndexUnavailable, ThreadSummary
 from .faq import thread_only
+from .phrases import RERANK_DEPTH, reranked, thread_texts
 from .query import ParsedQuery, parse, sentence_grams, sentence_terms, with_language
 from .snippets import highlight_text
 
@@ -101,8 +103,9 @@ def search(service, text: str | None, sort: str = "relevance", page: int = 1, pe
         _faq_block(service, results, fetch_faq)
     ordered = "newest" if sort == "relevance" and not parsed.has_text else sort
     page = min(max(page, 1), MAX_PAGE)
+    depth = RERANK_DEPTH if ordered == "relevance" and parsed.sentence and fetch is not None else 0
     try:
-        hits = service.backend.search(parsed, ordered, page * per_page)
+        hits = service.backend.search(parsed, ordered, max(page * per_page, depth))
     except IndexUnavailable:
         results.degraded = True
         results.messages.append(_("Search is not ready yet: the index is being built. Please try again soon."))
@@ -124,13 +127,23 @@ def search(service, text: str | None, sort: str = "relevance", page: int = 1, pe
     results.searched = True
     page = min(page, max(ceil(results.total / per_page), 1))  # past the last page: show the last one
     results.page = page
-    ids = hits.ids[(page - 1) * per_page:page * per_page]
+    window = hits.ids[:depth] if depth and hits.scores else []  # ranked again by their phrases, on every page
+    found = fetch(window) if window else {}
+    ranked = reranked(_typed(parsed), hits.ids, hits.scores, thread_texts(found.values())) if window else hits.ids
+    ids = ranked[(page - 1) * per_page:page * per_page]
     results.official = {i for i in ids if i in hits.official}
-    found = fetch(ids) if fetch is not None else {}
+    rest = [i for i in ids if i not in window]
+    if fetch is not None and (rest or not window):
+        found = found | fetch(rest)
     results.items = [found[i] for i in ids if i in found]
     _highlight(results, hits.terms)
     results.suggestion = suggest(service.backend, parsed)
     return results
+
+
+def _typed(parsed: ParsedQuery) -> str:
+    """The words and phrases of a search, as typed, without its operators and tags."""
+    return " ".join(clause.text for clause in parsed.clauses)
 
 
 def failed(text: str | None, viewer_id: int | None, sort: str = "relevance", per_page: int = 20) -> SearchResults:

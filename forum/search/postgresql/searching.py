@@ -28,7 +28,8 @@ def search(connection, parsed: ParsedQuery, sort: str, limit: int) -> Hits | Non
     plan = build(parsed, df=lambda word: stats.df("text", word), documents=stats.documents)
     rows, exact = run_pruned(connection, THREADS, plan, stats, limit, sort)
     return Hits(ids=[row["id"] for row in rows], total=rows[0]["total"] if rows else 0, exact=exact,
-                official={row["id"] for row in rows if row["has_official"]}, terms=plan.terms)
+                official={row["id"] for row in rows if row["has_official"]}, terms=plan.terms,
+                scores=[float(row["rank"]) for row in rows] if sort == "relevance" else [])
 
 
 def asked(plan: Plan) -> set[str]:

@@ -32,15 +32,16 @@ def search(index, parsed: ParsedQuery, sort: str, limit: int) -> Hits | None:
     built = build(parsed, searcher.reader())
     words = plain.plain_query(built.query) if sort == "relevance" and not built.ranges else None
     if words is not None and plain.supported(searcher):
-        docnums, _scores, total = plain.top(searcher, replace(words, words_only=not parsed.sentence), limit)
+        docnums, scores, total = plain.top(searcher, replace(words, words_only=not parsed.sentence), limit)
         top, exact = [searcher.stored_fields(docnum) for docnum in docnums], True
     else:
         scoring = keyword_searcher(searcher) if sort == "relevance" and not parsed.sentence else searcher
         hits = _run(searcher, built, limit + 1, sort, scoring)  # one more than asked for: is there more after them?
         total, exact = _count(hits, limit)
         top = hits[:limit]
+        scores = [hit.score for hit in top] if sort == "relevance" else []
     return Hits(ids=[int(hit["id"]) for hit in top], total=total, exact=exact,
-                official={int(hit["id"]) for hit in top if hit.get("has_official")}, terms=built.terms)
+                official={int(hit["id"]) for hit in top if hit.get("has_official")}, terms=built.terms, scores=scores)
 
 
 def keyword_searcher(searcher):
