@@ -115,6 +115,8 @@ def parse(text: str | None, viewer_id: int | None = None) -> ParsedQuery:
         negated = bool(match.group("neg"))
         if match.group("phrase") is not None:
             _phrase(parsed, match.group("phrase"), negated, closed=bool(match.group("closed")))
+        elif match.group("tag") and not match.group("tagclosed"):
+            _unclosed_tag(parsed, match.group("tag"), negated)
         elif match.group("tag") is not None:
             _tag(parsed, match.group("tag"), negated, closed=bool(match.group("tagclosed")))
         elif match.group("op") is not None and _operator(parsed, match, negated, viewer_id):
@@ -155,6 +157,14 @@ def _tag(parsed: ParsedQuery, name: str, negated: bool, closed: bool) -> None:
         parsed.messages.append(_l("Put a tag between square brackets, like [sync]."))
     if name:
         (parsed.excluded_tags if negated else parsed.tags).append(name[:35])
+
+
+def _unclosed_tag(parsed: ParsedQuery, word: str, negated: bool) -> None:
+    """`[Errno 13] Permission denied`, `[SSL: CERTIFICATE_VERIFY_FAILED]`: error messages pasted whole open a
+    bracket they close words later. Read as a tag, `[Errno` would have filtered every thread out."""
+    (parsed.excluded if negated else parsed.clauses).append(Clause(word))
+    parsed.messages.append(_l("\u201c[%(word)s\u201d has no closing bracket, so it was searched as a word. "
+                              "Put a tag between square brackets, like [sync].", word=word))
 
 
 def _operator(parsed: ParsedQuery, match, negated: bool, viewer_id: int | None) -> bool:

@@ -89,6 +89,18 @@ def test_malformed_input_explains_itself(text, fragment):
     assert any(fragment in str(message) for message in parse(text).messages)
 
 
+@pytest.mark.parametrize("text, words", [
+    ("[Errno 13] Permission denied", ["Errno", "13]", "Permission", "denied"]),
+    ("[SSL: CERTIFICATE_VERIFY_FAILED] failed", ["SSL:", "CERTIFICATE_VERIFY_FAILED]", "failed"]),
+    ("[sync", ["sync"]),
+])
+def test_a_bracket_left_open_is_a_word_not_a_tag(text, words):
+    parsed = parse(text)
+    assert [clause.text for clause in parsed.clauses] == words and parsed.tags == []
+    assert any("no closing bracket" in str(message) for message in parsed.messages)
+    assert parse("-[sync").excluded[0].text == "sync" and parse("[sync] error").tags == ["sync"]
+
+
 def test_long_input_is_cut_with_a_message():
     parsed = parse("word " * 1000)
     assert len(parsed.raw) <= MAX_QUERY

@@ -30,6 +30,22 @@ def test_malformed_queries_explain_themselves(client, query, hint):
     assert hint in text(client.get("/search", query_string={"q": query}))
 
 
+def test_an_error_message_pasted_whole_finds_its_thread_though_it_opens_a_bracket(client):
+    """`[Errno 13]` opens a bracket and closes it a word later: read as the tag [errno], it found nothing."""
+    question = make_question(title="Cannot save the export file to the shared folder",
+                             body="The export stops with PermissionError: [Errno 13] Permission denied: 'report.csv'",
+                             tags="export")
+    make_question(title="Export to CSV is missing the totals row", body="The exported file has no totals at the end.",
+                  tags="export")
+    response = client.get("/search", query_string={"q": "[Errno 13] Permission denied"})
+    assert result_ids(response) == [question.id]
+    assert "no closing bracket, so it was searched as a word" in text(response)
+    assert result_ids(client.get("/search", query_string={"q": "[export]"})) != []  # a closed tag is a tag
+    japanese = client.get("/search", query_string={"q": "[Errno 13] Permission denied"},
+                          headers={"Accept-Language": "ja"})
+    assert "閉じかっこがないため" in text(japanese)
+
+
 def test_matches_are_highlighted_and_everything_else_escaped(client):
     question = make_question(title="Sync <b>stops</b> with error E42",
                              body="After the update sync stops. <i>Nothing</i> helps & I tried everything.")
