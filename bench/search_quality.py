@@ -15,6 +15,8 @@ the first, judge on the second):
 - `se-sentence`: Stack Exchange threads from every dump. The query is a sentence of the question's body (a
   question sentence when there is one), and that sentence is taken out of the indexed body, so the thread has to be
   found by what the rest of it says, as when a customer describes a problem in their own words.
+- `se-duplicate`: "similar questions" while asking. The title of each question a site closed as a duplicate is
+  typed as a new question's title; the question it duplicates should be among the five listed under it.
 - `se-keyword`, `ja-keyword`: keyword queries (two words of a title; two nouns of a Japanese question), the kind
   of search that worked before sentence ranking, to show it is no worse.
 - `ja-paragraph` (run on its own, `--sets ja-paragraph`: its threads repeat the FAQ threads' text): every Japanese
@@ -53,6 +55,7 @@ from forum.services.community.search import search_questions  # noqa: E402
 DATASETS = ROOT.parent / "shared" / "datasets"
 RESULTS = ROOT / "bench" / "results" / "search_quality-{backend}.json"
 KEPT_OUT_SHARE = 0.3
+SIMILAR_SHOWN = 5  # similar questions the asking page lists (views/questions.py asks for 5)
 PARAGRAPH_QUESTIONS = ROOT / "bench" / "data" / "ja-paragraph-questions.jsonl"
 _PO_ENTRY = re.compile(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', re.MULTILINE)
 _RST = re.compile(r":\w+:`~?([^`<]*?)(?:\s*<[^>]*>)?`|``([^`]*)``|`([^`<]*?)(?:\s*<[^>]*>)?`_*")
@@ -143,9 +146,9 @@ _SENTENCE = re.compile(r"[^.?!\n]+[.?!]")
 
 def stack_exchange_sets(first_id: int) -> tuple[list[dict], dict]:
     """Threads from every dump; a sentence of each question body is its query (and is taken out of the body)."""
-    threads, sets = [], {"se-sentence": [], "se-keyword": []}
+    threads, sets = [], {"se-sentence": [], "se-keyword": [], "se-duplicate": []}
     for posts_xml in sorted(DATASETS.glob("*.stackexchange.com/Posts.xml")):
-        questions, answers = {}, []
+        questions, answers, thread_ids = {}, [], {}
         for _, row in ET.iterparse(posts_xml):
             if row.tag == "row" and row.get("PostTypeId") == "1":
                 questions[row.get("Id")] = dict(row.attrib, answers=[])
@@ -170,21 +173,40 @@ def stack_exchange_sets(first_id: int) -> tuple[list[dict], dict]:
             threads.append(_thread(question.get("Title") or "", paragraphs, answer_list, tags))
             thread_id = first_id + len(threads)  # ids are given in order by load(): question, then its answers
             first_id += len(answer_list)
+            thread_ids[question["Id"]] = thread_id
             if query is not None and sum(c.isalpha() for c in query) >= 20:
                 sets["se-sentence"].append((key, query, thread_id))
             words = [w for w in re.findall(r"[A-Za-z][A-Za-z-]{4,}", question.get("Title") or "")]
             if len(words) >= 2:
                 picked = random.Random(key).sample(words, 2)
                 sets["se-keyword"].append((key, " ".join(picked), thread_id))
+        sets["se-duplicate"] += _duplicates(posts_xml.parent, questions, thread_ids)
     return threads, sets
+
+
+def _duplicates(site: Path, questions: dict, thread_ids: dict) -> list[tuple]:
+    """`se-duplicate`: each question the site closed as a duplicate, its title typed while asking (the query), the
+    question it duplicates (the right thread) and its own thread (left out of what is found: it is being asked)."""
+    found = []
+    for _, row in ET.iterparse(site / "PostLinks.xml"):
+        duplicate, original = row.get("PostId"), row.get("RelatedPostId")
+        if row.tag == "row" and row.get("LinkTypeId") == "3" and duplicate in thread_ids and original in thread_ids:
+            found.append((f"{site.name}:{duplicate}", questions[duplicate].get("Title") or "", thread_ids[original],
+                          thread_ids[duplicate]))
+        row.clear()
+    return found
 
 
 def measure(app, queries: list[tuple[str, str, int]], ranks_out: list | None = None) -> dict:
     """recall@1, recall@5, MRR@10 (a right thread below 10th counts 0), with the split kept apart."""
     parts = {"tuning": [], "kept-out": []}
-    for key, text, right in queries:
+    for key, text, right, *asked in queries:
         with app.test_request_context("/search"):
-            found = [question.id for question in search_questions(text, per_page=10).items]
+            if asked:  # a title typed while asking: the similar questions shown under it (the asked one left out)
+                found = [item["id"] for item in search.similar(text, limit=SIMILAR_SHOWN + 1) if item["id"] != asked[0]]
+                found = found[:SIMILAR_SHOWN]
+            else:
+                found = [question.id for question in search_questions(text, per_page=10).items]
         db.session.remove()
         rank = found.index(right) + 1 if right in found else None
         parts["kept-out" if kept_out(key) else "tuning"].append(rank)
@@ -233,7 +255,7 @@ def main() -> None:
                         help="sqlite (a temp file, default), postgresql (a throw-away cluster) or an empty database's URL")
     parser.add_argument("--backend", default="whoosh", choices=("whoosh", "postgresql"),
                         help="the search backend (postgresql needs a PostgreSQL --database-url)")
-    parser.add_argument("--sets", default="ja-faq,en-faq,se-sentence,ja-keyword,se-keyword")
+    parser.add_argument("--sets", default="ja-faq,en-faq,se-sentence,ja-keyword,se-keyword,se-duplicate")
     parser.add_argument("--ranks", metavar="FILE", help="also write every query's rank here (JSON), to study misses")
     parser.add_argument("--workdir", help="keep the database and index here (default: a temp dir)")
     parser.add_argument("--reuse", action="store_true", help="reuse the database and index in --workdir (tuning)")
