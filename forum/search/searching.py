@@ -22,7 +22,7 @@ from ..markup import html_to_text
 from .analysis import terms as analyse
 from .backend import IndexUnavailable, ThreadSummary
 from .faq import thread_only
-from .phrases import RERANK_DEPTH, reranked, thread_texts
+from .phrases import RERANK_DEPTH, folded, reranked, thread_texts
 from .query import ParsedQuery, parse, sentence_grams, sentence_terms, with_language
 from .snippets import highlight_text
 
@@ -207,15 +207,19 @@ SIMILAR_MIN_SHARE = 0.5
 
 def similar(backend, title: str, limit: int = 5) -> list[ThreadSummary]:
     """Existing threads most like a title being typed, usually a sentence: ranked as the search ranks a sentence
-    (any of its telling words over the whole thread, BM25F), less the words that only make it a question, and
-    only those close to the best (SIMILAR_MIN_SHARE), so the list stays on the topic."""
+    (any of its telling words over the whole thread, BM25F, then the phrases their titles share with it), less the
+    words that only make it a question, and only those close to the best (SIMILAR_MIN_SHARE), so the list stays
+    on the topic."""
     title = (title or "")[:300]
     words = sentence_terms(title)
-    found = backend.similar(words, limit, sentence_grams(title)) if words else []
+    found = backend.similar(words, max(limit, RERANK_DEPTH), sentence_grams(title)) if words else []
     if not found:
         return []
     floor = found[0].get("relevance", 0.0) * SIMILAR_MIN_SHARE
-    return [item for item in found if item.get("relevance", floor) >= floor]
+    by_id = {item["id"]: item for item in found}
+    titles = {item["id"]: folded(item["title"]) for item in found}  # stored titles: the phrases without SQL
+    order = reranked(title, list(by_id), [item.get("relevance", 0.0) for item in found], titles)
+    return [by_id[i] for i in order if by_id[i].get("relevance", floor) >= floor][:limit]
 
 
 def similar_faq(backend, title: str, limit: int = 3) -> list[dict]:

@@ -6,7 +6,7 @@ first, then that the search page puts the one saying it in the same words first;
 import pytest
 
 from forum.search.phrases import folded, phrase_bonus, reranked, verbatim_runs
-from forum.search.query import parse
+from forum.search.query import parse, sentence_grams, sentence_terms
 from tests.factories import make_question
 from tests.helpers import result_ids
 from tests.search.conftest import backend_of, found
@@ -110,3 +110,21 @@ def test_threads_without_text_or_scores_keep_their_order():
     assert reranked("backup job skips", [3, 1, 2], [5.0, 4.0, 3.0], {}) == [3, 1, 2]
     assert reranked("backup job skips", [3, 1, 2], [], {1: "backup job skips"}) == [3, 1, 2]
     assert reranked("backup job skips", [3, 1, 2], [5.0, 4.0, 3.0], {1: "the backup job skips"}) == [1, 3, 2]
+
+
+def test_similar_questions_while_asking_rank_a_title_said_in_the_same_words_first(app, client, threads):
+    """The titles are stored in the index: similar questions are ranked again by them, with no SQL."""
+    typed = "Why does the desktop app stop syncing after the update?"
+    verbatim = make_question(title="My desktop copy will stop syncing after the update to version 5",
+                             body="Since last week the desktop app sends nothing. I have tried logging out and in, "
+                                  "restarting the laptop twice and reinstalling from the download page. Our office "
+                                  "network has a proxy, but it has not changed in months and the browser works.",
+                             tags="sync")
+    scattered = make_question(title="Desktop sync: app update, app stop, sync stop",
+                              body="Update the desktop app, stop the sync, update again: the app stops syncing.",
+                              tags="sync")
+    with app.app_context():  # the backend's own order, before the phrases
+        first = backend_of(app).similar(sentence_terms(typed), 30, sentence_grams(typed))
+    assert [item["id"] for item in first][:2] == [scattered.id, verbatim.id]
+    listed = client.get("/search/similar", query_string={"title": typed}).get_json()["questions"]
+    assert [item["id"] for item in listed] == [verbatim.id, scattered.id]
