@@ -50,7 +50,7 @@ import flask_migrate  # noqa: E402
 from forum import search  # noqa: E402
 from forum.extensions import db  # noqa: E402
 from forum.markup import html_to_text  # noqa: E402
-from forum.services.community.search import search_questions  # noqa: E402
+from forum.services.community.search import search_questions, similar_questions  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 RESULTS = ROOT / "bench" / "results" / "search_quality-{backend}.json"
@@ -203,7 +203,7 @@ def measure(app, queries: list[tuple[str, str, int]], ranks_out: list | None = N
     for key, text, right, *asked in queries:
         with app.test_request_context("/search"):
             if asked:  # a title typed while asking: the similar questions shown under it (the asked one left out)
-                found = [item["id"] for item in search.similar(text, limit=SIMILAR_SHOWN + 1) if item["id"] != asked[0]]
+                found = [item["id"] for item in similar_questions(text, limit=SIMILAR_SHOWN + 1) if item["id"] != asked[0]]
                 found = found[:SIMILAR_SHOWN]
             else:
                 found = [question.id for question in search_questions(text, per_page=10).items]

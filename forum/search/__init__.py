@@ -86,10 +86,12 @@ def search(text: str | None, sort: str = "relevance", page: int = 1, per_page: i
         return searching.failed(text, viewer_id, sort=sort, per_page=per_page)
 
 
-def similar(title: str, limit: int = 5) -> list[dict]:
-    """Up to `limit` questions like a title being typed: id, title, score, answer_count, accepted, tags."""
+def similar(title: str, limit: int = 5, fetch=None) -> list[dict]:
+    """Up to `limit` questions like a title being typed: id, title, score, answer_count, accepted, tags;
+    `fetch(ids)` ({id: question}, one query) gives the questions' text to rank them again by (titles alone
+    without it)."""
     try:
-        return searching.similar(_service().backend, title, limit=limit)
+        return searching.similar(_service().backend, title, limit=limit, fetch=fetch)
     except Exception:  # noqa: BLE001 -- suggestions while asking must never fail (an index removed or damaged)
         log.exception("search: similar questions failed on %r", title)
         return []

@@ -205,7 +205,7 @@ def faq_entries(backend, text: str | None, limit: int = 20, language: str | None
 SIMILAR_MIN_SHARE = 0.5
 
 
-def similar(backend, title: str, limit: int = 5) -> list[ThreadSummary]:
+def similar(backend, title: str, limit: int = 5, fetch=None) -> list[ThreadSummary]:
     """Existing threads most like a title being typed, usually a sentence: ranked as the search ranks a sentence
     (any of its telling words over the whole thread, BM25F, then the phrases their titles share with it), less the
     words that only make it a question, and only those close to the best (SIMILAR_MIN_SHARE), so the list stays
@@ -217,8 +217,11 @@ def similar(backend, title: str, limit: int = 5) -> list[ThreadSummary]:
         return []
     floor = found[0].get("relevance", 0.0) * SIMILAR_MIN_SHARE
     by_id = {item["id"]: item for item in found}
-    titles = {item["id"]: folded(item["title"]) for item in found}  # stored titles: the phrases without SQL
-    order = reranked(title, list(by_id), [item.get("relevance", 0.0) for item in found], titles)
+    if fetch is not None:
+        texts = thread_texts(fetch(list(by_id)).values())
+    else:
+        texts = {item["id"]: folded(item["title"]) for item in found}  # stored titles: the phrases without SQL
+    order = reranked(title, list(by_id), [item.get("relevance", 0.0) for item in found], texts)
     return [by_id[i] for i in order if by_id[i].get("relevance", floor) >= floor][:limit]
 
 

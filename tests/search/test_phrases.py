@@ -113,7 +113,7 @@ def test_threads_without_text_or_scores_keep_their_order():
 
 
 def test_similar_questions_while_asking_rank_a_title_said_in_the_same_words_first(app, client, threads):
-    """The titles are stored in the index: similar questions are ranked again by them, with no SQL."""
+    """Similar questions are ranked again as the search page ranks a sentence, by their titles and questions."""
     typed = "Why does the desktop app stop syncing after the update?"
     verbatim = make_question(title="My desktop copy will stop syncing after the update to version 5",
                              body="Since last week the desktop app sends nothing. I have tried logging out and in, "

@@ -50,10 +50,11 @@ def search_questions(text: str, sort: str = "relevance", page: int = 1, per_page
 
 
 def similar_questions(title: str, limit: int = 5) -> list[dict]:
-    """Questions like a title being typed (from the index's stored fields; no SQL)."""
+    """Questions like a title being typed (the index's stored fields; their questions' text, in one query, ranks
+    the best 30 again by the phrases they share with the title)."""
     if len((title or "").strip()) < 3:
         return []
-    return index.similar(title, limit=limit)
+    return index.similar(title, limit=limit, fetch=fetch_questions)
 
 
 def similar_faq_entries(title: str, limit: int = 3) -> list[dict]:
