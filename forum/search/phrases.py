@@ -12,7 +12,8 @@ bench/search_quality.py, MRR@10 tuning / kept out, before -> after: ja-paragraph
 ja-faq 0.669 / 0.607 -> 0.674 / 0.631, en-faq 0.654 / 0.651 -> 0.695 / 0.667, se-sentence 0.558 / 0.554 ->
 0.582 / 0.572 (the weights, the minimum of 4 characters and the depth were chosen on the tuning parts; 3
 characters, the share of the sentence covered, or Japanese runs only did worse). Keywords are not ranked again:
-they have no order to keep.
+they have no order to keep. Similar questions while asking (a title typed as a sentence) are ranked again the
+same way (searching.similar): se-duplicate MRR 0.298 / 0.106 -> 0.392 / 0.182.
 """
 from __future__ import annotations
 

@@ -207,9 +207,9 @@ SIMILAR_MIN_SHARE = 0.5
 
 def similar(backend, title: str, limit: int = 5, fetch=None) -> list[ThreadSummary]:
     """Existing threads most like a title being typed, usually a sentence: ranked as the search ranks a sentence
-    (any of its telling words over the whole thread, BM25F, then the phrases their titles share with it), less the
-    words that only make it a question, and only those close to the best (SIMILAR_MIN_SHARE), so the list stays
-    on the topic."""
+    (any of its telling words over the whole thread, BM25F; then the best 30 again by the phrases their titles
+    and questions share with it, phrases.py), less the words that only make it a question, and only those close
+    to the best (SIMILAR_MIN_SHARE), so the list stays on the topic. Without `fetch`, by their titles alone."""
     title = (title or "")[:300]
     words = sentence_terms(title)
     found = backend.similar(words, max(limit, RERANK_DEPTH), sentence_grams(title)) if words else []
